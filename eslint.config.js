@@ -1,0 +1,91 @@
+// Lint = correctness rules from typescript-eslint plus the architecture of STYLE.md, enforced
+// on import paths so the dependency direction is checked, not only written down:
+//   codec (packages/proxy-protocol) imports no package at all;
+//   @truehop/node imports the codec only;
+//   in the daemon, config/ never imports datapath/, datapath/ never reads files or parses
+//   config, observe/ never imports datapath/.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const NODE_BUILTINS_ONLY = {
+  patterns: [
+    {
+      regex: '^(?!node:|\\.{1,2}/)',
+      message: 'The codec has zero runtime dependencies: only relative imports and node: builtins.',
+    },
+  ],
+};
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'scripts/**', 'eslint.config.js'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-constant-condition': ['error', { checkLoops: false }],
+    },
+  },
+  {
+    files: ['packages/proxy-protocol/src/**/*.ts'],
+    ignores: ['packages/proxy-protocol/src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', NODE_BUILTINS_ONLY] },
+  },
+  {
+    // The core codec never imports the vendor TLV modules (they are optional add-ons).
+    files: ['packages/proxy-protocol/src/*.ts'],
+    ignores: ['packages/proxy-protocol/src/**/*.test.ts', 'packages/proxy-protocol/src/index.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        ...NODE_BUILTINS_ONLY,
+        patterns: [
+          ...NODE_BUILTINS_ONLY.patterns,
+          { group: ['./tlv/aws*', './tlv/azure*', './tlv/gcp*'], message: 'Vendor TLVs sit in tlv/ and the core never imports them.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['packages/node/src/**/*.ts'],
+    ignores: ['packages/node/src/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { regex: '^(?!node:|\\.{1,2}/|@truehop/proxy-protocol(/|$))', message: '@truehop/node depends on the codec only.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['packages/truehop/src/config/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/datapath/**', '**/datapath'], message: 'config never imports datapath (STYLE.md).' }],
+      }],
+    },
+  },
+  {
+    files: ['packages/truehop/src/datapath/**/*.ts'],
+    ignores: ['packages/truehop/src/datapath/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [
+          { name: 'node:fs', message: 'datapath never reads files (STYLE.md).' },
+          { name: 'node:fs/promises', message: 'datapath never reads files (STYLE.md).' },
+          { name: 'fs', message: 'datapath never reads files (STYLE.md).' },
+        ],
+        patterns: [{ group: ['**/config/**', '**/config'], message: 'datapath never parses config (STYLE.md): it receives the compiled model.' }],
+      }],
+    },
+  },
+  {
+    files: ['packages/truehop/src/observe/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/datapath/**', '**/datapath'], message: 'observe never imports datapath; others push into it (STYLE.md).' }],
+      }],
+    },
+  },
+);
