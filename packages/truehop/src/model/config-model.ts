@@ -1,0 +1,167 @@
+// The frozen, typed model the configuration loader produces and the data path consumes
+// (config → parse → resolve → validate → compile → run). Everything the per-connection path
+// needs is decided here: compiled closures, resolved references, timeouts in milliseconds.
+// The data path imports this file and never the config parser.
+import type { SourcePos } from '../config/source.js';
+import type {
+  CompiledCondition,
+  CompiledLogFormat,
+  CompiledTcpRule,
+} from '../sample/compiled.js';
+
+export type ProxyMode = 'tcp' | 'http';
+
+/** All timeouts in milliseconds; undefined = not set (HAProxy: infinite, with a warning). */
+export interface Timeouts {
+  connect?: number;
+  client?: number;
+  server?: number;
+  clientHs?: number;
+  check?: number;
+  tunnel?: number;
+  clientFin?: number;
+  serverFin?: number;
+  queue?: number;
+}
+
+export interface LogTarget {
+  /** 'stdout' | 'stderr' | a syslog address ('udp' host:port or a unix socket path). */
+  kind: 'stdout' | 'stderr' | 'udp' | 'unix';
+  address?: string;
+  port?: number;
+  facility: string;
+  /** Only messages at this level or more severe are sent (HAProxy `log … <facility> [<level>]`). */
+  level?: string;
+  format?: 'rfc3164' | 'rfc5424' | 'raw' | 'short';
+  pos: SourcePos;
+}
+
+export interface GlobalModel {
+  maxconn?: number;
+  nbthread?: number;
+  pp2NeverSendLocal: boolean;
+  logs: LogTarget[];
+  /** `stats socket` lines: parsed, served later. */
+  statsSockets: { path: string; pos: SourcePos }[];
+  hardStopAfterMs?: number;
+}
+
+export interface BindModel {
+  /** '' means every address (`*`, `:80`, `0.0.0.0`), as net.Server.listen's host. */
+  host: string;
+  port: number;
+  /** '::' binds dual-stack unless v6only. */
+  acceptProxy: boolean;
+  name?: string;
+  v4v6: boolean;
+  v6only: boolean;
+  pos: SourcePos;
+}
+
+export type ProxyV2Option =
+  | 'ssl'
+  | 'cert-cn'
+  | 'ssl-cipher'
+  | 'cert-sig'
+  | 'cert-key'
+  | 'authority'
+  | 'crc32c'
+  | 'unique-id';
+
+export interface TlvFormat {
+  type: number;
+  format: CompiledLogFormat;
+  pos: SourcePos;
+}
+
+export interface CheckModel {
+  enabled: boolean;
+  interMs: number;
+  fastinterMs: number;
+  downinterMs: number;
+  rise: number;
+  fall: number;
+  /** Check address/port when they differ from the server's (`addr`, `port`). */
+  addr?: string;
+  port?: number;
+  /** Whether checks send a PROXY header (inherited from send-proxy*, or check-send-proxy). */
+  sendProxy: boolean;
+}
+
+export type CheckKind =
+  | { kind: 'tcp' }
+  | { kind: 'tcp-check'; steps: TcpCheckStep[] }
+  | { kind: 'httpchk'; method: string; uri: string; version: string; expectStatus?: string };
+
+export type TcpCheckStep =
+  | { kind: 'connect'; port?: number; sendProxy: boolean }
+  | { kind: 'send'; data: Buffer }
+  | { kind: 'expect-string'; text: string; negate: boolean }
+  | { kind: 'expect-rstring'; pattern: RegExp; negate: boolean };
+
+export interface ServerModel {
+  name: string;
+  host: string;
+  port: number;
+  weight: number;
+  backup: boolean;
+  disabled: boolean;
+  maxconn?: number;
+  /** Which PROXY header to send: none, v1 (`send-proxy`) or v2 (`send-proxy-v2*`; v2 wins). */
+  sendProxy: 'none' | 'v1' | 'v2';
+  proxyV2Options: ReadonlySet<ProxyV2Option>;
+  tlvFormats: readonly TlvFormat[];
+  check: CheckModel;
+  pos: SourcePos;
+}
+
+export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'source' | 'first' | 'random';
+
+export interface BackendModel {
+  name: string;
+  mode: ProxyMode;
+  balance: BalanceAlgorithm;
+  servers: readonly ServerModel[];
+  timeouts: Timeouts;
+  retries: number;
+  redispatch: boolean;
+  maxconn?: number;
+  checkKind: CheckKind;
+  /** Format for the UNIQUE_ID TLV (`proxy-v2-options unique-id`) — the frontend's unique-id-format applies. */
+  pos: SourcePos;
+}
+
+export interface UseBackendRule {
+  backend: string;
+  condition: CompiledCondition;
+  pos: SourcePos;
+}
+
+export interface FrontendModel {
+  name: string;
+  mode: ProxyMode;
+  binds: readonly BindModel[];
+  timeouts: Timeouts;
+  maxconn?: number;
+  defaultBackend?: string;
+  useBackends: readonly UseBackendRule[];
+  tcpRequest: {
+    connection: readonly CompiledTcpRule[];
+    session: readonly CompiledTcpRule[];
+    content: readonly CompiledTcpRule[];
+    inspectDelayMs?: number;
+  };
+  /** undefined: no `log` lines apply; the data path then logs nothing per connection. */
+  logs: readonly LogTarget[];
+  /** Per-connection log format: `log-format`, else tcplog/httplog defaults compiled by the loader. */
+  logFormat?: CompiledLogFormat;
+  uniqueIdFormat?: CompiledLogFormat;
+  pos: SourcePos;
+}
+
+export interface TruehopModel {
+  global: GlobalModel;
+  /** `listen` sections appear in both maps under their name. */
+  frontends: ReadonlyMap<string, FrontendModel>;
+  backends: ReadonlyMap<string, BackendModel>;
+}

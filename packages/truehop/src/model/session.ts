@@ -1,0 +1,75 @@
+// What the data path knows about one client session, handed to compiled expressions
+// (fetches, ACLs, rules, log formats). The data path fills it; the expression engine only
+// reads it (and writes variables). Kept as a plain object with fixed shape so the
+// per-connection path stays monomorphic.
+import type { ProxyHeader } from '@truehop/proxy-protocol';
+import type { Sample } from '../sample/types.js';
+
+/** Where a rule or expression runs, in HAProxy's evaluation order. */
+export type Phase = 'connection' | 'session' | 'content' | 'backend';
+
+export const PHASE_ORDER: Readonly<Record<Phase, number>> = {
+  connection: 0,
+  session: 1,
+  content: 2,
+  backend: 3,
+};
+
+export interface Endpoint {
+  address: string;
+  port: number;
+  family: 'IPv4' | 'IPv6';
+}
+
+export interface SessionContext {
+  /** The real TCP peer (fc_src/fc_src_port): the proxy when a PROXY header was received. */
+  readonly realClient: Endpoint;
+  /** The real local endpoint the client connected to (fc_dst/fc_dst_port). */
+  readonly realLocal: Endpoint;
+  /** The PROXY header received on this connection, if any (fc_rcvd_proxy, fc_pp_tlv…). */
+  proxyHeader: ProxyHeader | null;
+  /**
+   * The addresses `src`/`dst` report after the header: the advertised ones when the header
+   * carries addresses, else the real ones. Set by the data path once the header is read.
+   */
+  client: Endpoint | null;
+  local: Endpoint | null;
+  /** Current evaluation point: `src` inside `tcp-request connection` sees the real peer. */
+  phase: Phase;
+  /** Connection error code name (fc_err_name, e.g. 'PRX_BAD_HDR'), null when none. */
+  errorCode: string | null;
+  readonly frontendName: string;
+  backendName: string | null;
+  serverName: string | null;
+  /** Variables of scopes sess/txn/req/res for this session; `proc` lives in procVars. */
+  readonly vars: Map<string, Sample>;
+  readonly procVars: Map<string, Sample>;
+  /** Accept time, ms since the epoch (for `date`, log `%t`). */
+  readonly acceptedAtMs: number;
+  /** The unique id computed from unique-id-format, when configured. */
+  uniqueId: string | null;
+  /** Timings and counters for log-format aliases (%Tw %Tc %Tt %B %U %ts %ac %fc %bc %sc %rc). */
+  readonly stats: SessionStats;
+}
+
+export interface SessionStats {
+  /** Time waiting in queue, ms (-1 when never queued to completion). */
+  queueMs: number;
+  /** Time to connect to the server, ms (-1 when no connection). */
+  connectMs: number;
+  /** Total session time, ms (set at the end). */
+  totalMs: number;
+  /** Bytes sent to the client (server → client). */
+  bytesToClient: number;
+  /** Bytes received from the client (client → server). */
+  bytesFromClient: number;
+  /** Termination state, two characters (HAProxy %ts), e.g. '--', 'CD', 'SC'. */
+  terminationState: string;
+  /** Connection retries. */
+  retries: number;
+  /** Concurrent connections at log time: process, frontend, backend, server. */
+  activeConns: number;
+  frontendConns: number;
+  backendConns: number;
+  serverConns: number;
+}

@@ -1,0 +1,30 @@
+// What the expression engine needs from the configuration loader while compiling one
+// expression: where to report problems, which ACLs the current proxy has declared so far,
+// where the expression runs (to reject fetches whose data does not exist yet there), and a
+// file reader for `-f <file>` patterns (config reads files; the data path never does).
+import type { DiagnosticSink } from '../config/diagnostics.js';
+import type { SourcePos } from '../config/source.js';
+import type { Phase, SessionContext } from '../model/session.js';
+import type { CompiledCondition } from './compiled.js';
+
+/** A named ACL (`acl <name> …`) of one proxy; several lines with one name are OR-ed. */
+export interface NamedAcl {
+  readonly name: string;
+  readonly pos: SourcePos;
+  readonly earliestPhase: Phase;
+  test(ctx: SessionContext): boolean;
+}
+
+export interface CompileEnv {
+  readonly diagnostics: DiagnosticSink;
+  /** Name of the proxy (frontend/backend/listen) being compiled, for messages. */
+  readonly proxyName: string;
+  /** Where the expression will run; fetches that need later data are alerts. */
+  readonly phase: Phase;
+  /** ACLs declared so far in this proxy (HAProxy resolves names at parse time). */
+  lookupAcl(name: string): NamedAcl | undefined;
+  /** Reads a pattern file for `-f`, relative to the config file; undefined when unreadable (already reported). */
+  readPatternFile(path: string, pos: SourcePos): string | undefined;
+}
+
+export type { CompiledCondition };
