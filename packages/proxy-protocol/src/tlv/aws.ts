@@ -1,0 +1,62 @@
+// AWS Network Load Balancer / PrivateLink TLV, type 0xEA in the custom range (§3.5).
+// Value: byte 0 = subtype; subtype 0x01 (PP2_SUBTYPE_AWS_VPCE_ID) is followed by the VPC
+// endpoint id in ASCII, e.g. "vpce-08d2bf15fac5001c9". Other subtypes are AWS's to define:
+// they are not errors, this module simply does not name them.
+// Vendor module: the core codec never imports it (lint rule); import '@truehop/proxy-protocol/aws'.
+import { PP2_TYPE } from '../constants.js';
+import { ProxyProtocolError } from '../errors.js';
+import type { ProxyHeader, Tlv } from '../header.js';
+
+export const PP2_TYPE_AWS = PP2_TYPE.AWS;
+export const PP2_SUBTYPE_AWS_VPCE_ID = 0x01;
+
+/**
+ * A VPC endpoint id is `vpce-` plus hex; we accept the wider `[A-Za-z0-9-]+` that other strict
+ * parsers use (§3.5, go-proxyproto). The id feeds ACLs and logs: rejecting anything else stops
+ * a forged header from smuggling CR/LF, NUL or spaces into a log line or an allow-list match.
+ */
+const VPCE_ID = /^[A-Za-z0-9-]+$/;
+
+function badTlv(message: string): ProxyProtocolError {
+  return new ProxyProtocolError('BAD_TLV', `PP2_TYPE_AWS (0xEA): ${message}`);
+}
+
+/**
+ * Decodes one 0xEA TLV value: the VPC endpoint id for subtype 0x01, undefined for any other
+ * subtype. An empty value (no subtype byte) or a malformed id is BAD_TLV.
+ */
+export function decodeAwsVpceId(value: Uint8Array): string | undefined {
+  if (value.length === 0) throw badTlv('empty value: the subtype byte is missing (§3.5)');
+  if (value[0] !== PP2_SUBTYPE_AWS_VPCE_ID) return undefined;
+  let id = '';
+  for (let i = 1; i < value.length; i++) id += String.fromCharCode(value[i] as number);
+  if (!VPCE_ID.test(id)) throw badTlv('the VPC endpoint id is empty or not [A-Za-z0-9-] ASCII (§3.5)');
+  return id;
+}
+
+/**
+ * The VPC endpoint id of the first 0xEA TLV with subtype 0x01, or undefined when the header has
+ * none. Throws BAD_TLV on a malformed 0xEA TLV met on the way (never skips past bad input).
+ */
+export function readAwsVpceId(header: Pick<ProxyHeader, 'tlvs'>): string | undefined {
+  for (const tlv of header.tlvs) {
+    if (tlv.type !== PP2_TYPE_AWS) continue;
+    const id = decodeAwsVpceId(tlv.value);
+    if (id !== undefined) return id;
+  }
+  return undefined;
+}
+
+/** Builds the 0xEA TLV carrying `id` with subtype 0x01. Throws BAD_TLV for an id a strict reader would reject. */
+export function awsVpceIdTlv(id: string): Tlv {
+  // The id is ASCII-only (checked first), so its length in bytes equals its length in chars
+  // and the 0xFFFF value cap of §3.1 can be checked on the string.
+  if (!VPCE_ID.test(id)) throw badTlv(`VPC endpoint id ${JSON.stringify(id)} is empty or not [A-Za-z0-9-] ASCII`);
+  if (id.length + 1 > 0xffff) {
+    throw new ProxyProtocolError('TOO_LARGE', `PP2_TYPE_AWS (0xEA): value would be ${id.length + 1} bytes, a TLV holds at most 65535 (§3.1)`);
+  }
+  const value = new Uint8Array(id.length + 1);
+  value[0] = PP2_SUBTYPE_AWS_VPCE_ID;
+  for (let i = 0; i < id.length; i++) value[i + 1] = id.charCodeAt(i);
+  return { type: PP2_TYPE_AWS, value };
+}
