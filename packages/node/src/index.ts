@@ -1,1 +1,18 @@
-export {};
+// Public API of @truehop/node.
+export { acceptProxyProtocol, getStats } from './server.js';
+export { getProxyInfo } from './socket-info.js';
+export type { ProxyInfo } from './socket-info.js';
+export { HEADER_TIMEOUT_MS, MIN_MAX_HEADER_BYTES } from './policy.js';
+export type { AcceptProxyOptions, ProxyMode, RejectEvent } from './policy.js';
+export type { TrustedSources } from './trusted-sources.js';
+export { STATS_FIELDS } from './stats.js';
+export type { ProxyStats } from './stats.js';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
+export type { HeaderEvent } from './diagnostics.js';
+export { REJECT_CODES, ProxyServerError, isProxyServerError, PROXY_SERVER_ERROR_CODES } from './errors.js';
+export type { RejectCode, ProxyServerErrorCode } from './errors.js';
+export { proxyProtocolServerFactory } from './adapters/fastify.js';
+export type { FastifyServerFactoryOptions } from './adapters/fastify.js';
+// Re-exported so one import gives the error class and the header helpers used with getProxyInfo().
+export { ProxyProtocolError, isProxyProtocolError, PROXY_ERROR_CODES } from '@truehop/proxy-protocol';
+export type { ProxyHeader, Tlv } from '@truehop/proxy-protocol';

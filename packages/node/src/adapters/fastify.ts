@@ -1,0 +1,52 @@
+// fastify's `serverFactory` hook, for apps that build the server themselves. The simpler
+// recipe needs no adapter: `acceptProxyProtocol(app.server, options)` right after `fastify()`
+// (fastify creates its server in the constructor). Both leave `trustProxy` off: the address
+// comes from the socket, which now reports the PROXY header's client.
+import { createServer as createHttpServer } from 'node:http';
+import type { RequestListener, Server as HttpServer, ServerOptions as HttpServerOptions } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
+import { createSecureServer as createHttp2SecureServer, createServer as createHttp2Server } from 'node:http2';
+import type { Http2SecureServer, Http2Server, Http2ServerRequest, Http2ServerResponse, SecureServerOptions } from 'node:http2';
+import type { AcceptProxyOptions } from '../policy.js';
+import { acceptProxyProtocol } from '../server.js';
+
+/** The part of fastify's options the factory reads (fastify passes all of them). */
+export interface FastifyServerFactoryOptions {
+  http?: HttpServerOptions | null;
+  https?: HttpsServerOptions | SecureServerOptions | true | null;
+  http2?: boolean;
+  keepAliveTimeout?: number;
+  requestTimeout?: number;
+  connectionTimeout?: number;
+}
+
+type AnyHandler = (req: never, res: never) => void;
+
+/**
+ * `fastify({ serverFactory: proxyProtocolServerFactory({ trusted: ['10.0.0.0/8'] }) })`.
+ * Builds the server fastify would have built from its own `http`, `https` and `http2` options
+ * (http/1.1, https, h2c or h2 over TLS), applies fastify's timeout options that a factory
+ * bypasses, and returns it already accepting PROXY headers.
+ */
+export function proxyProtocolServerFactory(options?: AcceptProxyOptions) {
+  return (handler: AnyHandler, opts: FastifyServerFactoryOptions = {}): HttpServer | HttpsServer | Http2Server | Http2SecureServer => {
+    const tlsOptions = opts.https === true ? {} : (opts.https ?? undefined);
+    let server: HttpServer | HttpsServer | Http2Server | Http2SecureServer;
+    if (opts.http2 === true) {
+      const h2 = handler as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void;
+      server = tlsOptions === undefined ? createHttp2Server(h2) : createHttp2SecureServer(tlsOptions as SecureServerOptions, h2);
+    } else {
+      const h1 = handler as unknown as RequestListener;
+      if (tlsOptions === undefined) {
+        server = createHttpServer(opts.http ?? {}, h1);
+      } else {
+        server = createHttpsServer(tlsOptions as HttpsServerOptions, h1);
+      }
+      if (typeof opts.keepAliveTimeout === 'number') server.keepAliveTimeout = opts.keepAliveTimeout;
+      if (typeof opts.requestTimeout === 'number') server.requestTimeout = opts.requestTimeout;
+    }
+    if (typeof opts.connectionTimeout === 'number' && opts.connectionTimeout > 0) server.setTimeout(opts.connectionTimeout);
+    return acceptProxyProtocol(server, options);
+  };
+}

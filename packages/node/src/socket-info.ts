@@ -1,0 +1,104 @@
+// What a connection's PROXY header said, and the socket addresses it implies.
+//
+// - `getProxyInfo()` answers from a WeakMap keyed by the socket objects (raw socket, the
+//   TLSSocket on top of it, an http2 session and its socket proxy): nothing is bolted onto the
+//   sockets for it, and the entry goes away with the socket.
+// - The advertised addresses are installed as own accessor properties on the socket instance
+//   (`remoteAddress`, `remotePort`, `remoteFamily`, `localAddress`, `localPort`, `localFamily`),
+//   shadowing net.Socket's prototype getters, so every reader — `req.socket.remoteAddress`,
+//   express `req.ip`, fastify `request.ip`, loggers — sees the client with no change on their
+//   side. The accessors are the same six functions for every socket (they look the values up
+//   in a WeakMap) so V8 shares one hidden-class transition for all proxied sockets instead of
+//   minting closures per connection.
+import type { ProxyHeader } from '@truehop/proxy-protocol';
+
+export interface ProxyInfo {
+  /** The decoded header, TLVs included (read them with the codec's helpers, e.g. `readAlpn`). */
+  readonly header: ProxyHeader;
+  /** The real TCP peer that sent the header: the proxy (HAProxy, nginx, a cloud load balancer). */
+  readonly proxy: { readonly address: string | undefined; readonly port: number | undefined; readonly family: string | undefined };
+}
+
+export interface Endpoints {
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly remoteFamily: 'IPv4' | 'IPv6';
+  readonly localAddress: string;
+  readonly localPort: number;
+  readonly localFamily: 'IPv4' | 'IPv6';
+}
+
+const infos = new WeakMap<object, ProxyInfo>();
+const endpoints = new WeakMap<object, Endpoints>();
+
+/**
+ * The PROXY header a connection arrived with and the proxy that sent it, or `undefined` when
+ * the connection sent none (optional mode) or is not from a server given to
+ * `acceptProxyProtocol()`. Works on the raw socket, the TLSSocket the application sees,
+ * `req.socket` (http/1, https, http2 compatibility API) and an `Http2Session`.
+ */
+export function getProxyInfo(socket: object | null | undefined): ProxyInfo | undefined {
+  if (socket === null || socket === undefined) return undefined;
+  return infos.get(socket);
+}
+
+export function recordProxyInfo(target: object, info: ProxyInfo): void {
+  infos.set(target, info);
+}
+
+/**
+ * The addresses to report for a header, or null when the real socket addresses stay:
+ * LOCAL (§2.4, a health check by the proxy itself), v1 UNKNOWN (§1.4), v2 UNSPEC (§2.4:
+ * accepted and treated like LOCAL), and UNIX paths (not an IP endpoint a socket can report —
+ * they remain readable through getProxyInfo()).
+ */
+export function advertisedEndpoints(header: ProxyHeader): Endpoints | null {
+  if (header.command !== 'PROXY') return null;
+  if (header.family !== 'INET' && header.family !== 'INET6') return null;
+  if (header.src === null || header.dst === null || header.srcPort === null || header.dstPort === null) return null;
+  const family = header.family === 'INET' ? 'IPv4' : 'IPv6';
+  return Object.freeze({
+    remoteAddress: header.src,
+    remotePort: header.srcPort,
+    remoteFamily: family,
+    localAddress: header.dst,
+    localPort: header.dstPort,
+    localFamily: family,
+  });
+}
+
+function remoteAddress(this: object): string | undefined {
+  return endpoints.get(this)?.remoteAddress;
+}
+function remotePort(this: object): number | undefined {
+  return endpoints.get(this)?.remotePort;
+}
+function remoteFamily(this: object): string | undefined {
+  return endpoints.get(this)?.remoteFamily;
+}
+function localAddress(this: object): string | undefined {
+  return endpoints.get(this)?.localAddress;
+}
+function localPort(this: object): number | undefined {
+  return endpoints.get(this)?.localPort;
+}
+function localFamily(this: object): string | undefined {
+  return endpoints.get(this)?.localFamily;
+}
+
+// Configurable so a test double or a later layer may redefine them; not writable, like the
+// prototype getters they shadow. Enumerable like those too.
+const ACCESSORS: PropertyDescriptorMap = {
+  remoteAddress: { get: remoteAddress, configurable: true, enumerable: true },
+  remotePort: { get: remotePort, configurable: true, enumerable: true },
+  remoteFamily: { get: remoteFamily, configurable: true, enumerable: true },
+  localAddress: { get: localAddress, configurable: true, enumerable: true },
+  localPort: { get: localPort, configurable: true, enumerable: true },
+  localFamily: { get: localFamily, configurable: true, enumerable: true },
+};
+
+/** Makes `socket` report `values` from now on (see the file comment). */
+export function applyEndpoints(socket: object, values: Endpoints): void {
+  endpoints.set(socket, values);
+  Object.defineProperties(socket, ACCESSORS);
+}

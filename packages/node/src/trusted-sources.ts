@@ -1,0 +1,82 @@
+// Which peers may send a PROXY header. A header is a claim about somebody else's address;
+// believing it from anyone lets any client that can reach the port pick the address the
+// application sees (address spoofing: bypassing IP allow-lists, rate limits, audit logs).
+// The list is compiled once into a `net.BlockList` (STYLE.md §5, §10), so the per-connection
+// cost is one `check()` with no string parsing.
+import { BlockList, isIP } from 'node:net';
+import { ProxyServerError } from './errors.js';
+
+/**
+ * Trusted senders of PROXY headers: CIDR blocks or single addresses, IPv4 and IPv6
+ * (`'10.0.0.0/8'`, `'192.0.2.7'`, `'fd00::/8'`, `'::1'`), a ready `net.BlockList`, or a
+ * predicate called with the peer's address as Node reports it.
+ */
+export type TrustedSources =
+  | readonly string[]
+  | BlockList
+  | ((address: string, family: 'IPv4' | 'IPv6') => boolean);
+
+/** Answers "may this peer send a header?" for an address as `socket.remoteAddress` gives it. */
+export type TrustCheck = (address: string | undefined) => boolean;
+
+/**
+ * Compiles `trusted` into a check. Every entry is validated now, so a typo fails at start-up
+ * rather than silently trusting nobody (or everybody) at run time.
+ *
+ * An IPv4 peer on a dual-stack (`::`) listener shows up as `::ffff:a.b.c.d`; `net.BlockList`
+ * matches such IPv4-mapped addresses against IPv4 blocks (and the reverse), which a test pins.
+ * A peer without an IP address (a UNIX-socket listener) is never in an IP list: with `trusted`
+ * set it is untrusted — fail closed; file permissions, not CIDRs, guard a UNIX socket.
+ */
+export function compileTrustedSources(trusted: TrustedSources): TrustCheck {
+  if (typeof trusted === 'function') {
+    return (address) => {
+      if (address === undefined) return false;
+      const version = isIP(address);
+      if (version === 0) return false;
+      return trusted(address, version === 4 ? 'IPv4' : 'IPv6') === true;
+    };
+  }
+  const list = trusted instanceof BlockList ? trusted : compileList(trusted);
+  return (address) => {
+    if (address === undefined) return false;
+    const version = isIP(address);
+    if (version === 0) return false;
+    return list.check(address, version === 4 ? 'ipv4' : 'ipv6');
+  };
+}
+
+function compileList(entries: readonly string[]): BlockList {
+  if (!Array.isArray(entries)) {
+    throw new ProxyServerError('INVALID_OPTION', 'options.trusted must be an array of CIDR strings, a net.BlockList or a function');
+  }
+  const list = new BlockList();
+  for (const entry of entries) {
+    const { address, prefix, type } = parseCidr(entry);
+    if (prefix === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, prefix, type);
+  }
+  return list;
+}
+
+/** Parses `addr` or `addr/prefix`; throws INVALID_OPTION naming the bad entry. */
+export function parseCidr(entry: unknown): { address: string; prefix: number | undefined; type: 'ipv4' | 'ipv6' } {
+  if (typeof entry !== 'string') {
+    throw new ProxyServerError('INVALID_OPTION', `options.trusted: every entry must be a string, got ${typeof entry}`);
+  }
+  const slash = entry.indexOf('/');
+  const address = (slash === -1 ? entry : entry.slice(0, slash)).trim();
+  const version = isIP(address);
+  if (version === 0) {
+    throw new ProxyServerError('INVALID_OPTION', `options.trusted: "${entry}" is not an IPv4/IPv6 address or CIDR block`);
+  }
+  const type = version === 4 ? 'ipv4' : 'ipv6';
+  if (slash === -1) return { address, prefix: undefined, type };
+  const prefixText = entry.slice(slash + 1).trim();
+  const max = version === 4 ? 32 : 128;
+  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
+  if (!(prefix >= 0 && prefix <= max)) {
+    throw new ProxyServerError('INVALID_OPTION', `options.trusted: "${entry}" has a prefix length outside 0–${max}`);
+  }
+  return { address, prefix, type };
+}
