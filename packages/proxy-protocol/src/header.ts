@@ -5,8 +5,13 @@
 export type ProxyVersion = 1 | 2;
 export type ProxyCommand = 'PROXY' | 'LOCAL';
 export type V1Protocol = 'TCP4' | 'TCP6' | 'UNKNOWN';
-export type AddressFamily = 'INET' | 'INET6' | 'UNIX' | 'UNSPEC';
-export type Transport = 'STREAM' | 'DGRAM' | 'UNSPEC';
+/**
+ * Text of a nibble the spec leaves undefined (`0x4` … `0xF`). Only a LOCAL v2 header can carry
+ * one (the family byte is ignored there, §2.4); PROXY headers with one are rejected.
+ */
+export type UndefinedNibble = `0x${string}`;
+export type AddressFamily = 'INET' | 'INET6' | 'UNIX' | 'UNSPEC' | UndefinedNibble;
+export type Transport = 'STREAM' | 'DGRAM' | 'UNSPEC' | UndefinedNibble;
 
 /** One TLV as it stood on the wire. `value` may be a view into the caller's buffer. */
 export interface Tlv {

@@ -1,0 +1,44 @@
+// decode(): one buffer in, one of three outcomes out (incomplete / not-proxy / complete), or a
+// ProxyProtocolError for malformed input. The first byte picks the version (§2.6).
+import { DEFAULT_MAX_V2_HEADER_BYTES, MAX_V1_HEADER_BYTES, MAX_V2_HEADER_BYTES, MIN_V1_HEADER_BYTES, V2_FIXED_HEADER_BYTES } from './limits.js';
+import { INCOMPLETE, NOT_PROXY } from './result.js';
+import type { DecodeOptions, DecodeResult } from './result.js';
+import { decodeV1 } from './v1.js';
+import { decodeV2 } from './v2.js';
+
+/** Resolved caps: [v2 total, v1 line]. Bad options are a programming error (RangeError). */
+export function resolveCaps(options: DecodeOptions | undefined): [number, number] {
+  if (options === undefined) return [DEFAULT_MAX_V2_HEADER_BYTES, MAX_V1_HEADER_BYTES];
+  const v2 = options.maxHeaderBytes ?? DEFAULT_MAX_V2_HEADER_BYTES;
+  const v1 = options.maxV1HeaderBytes ?? MAX_V1_HEADER_BYTES;
+  if (!Number.isInteger(v2) || v2 < V2_FIXED_HEADER_BYTES || v2 > MAX_V2_HEADER_BYTES) {
+    throw new RangeError(`maxHeaderBytes must be an integer in ${V2_FIXED_HEADER_BYTES}..${MAX_V2_HEADER_BYTES}`);
+  }
+  if (!Number.isInteger(v1) || v1 < MIN_V1_HEADER_BYTES || v1 > MAX_V1_HEADER_BYTES) {
+    throw new RangeError(`maxV1HeaderBytes must be an integer in ${MIN_V1_HEADER_BYTES}..${MAX_V1_HEADER_BYTES}`);
+  }
+  return [v2, v1];
+}
+
+/** decode() with caps already resolved (the incremental decoder resolves them once). */
+export function decodeWithCaps(input: Uint8Array, maxV2Bytes: number, maxV1Bytes: number): DecodeResult {
+  if (input.length === 0) return INCOMPLETE;
+  const b0 = input[0];
+  if (b0 === 0x0d) return decodeV2(input, maxV2Bytes);
+  if (b0 === 0x50) return decodeV1(input, maxV1Bytes);
+  return NOT_PROXY;
+}
+
+/**
+ * Decodes the PROXY header at the start of `input` (v1 or v2, auto-detected).
+ * - `{ status: 'incomplete' }`: a valid prefix; call again with more bytes.
+ * - `{ status: 'not-proxy' }`: these bytes cannot begin any PROXY header.
+ * - `{ status: 'complete', header, length }`: `length` is the exact header size; the bytes
+ *   after it are payload. TLV values are views into `input`.
+ * Malformed input throws ProxyProtocolError with a stable `code` (see docs/errors.md).
+ */
+export function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
+  if (options === undefined) return decodeWithCaps(input, DEFAULT_MAX_V2_HEADER_BYTES, MAX_V1_HEADER_BYTES);
+  const [v2, v1] = resolveCaps(options);
+  return decodeWithCaps(input, v2, v1);
+}

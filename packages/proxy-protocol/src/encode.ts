@@ -1,0 +1,300 @@
+// encode(): a header value to wire bytes, byte-identical to what HAProxy sends for the same
+// connection (§1.6 v1, §2.8 v2): mapped IPv6 for mixed families, `PROXY UNKNOWN\r\n` / LOCAL
+// when an end is not INET/INET6, TLVs in the order given, CRC32C computed last over the
+// finished header. Refuses to write anything `decode` would reject.
+import { PP2_SIGNATURE } from './constants.js';
+import { crc32c } from './crc32c.js';
+import { ProxyProtocolError } from './errors.js';
+import type { ProxyErrorCode } from './errors.js';
+import type { AddressFamily, ProxyCommand, Tlv, Transport, V1Protocol } from './header.js';
+import { writeIPv4 } from './ipv4.js';
+import { formatIPv6, writeIPv6 } from './ipv6.js';
+import {
+  CRC32C_VALUE_BYTES, MAX_TLV_VALUE_BYTES, MAX_UNIQUE_ID_BYTES, MAX_V2_HEADER_BYTES, MIN_SSL_VALUE_BYTES,
+  TLV_HEADER_BYTES, V2_FIXED_HEADER_BYTES,
+} from './limits.js';
+import { checkTlvFraming } from './tlv-walk.js';
+
+/** What to encode. A decoded `ProxyHeader` is a valid input (`decode(encode(h))` gives `h`). */
+export interface EncodeInput {
+  version: 1 | 2;
+  /** Default 'PROXY'. v1 has no LOCAL: it becomes `PROXY UNKNOWN\r\n`. */
+  command?: ProxyCommand;
+  /** v1 only; 'UNKNOWN' forces the short UNKNOWN line, 'TCP6' forces mapped IPv6. */
+  protocol?: V1Protocol;
+  src?: string | null;
+  srcPort?: number | null;
+  dst?: string | null;
+  dstPort?: number | null;
+  /**
+   * Usually derived from the addresses. 'INET6' maps IPv4 ends; 'UNIX' takes `src`/`dst` as
+   * paths (v2); 'UNSPEC' with command PROXY writes v2 `0x21 0x00`.
+   */
+  family?: AddressFamily;
+  /** v2 transport, default 'STREAM'. */
+  transport?: Transport;
+  /** v2 TLVs, written in this order. */
+  tlvs?: readonly Tlv[];
+}
+
+export interface EncodeOptions {
+  /**
+   * Add a CRC32C TLV after the given TLVs (when none is among them) and fill in the checksum of
+   * the finished header, big-endian (§3.3). A CRC32C TLV already in `tlvs` is always filled in,
+   * where it stands: to reproduce HAProxy's order with ALPN/AUTHORITY/…, put `crc32cTlv()` first.
+   */
+  crc32c?: boolean;
+}
+
+function fail(code: ProxyErrorCode, message: string): never {
+  throw new ProxyProtocolError(code, message);
+}
+
+const PP2_TYPE_CRC32C = 0x03;
+const PP2_TYPE_UNIQUE_ID = 0x05;
+const PP2_TYPE_SSL = 0x20;
+const UNIX_PATH_BYTES = 108;
+
+/** Encodes a v1 line or a v2 header; throws ProxyProtocolError (BAD_HDR, BAD_TLV, TOO_LARGE). */
+export function encode(header: EncodeInput, options?: EncodeOptions): Buffer {
+  if (header.version === 2) return encodeV2(header, options?.crc32c === true);
+  if (header.version === 1) return encodeV1(header);
+  return fail('BAD_HDR', 'version must be 1 or 2');
+}
+
+function checkPort(port: number | null | undefined, which: string): number {
+  if (typeof port !== 'number' || !Number.isInteger(port) || port < 0 || port > 65535) {
+    fail('BAD_HDR', `${which} port must be an integer 0..65535`);
+  }
+  return port;
+}
+
+const v4Scratch = new Uint8Array(4);
+const v6Scratch = new Uint8Array(16);
+
+/** IPv6 text is recognised by its ':'; everything else must be strict IPv4 text. */
+function isV6Text(text: string): boolean {
+  return text.indexOf(':') >= 0;
+}
+
+function v4OrFail(text: string, which: string): void {
+  if (!writeIPv4(text, v4Scratch, 0)) fail('BAD_HDR', `${which} address is neither strict IPv4 nor IPv6 text`);
+}
+
+const UNKNOWN_LINE = 'PROXY UNKNOWN\r\n';
+
+/** §1.6: TCP4 when both ends are IPv4, TCP6 (IPv4 ends mapped) when one is IPv6, else UNKNOWN. */
+function encodeV1(h: EncodeInput): Buffer {
+  if (h.tlvs !== undefined && h.tlvs.length > 0) fail('BAD_TLV', 'a v1 header carries no TLVs');
+  const src = h.src;
+  const dst = h.dst;
+  if (
+    h.command === 'LOCAL' || h.protocol === 'UNKNOWN' || src == null || dst == null ||
+    (h.family !== undefined && h.family !== 'INET' && h.family !== 'INET6')
+  ) {
+    return Buffer.from(UNKNOWN_LINE, 'latin1');
+  }
+  const srcPort = checkPort(h.srcPort, 'source');
+  const dstPort = checkPort(h.dstPort, 'destination');
+  const src6 = isV6Text(src);
+  const dst6 = isV6Text(dst);
+  if (!src6) v4OrFail(src, 'source');
+  if (!dst6) v4OrFail(dst, 'destination');
+  const six = src6 || dst6 || h.protocol === 'TCP6' || h.family === 'INET6';
+  if (!six) return Buffer.from(`PROXY TCP4 ${src} ${dst} ${srcPort} ${dstPort}\r\n`, 'latin1');
+  if (h.protocol === 'TCP4' || h.family === 'INET') fail('BAD_HDR', 'IPv6 address in a TCP4/INET header');
+  const s = src6 ? canonical6(src) : `::ffff:${src}`;
+  const d = dst6 ? canonical6(dst) : `::ffff:${dst}`;
+  return Buffer.from(`PROXY TCP6 ${s} ${d} ${srcPort} ${dstPort}\r\n`, 'latin1');
+}
+
+function canonical6(text: string): string {
+  writeIPv6(text, v6Scratch, 0);
+  return formatIPv6(v6Scratch, 0);
+}
+
+const FAMILY_NIBBLE: Readonly<Record<string, number>> = { UNSPEC: 0, INET: 1, INET6: 2, UNIX: 3 };
+const TRANSPORT_NIBBLE: Readonly<Record<string, number>> = { UNSPEC: 0, STREAM: 1, DGRAM: 2 };
+
+function nibble(name: string, table: Readonly<Record<string, number>>, what: string): number {
+  const known = table[name];
+  if (known !== undefined) return known;
+  // `0xN` text for a nibble the spec leaves undefined, as decode() reports it for LOCAL.
+  if (/^0x[0-9a-fA-F]$/.test(name)) return parseInt(name.slice(2), 16);
+  return fail('BAD_HDR', `unknown ${what} ${JSON.stringify(name)}`);
+}
+
+/** Block size of each listed family/transport byte (§2.3). */
+function blockBytes(famTrans: number): number {
+  switch (famTrans) {
+    case 0x11: case 0x12: return 12;
+    case 0x21: case 0x22: return 36;
+    case 0x31: case 0x32: return 216;
+    default: return 0;
+  }
+}
+
+/**
+ * §2.8: PROXY 0x11 when both ends are IPv4, 0x21 with mapped IPv4 when one is IPv6; LOCAL 0x00
+ * (len = TLV bytes) when an end is missing. Explicit `family` selects UNIX (paths), DGRAM
+ * transport, or PROXY+UNSPEC; LOCAL keeps whatever family byte is asked for.
+ */
+function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
+  let command = h.command === 'LOCAL' ? 0 : 1;
+  const src = h.src;
+  const dst = h.dst;
+  // Transport defaults to STREAM, except beside an UNSPEC family where only 0x00 is listed.
+  const transportNibble =
+    h.transport !== undefined ? nibble(h.transport, TRANSPORT_NIBBLE, 'transport') : h.family === 'UNSPEC' ? 0 : 1;
+  let famTrans = 0x00;
+  let addresses = false; // write src/dst into the block
+  let srcIs6 = false;
+  let dstIs6 = false;
+
+  if (command === 1) {
+    if (src != null && dst != null && h.family !== 'UNSPEC') {
+      addresses = true;
+      if (h.family === 'UNIX') {
+        famTrans = 0x30 | transportNibble;
+      } else {
+        if (h.family !== undefined && h.family !== 'INET' && h.family !== 'INET6') {
+          fail('BAD_HDR', `family ${h.family} cannot carry IP addresses`);
+        }
+        srcIs6 = isV6Text(src);
+        dstIs6 = isV6Text(dst);
+        const six = srcIs6 || dstIs6 || h.family === 'INET6';
+        if (six && h.family === 'INET') fail('BAD_HDR', 'IPv6 address in an INET header');
+        famTrans = (six ? 0x20 : 0x10) | transportNibble;
+      }
+    } else if (h.family === 'UNSPEC') {
+      famTrans = transportNibble;
+    } else {
+      // An end that is not INET/INET6 (a UNIX-socket client): HAProxy sends LOCAL, family 0x00.
+      command = 0;
+    }
+    if (command === 1 && blockBytes(famTrans) === 0 && famTrans !== 0x00) {
+      fail('BAD_HDR', `undefined v2 family/transport 0x${famTrans.toString(16)} under PROXY`);
+    }
+  } else if (h.family !== undefined) {
+    famTrans = (nibble(h.family, FAMILY_NIBBLE, 'family') << 4) | transportNibble;
+    addresses = src != null && dst != null && blockBytes(famTrans) > 0;
+    if (addresses && famTrans >> 4 !== 3) {
+      srcIs6 = isV6Text(src!);
+      dstIs6 = isV6Text(dst!);
+      if ((srcIs6 || dstIs6) && famTrans >> 4 === 1) fail('BAD_HDR', 'IPv6 address in an INET header');
+    }
+  }
+  const block = blockBytes(famTrans);
+
+  // TLVs: validate by the same rules decode() applies, so we never write what we would refuse.
+  const tlvs = h.tlvs ?? [];
+  let tlvBytes = 0;
+  let crcIndex = -1;
+  for (let i = 0; i < tlvs.length; i++) {
+    const t = tlvs[i]!;
+    const type = t.type;
+    const length = t.value.length;
+    if (!Number.isInteger(type) || type < 0 || type > 0xff) fail('BAD_TLV', `TLV type ${type} is not a byte`);
+    if (length > MAX_TLV_VALUE_BYTES) fail('TOO_LARGE', `TLV value of ${length} bytes (max ${MAX_TLV_VALUE_BYTES})`);
+    if (type === PP2_TYPE_CRC32C) {
+      if (length !== CRC32C_VALUE_BYTES) fail('BAD_TLV', 'CRC32C TLV value must be 4 bytes');
+      if (crcIndex >= 0) fail('BAD_TLV', 'more than one CRC32C TLV');
+      crcIndex = i;
+    } else if (type === PP2_TYPE_UNIQUE_ID && length > MAX_UNIQUE_ID_BYTES) {
+      fail('BAD_TLV', `UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`);
+    } else if (type === PP2_TYPE_SSL) {
+      if (length < MIN_SSL_VALUE_BYTES) fail('BAD_TLV', `SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`);
+      checkTlvFraming(t.value, MIN_SSL_VALUE_BYTES, length);
+    }
+    tlvBytes += TLV_HEADER_BYTES + length;
+  }
+  const appendCrc = addCrc && crcIndex < 0;
+  if (appendCrc) tlvBytes += TLV_HEADER_BYTES + CRC32C_VALUE_BYTES;
+
+  const total = V2_FIXED_HEADER_BYTES + block + tlvBytes;
+  if (total > MAX_V2_HEADER_BYTES) fail('TOO_LARGE', `v2 header of ${total} bytes (max ${MAX_V2_HEADER_BYTES})`);
+
+  const out = Buffer.allocUnsafe(total);
+  out.set(PP2_SIGNATURE, 0);
+  out[12] = 0x20 | command;
+  out[13] = famTrans;
+  out[14] = (total - V2_FIXED_HEADER_BYTES) >> 8;
+  out[15] = (total - V2_FIXED_HEADER_BYTES) & 0xff;
+  let pos = V2_FIXED_HEADER_BYTES;
+  if (block > 0) {
+    if (!addresses) {
+      out.fill(0, pos, pos + block); // LOCAL with a listed family and no addresses: a zero block
+    } else if (famTrans >> 4 === 3) {
+      writeUnixPath(out, pos, src!, 'source');
+      writeUnixPath(out, pos + UNIX_PATH_BYTES, dst!, 'destination');
+    } else if (block === 12) {
+      v4OrFail(src!, 'source');
+      out.set(v4Scratch, pos);
+      v4OrFail(dst!, 'destination');
+      out.set(v4Scratch, pos + 4);
+      writePorts(out, pos + 8, h);
+    } else {
+      writeMapped(out, pos, src!, srcIs6, 'source');
+      writeMapped(out, pos + 16, dst!, dstIs6, 'destination');
+      writePorts(out, pos + 32, h);
+    }
+    pos += block;
+  }
+  let crcAt = -1;
+  for (let i = 0; i < tlvs.length; i++) {
+    const t = tlvs[i]!;
+    const length = t.value.length;
+    out[pos] = t.type;
+    out[pos + 1] = length >> 8;
+    out[pos + 2] = length & 0xff;
+    pos += TLV_HEADER_BYTES;
+    if (i === crcIndex) {
+      crcAt = pos;
+      out.fill(0, pos, pos + CRC32C_VALUE_BYTES);
+    } else {
+      out.set(t.value, pos);
+    }
+    pos += length;
+  }
+  if (appendCrc) {
+    out[pos] = PP2_TYPE_CRC32C;
+    out[pos + 1] = 0;
+    out[pos + 2] = CRC32C_VALUE_BYTES;
+    crcAt = pos + TLV_HEADER_BYTES;
+    out.fill(0, crcAt, crcAt + CRC32C_VALUE_BYTES);
+  }
+  // The checksum covers the finished header with its own 4 bytes at zero, written big-endian (§3.3).
+  if (crcAt >= 0) out.writeUInt32BE(crc32c(out), crcAt);
+  return out;
+}
+
+function writePorts(out: Buffer, at: number, h: EncodeInput): void {
+  const sp = checkPort(h.srcPort, 'source');
+  const dp = checkPort(h.dstPort, 'destination');
+  out[at] = sp >> 8;
+  out[at + 1] = sp & 0xff;
+  out[at + 2] = dp >> 8;
+  out[at + 3] = dp & 0xff;
+}
+
+/** 16 address bytes; an IPv4 end becomes `::ffff:a.b.c.d` (§2.8, HAProxy's mapping). */
+function writeMapped(out: Buffer, at: number, text: string, is6: boolean, which: string): void {
+  if (is6) {
+    writeIPv6(text, out, at);
+    return;
+  }
+  v4OrFail(text, which);
+  out.fill(0, at, at + 10);
+  out[at + 10] = 0xff;
+  out[at + 11] = 0xff;
+  out.set(v4Scratch, at + 12);
+}
+
+/** A UNIX path in its 108-byte NUL-padded field (§2.3); a NUL inside would truncate it. */
+function writeUnixPath(out: Buffer, at: number, path: string, which: string): void {
+  if (path.includes('\0')) fail('BAD_HDR', `${which} UNIX path contains a NUL byte`);
+  const bytes = Buffer.byteLength(path, 'utf8');
+  if (bytes > UNIX_PATH_BYTES) fail('BAD_HDR', `${which} UNIX path of ${bytes} bytes (max ${UNIX_PATH_BYTES})`);
+  out.write(path, at, 'utf8');
+  out.fill(0, at + bytes, at + UNIX_PATH_BYTES);
+}

@@ -1,0 +1,111 @@
+// The generic TLV walk (§3.1) and the per-type rules the decoder enforces (§3.2–§3.4). Shared by
+// the v2 decoder (top level) and by anyone unpacking nested TLVs (the SSL sub-TLVs).
+import { crc32cUpdate, crc32cUpdateZeros } from './crc32c.js';
+import { ProxyProtocolError } from './errors.js';
+import type { Tlv } from './header.js';
+import { CRC32C_VALUE_BYTES, MAX_UNIQUE_ID_BYTES, MIN_SSL_VALUE_BYTES, TLV_HEADER_BYTES } from './limits.js';
+
+const PP2_TYPE_CRC32C = 0x03;
+const PP2_TYPE_UNIQUE_ID = 0x05;
+const PP2_TYPE_SSL = 0x20;
+
+function badTlv(message: string, offset: number): never {
+  throw new ProxyProtocolError('BAD_TLV', message, { offset });
+}
+
+/**
+ * Checks that `buf[start..end)` is a sequence of whole TLVs: every TLV needs its 3 header bytes
+ * and its whole value inside the range, and the walk must land exactly on `end` (§2.7, §3.1).
+ * An overrun or 1–2 stray bytes is BAD_TLV: a TLV that reaches past the header would read the
+ * payload (or another client's bytes) as metadata. Returns the number of TLVs.
+ */
+export function checkTlvFraming(buf: Uint8Array, start: number, end: number): number {
+  let count = 0;
+  let pos = start;
+  while (pos < end) {
+    if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
+    const valueEnd = pos + TLV_HEADER_BYTES + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
+    if (valueEnd > end) badTlv('TLV value overruns its enclosing length', pos);
+    pos = valueEnd;
+    count++;
+  }
+  return count;
+}
+
+/**
+ * Walks `buf[start..end)` into TLVs whose values are views (subarray) of `buf`, in wire order,
+ * duplicates kept (§3.1). Throws BAD_TLV on bad framing (see `checkTlvFraming`).
+ */
+export function walkTlvs(buf: Uint8Array, start = 0, end = buf.length): Tlv[] {
+  const tlvs: Tlv[] = [];
+  let pos = start;
+  while (pos < end) {
+    if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
+    const valueStart = pos + TLV_HEADER_BYTES;
+    const valueEnd = valueStart + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
+    if (valueEnd > end) badTlv('TLV value overruns its enclosing length', pos);
+    tlvs.push({ type: buf[pos]!, value: buf.subarray(valueStart, valueEnd) });
+    pos = valueEnd;
+  }
+  return tlvs;
+}
+
+/**
+ * The top-level TLVs of a v2 header `buf[0..end)`, starting at `start`, with each registered
+ * type's own rules enforced (§3.2–§3.4) and the CRC32C verified when present (§3.3).
+ */
+export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): Tlv[] {
+  const tlvs: Tlv[] = [];
+  let crcAt = -1;
+  let pos = start;
+  while (pos < end) {
+    if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
+    const type = buf[pos]!;
+    const length = (buf[pos + 1]! << 8) | buf[pos + 2]!;
+    const valueStart = pos + TLV_HEADER_BYTES;
+    const valueEnd = valueStart + length;
+    if (valueEnd > end) badTlv('TLV value overruns the header length', pos);
+    if (type === PP2_TYPE_CRC32C) {
+      // Exactly 4 bytes (§3.3). A second checksum is ambiguous (which bytes were zeroed when it
+      // was computed?) and is refused rather than letting one of them go unchecked.
+      if (length !== CRC32C_VALUE_BYTES) {
+        throw new ProxyProtocolError('CRC_MISMATCH', `CRC32C TLV of ${length} bytes (must be 4)`, { offset: pos });
+      }
+      if (crcAt >= 0) throw new ProxyProtocolError('CRC_MISMATCH', 'more than one CRC32C TLV', { offset: pos });
+      crcAt = valueStart;
+    } else if (type === PP2_TYPE_UNIQUE_ID) {
+      // ≤ 128 bytes (§3.2): an id that travels across hops and into logs must stay bounded.
+      if (length > MAX_UNIQUE_ID_BYTES) badTlv(`UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
+    } else if (type === PP2_TYPE_SSL) {
+      // client (1) + verify (4) then sub-TLVs that must frame exactly (§3.4): a short value would
+      // make readers index past it; broken sub-TLVs would be read from the next TLV's bytes.
+      if (length < MIN_SSL_VALUE_BYTES) badTlv(`SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`, pos);
+      checkTlvFraming(buf, valueStart + MIN_SSL_VALUE_BYTES, valueEnd);
+    }
+    tlvs.push({ type, value: buf.subarray(valueStart, valueEnd) });
+    pos = valueEnd;
+  }
+  if (crcAt >= 0) verifyCrc32c(buf, crcAt, end);
+  return tlvs;
+}
+
+/**
+ * Recomputes the CRC32C of the whole header `buf[0..end)` with the 4 checksum bytes at `crcAt`
+ * taken as zero, and compares with the big-endian value sent (§3.3). Hashing in three pieces
+ * avoids copying or mutating the caller's buffer. A mismatch (corruption, a little-endian
+ * writer, a header altered in flight) is CRC_MISMATCH.
+ */
+function verifyCrc32c(buf: Uint8Array, crcAt: number, end: number): void {
+  let state = crc32cUpdate(-1, buf, 0, crcAt);
+  state = crc32cUpdateZeros(state, CRC32C_VALUE_BYTES);
+  state = crc32cUpdate(state, buf, crcAt + CRC32C_VALUE_BYTES, end);
+  const computed = ~state >>> 0;
+  const sent = ((buf[crcAt]! << 24) | (buf[crcAt + 1]! << 16) | (buf[crcAt + 2]! << 8) | buf[crcAt + 3]!) >>> 0;
+  if (computed !== sent) {
+    throw new ProxyProtocolError(
+      'CRC_MISMATCH',
+      `CRC32C mismatch: header says 0x${sent.toString(16).padStart(8, '0')}, computed 0x${computed.toString(16).padStart(8, '0')}`,
+      { offset: crcAt },
+    );
+  }
+}
