@@ -1,0 +1,75 @@
+import assert from 'node:assert/strict';
+import { BlockList } from 'node:net';
+import { describe, it } from 'node:test';
+import { isProxyServerError } from './errors.js';
+import { compileTrustedSources, parseCidr } from './trusted-sources.js';
+
+describe('compileTrustedSources', () => {
+  it('matches IPv4 and IPv6 CIDR blocks and single addresses', () => {
+    const check = compileTrustedSources(['10.0.0.0/8', '192.0.2.7', 'fd00::/8', '::1']);
+    assert.equal(check('10.255.1.2'), true);
+    assert.equal(check('11.0.0.1'), false);
+    assert.equal(check('192.0.2.7'), true);
+    assert.equal(check('192.0.2.8'), false);
+    assert.equal(check('fd12:3456::1'), true);
+    assert.equal(check('fe80::1'), false);
+    assert.equal(check('::1'), true);
+    assert.equal(check('::2'), false);
+  });
+
+  it('matches an IPv4-mapped IPv6 peer (dual-stack listener) against an IPv4 block', () => {
+    const check = compileTrustedSources(['127.0.0.0/8']);
+    assert.equal(check('::ffff:127.0.0.1'), true);
+    assert.equal(check('::ffff:128.0.0.1'), false);
+    // and a plain IPv4 peer against a mapped IPv6 block
+    assert.equal(compileTrustedSources(['::ffff:10.0.0.0/104'])('10.1.2.3'), true);
+  });
+
+  it('fails closed for a peer without an IP address (UNIX socket) or garbage', () => {
+    const check = compileTrustedSources(['0.0.0.0/0', '::/0']);
+    assert.equal(check(undefined), false);
+    assert.equal(check('not-an-ip'), false);
+    assert.equal(check('1.2.3.4'), true);
+  });
+
+  it('an empty list trusts nobody', () => {
+    const check = compileTrustedSources([]);
+    assert.equal(check('127.0.0.1'), false);
+    assert.equal(check('::1'), false);
+  });
+
+  it('accepts a ready net.BlockList and a predicate', () => {
+    const list = new BlockList();
+    list.addRange('192.0.2.10', '192.0.2.20', 'ipv4');
+    assert.equal(compileTrustedSources(list)('192.0.2.15'), true);
+    assert.equal(compileTrustedSources(list)('192.0.2.21'), false);
+    const seen: [string, string][] = [];
+    const check = compileTrustedSources((address, family) => {
+      seen.push([address, family]);
+      return address === '::1';
+    });
+    assert.equal(check('::1'), true);
+    assert.equal(check('127.0.0.1'), false);
+    assert.equal(check(undefined), false);
+    assert.deepEqual(seen, [['::1', 'IPv6'], ['127.0.0.1', 'IPv4']]);
+  });
+
+  it('rejects bad entries at compile time with INVALID_OPTION, naming the entry', () => {
+    for (const bad of ['10.0.0.0/33', '::/129', 'example.com', '10.0.0.0/', '10.0.0.0/-1', '1.2.3.4/8x', '']) {
+      assert.throws(() => compileTrustedSources([bad]), (error: unknown) => {
+        assert.ok(isProxyServerError(error));
+        assert.equal(error.code, 'INVALID_OPTION');
+        assert.ok(error.message.includes(`"${bad}"`), error.message);
+        return true;
+      });
+    }
+    assert.throws(() => compileTrustedSources([42 as unknown as string]), { code: 'INVALID_OPTION' });
+    assert.throws(() => compileTrustedSources('10.0.0.0/8' as unknown as string[]), { code: 'INVALID_OPTION' });
+  });
+
+  it('parseCidr returns the prefix and family', () => {
+    assert.deepEqual(parseCidr('10.0.0.0/8'), { address: '10.0.0.0', prefix: 8, type: 'ipv4' });
+    assert.deepEqual(parseCidr('::1'), { address: '::1', prefix: undefined, type: 'ipv6' });
+    assert.deepEqual(parseCidr('2001:db8::/32'), { address: '2001:db8::', prefix: 32, type: 'ipv6' });
+  });
+});
