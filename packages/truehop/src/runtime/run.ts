@@ -1,6 +1,20 @@
-// CONTRACT STUB — the daemon helper replaces the body: starts every frontend of the model,
-// the health checks and the logs; resolves when the daemon has stopped.
+// Starts the daemon for a frozen model: backends (servers, balancers, connectors, queues),
+// frontends (rules, use_backend, maxconn gates, logs), one listener per bind line; stops it
+// gracefully (stop accepting, let sessions finish within a grace period, then cut them).
 import type { TruehopModel } from '../model/config-model.js';
+import type { ServerStatusSource } from '../model/server-status.js';
+import type { Sample } from '../sample/types.js';
+import { ConnGate } from '../datapath/conn-gate.js';
+import { RuntimeFrontend, type DaemonShared, type ResolvedUseBackend, type SessionHandle } from '../datapath/frontend.js';
+import { admitWaiting, listen, type BoundListener } from '../datapath/listener.js';
+import { RuntimeBackend } from '../datapath/runtime-backend.js';
+import { createCounters, type Counters, type RejectionCounts } from '../observe/counters.js';
+import { LogFanout, openLogSink, type LogSink } from '../observe/log-sink.js';
+import { alwaysUpStatus } from './always-up-status.js';
+import { installStopSignals } from './signals.js';
+
+/** Grace period for running sessions on stop when the config sets no `hard-stop-after`. */
+export const DEFAULT_STOP_GRACE_MS = 30_000;
 
 export interface RunOptions {
   /** Where per-connection and event logs go when the model names no target. */
@@ -8,6 +22,10 @@ export interface RunOptions {
   stderr?: NodeJS.WritableStream;
   /** Install SIGTERM/SIGINT handlers (graceful stop). */
   handleSignals?: boolean;
+  /** Server health; defaults to every server UP (disabled ones in MAINT) until checks run. */
+  statusSource?: ServerStatusSource;
+  /** Random source for `balance random` (tests make it deterministic). */
+  random?: () => number;
 }
 
 export interface RunningDaemon {
@@ -16,10 +34,117 @@ export interface RunningDaemon {
   /** Stop accepting, let running connections finish within `graceMs`, then close. */
   stop(graceMs?: number): Promise<void>;
   readonly stopped: Promise<void>;
+  /** Live counters (sessions, rejections, retries…), see observe/counters.ts. */
+  readonly counters: Counters;
+  /** Header rejections by HAProxy error name (PRX_*). */
+  readonly rejections: RejectionCounts;
 }
 
 export async function startDaemon(model: TruehopModel, options: RunOptions = {}): Promise<RunningDaemon> {
-  void model;
-  void options;
-  throw new Error('the daemon is not implemented yet');
+  const streams = { stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr };
+  const status = options.statusSource ?? alwaysUpStatus(model);
+  const counters = createCounters();
+  const rejections: RejectionCounts = new Map();
+  const sessions = new Set<SessionHandle>();
+  const frontends: RuntimeFrontend[] = [];
+  let idleWaiter: (() => void) | null = null;
+  const shared: DaemonShared = {
+    globalGate: new ConnGate(model.global.maxconn),
+    counters,
+    rejections,
+    procVars: new Map<string, Sample>(),
+    sessions,
+    admitWaiting: () => admitWaiting(frontends),
+    onIdle: () => idleWaiter?.(),
+  };
+
+  const backends = new Map<string, RuntimeBackend>();
+  for (const be of model.backends.values()) backends.set(be.name, new RuntimeBackend(be, status, counters, options.random));
+  const unsubscribe = status.subscribe((backend, server, st) => backends.get(backend)?.setStatus(server, st));
+
+  const sinks: LogSink[] = [];
+  for (const fe of model.frontends.values()) {
+    // Only proxies that can accept connections are frontends (a `listen` is both).
+    if (fe.binds.length === 0) continue;
+    const useBackends: ResolvedUseBackend[] = [];
+    for (const rule of fe.useBackends) {
+      const backend = backends.get(rule.backend);
+      // The loader validates names; a dangling one is skipped rather than crashing here.
+      if (backend !== undefined) useBackends.push({ backend, condition: rule.condition });
+    }
+    const feSinks = fe.logs.map((t) => openLogSink(t, streams));
+    sinks.push(...feSinks);
+    const defaultBackend = fe.defaultBackend !== undefined ? backends.get(fe.defaultBackend) : undefined;
+    frontends.push(new RuntimeFrontend(fe, useBackends, defaultBackend, new LogFanout(feSinks), shared));
+  }
+
+  const listening = new Map<string, { host: string; port: number }[]>();
+  const bound: BoundListener[] = [];
+  try {
+    for (const fe of frontends) {
+      const list: { host: string; port: number }[] = [];
+      listening.set(fe.name, list);
+      let i = 0;
+      for (const bind of fe.model.binds) {
+        i++;
+        const l = await listen(fe, { model: bind, label: bind.name ?? String(i) });
+        bound.push(l);
+        list.push({ host: l.host, port: l.port });
+      }
+    }
+  } catch (err) {
+    for (const l of bound) l.server.close();
+    for (const s of sinks) s.close();
+    unsubscribe();
+    throw err;
+  }
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  let removeSignals: (() => void) | null = null;
+
+  // Closing listeners (server.close) resolves only when every accepted socket is gone, so the
+  // stop sequence closes the listening sockets first, then waits for sessions separately.
+  const stopImpl = async (graceMs: number): Promise<void> => {
+    for (const l of bound) l.server.close();
+    for (const fe of frontends) {
+      for (const w of fe.waiting) w.socket.destroy();
+      fe.waiting.length = 0;
+    }
+    if (sessions.size > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(() => {
+          for (const s of [...sessions]) s.abort();
+        }, graceMs);
+        idleWaiter = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+    }
+    unsubscribe();
+    for (const s of sinks) s.close();
+    removeSignals?.();
+    resolveStopped();
+  };
+
+  let stopPromise: Promise<void> | null = null;
+  const daemon: RunningDaemon = {
+    listening,
+    counters,
+    rejections,
+    stopped,
+    stop(graceMs?: number): Promise<void> {
+      stopPromise ??= stopImpl(graceMs ?? model.global.hardStopAfterMs ?? DEFAULT_STOP_GRACE_MS);
+      return stopPromise;
+    },
+  };
+  if (options.handleSignals === true) {
+    removeSignals = installStopSignals(() => {
+      void daemon.stop().then(() => {
+        process.exitCode = 0;
+      });
+    });
+  }
+  return daemon;
 }

@@ -1,0 +1,88 @@
+// Reaching one server (STYLE.md example 9): built once per server with everything that does
+// not change per connection (address, timeout connect, the compiled PROXY header builder).
+// `connect` opens the upstream connection and, once it is established, writes the PROXY
+// header and the client's first bytes in one go (cork → one writev → usually one segment),
+// so a server that reads header + request in one recv sees them together, as from HAProxy.
+import net from 'node:net';
+import type { BackendModel, ServerModel } from '../model/config-model.js';
+import type { SessionContext } from '../model/session.js';
+import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js';
+
+export type ConnectFailure = 'refused' | 'timeout' | 'header';
+
+export interface ConnectHandler {
+  /** Returns the bytes already received from the client, to send right after the header. */
+  takePendingPayload(): readonly Buffer[];
+  onConnected(socket: net.Socket): void;
+  onConnectFailed(kind: ConnectFailure, error: Error | null): void;
+}
+
+export interface Connector {
+  readonly server: ServerModel;
+  /** Starts connecting; the returned socket lets the caller abort (destroy) early. */
+  connect(ctx: SessionContext, handler: ConnectHandler): net.Socket;
+}
+
+class TcpConnector implements Connector {
+  private readonly header: HeaderBuilder | undefined;
+  private readonly connectTimeoutMs: number;
+
+  constructor(
+    readonly server: ServerModel,
+    backend: BackendModel,
+  ) {
+    this.header = compileOutgoingHeader(server);
+    // Unset `timeout connect` is infinite in HAProxy (with a warning at load time); the OS
+    // connect timeout then applies.
+    this.connectTimeoutMs = backend.timeouts.connect ?? 0;
+  }
+
+  connect(ctx: SessionContext, handler: ConnectHandler): net.Socket {
+    const socket = net.connect({ host: this.server.host, port: this.server.port, allowHalfOpen: true, noDelay: true });
+    let settled = false;
+    const fail = (kind: ConnectFailure, error: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      socket.removeListener('connect', onConnect);
+      socket.destroy();
+      handler.onConnectFailed(kind, error);
+    };
+    const onError = (err: Error): void => fail('refused', err);
+    const onTimeout = (): void => fail('timeout', null);
+    const onConnect = (): void => {
+      if (settled) return;
+      let header: Buffer | undefined;
+      try {
+        header = this.header?.(ctx);
+      } catch (err) {
+        // A header we cannot encode (should not happen: addresses come from sockets or from a
+        // validated header) must not crash the daemon: the session fails like a refused connect.
+        fail('header', err as Error);
+        return;
+      }
+      settled = true;
+      socket.removeListener('error', onError);
+      socket.removeListener('timeout', onTimeout);
+      socket.setTimeout(0);
+      const payload = handler.takePendingPayload();
+      if (header !== undefined || payload.length > 0) {
+        socket.cork();
+        if (header !== undefined) socket.write(header);
+        for (const chunk of payload) socket.write(chunk);
+        socket.uncork();
+      }
+      handler.onConnected(socket);
+    };
+    socket.once('connect', onConnect);
+    socket.on('error', onError);
+    if (this.connectTimeoutMs > 0) {
+      socket.setTimeout(this.connectTimeoutMs);
+      socket.once('timeout', onTimeout);
+    }
+    return socket;
+  }
+}
+
+export function buildConnector(server: ServerModel, backend: BackendModel): Connector {
+  return new TcpConnector(server, backend);
+}

@@ -1,0 +1,78 @@
+// A frontend at run time: its model, its `maxconn` gate with the bounded line of connections
+// waiting for a slot, the resolved backends of its `use_backend` rules, its log sinks, and the
+// per-process state every session shares (global gate, counters, variables).
+import type net from 'node:net';
+import type { BindModel, FrontendModel } from '../model/config-model.js';
+import type { Sample } from '../sample/types.js';
+import type { CompiledCondition } from '../sample/compiled.js';
+import type { Counters, RejectionCounts } from '../observe/counters.js';
+import type { LogFanout } from '../observe/log-sink.js';
+import { ConnGate } from './conn-gate.js';
+import type { RuntimeBackend } from './runtime-backend.js';
+
+/**
+ * Connections accepted while a maxconn gate is full wait here unread, at most this many per
+ * frontend (HAProxy leaves them in the kernel backlog, whose default size is similar). Beyond
+ * it new connections are closed at once: a flood cannot pin unbounded sockets in memory.
+ */
+export const MAX_WAITING_ACCEPTS = 1024;
+
+export interface SessionHandle {
+  /** Destroys both sockets (hard stop). */
+  abort(): void;
+}
+
+/** State shared by every frontend of one daemon. */
+export interface DaemonShared {
+  readonly globalGate: ConnGate;
+  readonly counters: Counters;
+  readonly rejections: RejectionCounts;
+  readonly procVars: Map<string, Sample>;
+  readonly sessions: Set<SessionHandle>;
+  /** Called after every session end so waiting connections can be admitted. */
+  admitWaiting(): void;
+  /** Called when the last session ended during a graceful stop. */
+  onIdle(): void;
+}
+
+export interface ResolvedUseBackend {
+  backend: RuntimeBackend;
+  condition: CompiledCondition;
+}
+
+export interface WaitingConnection {
+  socket: net.Socket;
+  bind: BindRuntime;
+}
+
+export interface BindRuntime {
+  readonly model: BindModel;
+  /** `name` of the bind line, else its 1-based position, as HAProxy names listeners in logs. */
+  readonly label: string;
+}
+
+export class RuntimeFrontend {
+  readonly gate: ConnGate;
+  readonly waiting: WaitingConnection[] = [];
+  /** Header wait bound: `timeout client-hs`, else `timeout client` (§4.10); 0 = none. */
+  readonly headerTimeoutMs: number;
+  readonly expectsProxyRule: boolean;
+  /** Frontend-side connections currently open (%fc). */
+  active = 0;
+
+  constructor(
+    readonly model: FrontendModel,
+    readonly useBackends: readonly ResolvedUseBackend[],
+    readonly defaultBackend: RuntimeBackend | undefined,
+    readonly logs: LogFanout,
+    readonly shared: DaemonShared,
+  ) {
+    this.gate = new ConnGate(model.maxconn);
+    this.headerTimeoutMs = model.timeouts.clientHs ?? model.timeouts.client ?? 0;
+    this.expectsProxyRule = model.tcpRequest.connection.some((r) => r.expectsProxy);
+  }
+
+  get name(): string {
+    return this.model.name;
+  }
+}

@@ -1,0 +1,78 @@
+// Listening sockets for every `bind` line and admission of accepted connections through the
+// `maxconn` gates (global, then frontend). Accepted sockets start paused (pauseOnConnect):
+// nothing is read until a session owns the socket, so a connection waiting for a slot costs
+// no buffer and cannot push bytes at us.
+import net from 'node:net';
+import type { BindModel } from '../model/config-model.js';
+import { ClientSession } from './client-session.js';
+import { MAX_WAITING_ACCEPTS, type BindRuntime, type RuntimeFrontend } from './frontend.js';
+
+/** Backlog handed to listen(): the kernel queue of not-yet-accepted connections. */
+export const LISTEN_BACKLOG = 1024;
+
+function ignoreError(): void {}
+
+/** HAProxy's `bind :80` / `*:80` is IPv4 any; `:::80` is IPv6 (dual-stack unless v6only). */
+export function listenHost(bind: BindModel): string {
+  if (bind.host === '' || bind.host === '*') return bind.v4v6 ? '::' : '0.0.0.0';
+  return bind.host;
+}
+
+export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: net.Socket): void {
+  const shared = frontend.shared;
+  shared.globalGate.active++;
+  frontend.gate.active++;
+  frontend.active++;
+  socket.removeListener('error', ignoreError);
+  ClientSession.start(frontend, bind, socket);
+}
+
+/** Admits waiting connections of `frontends`, oldest first, while the gates allow. */
+export function admitWaiting(frontends: Iterable<RuntimeFrontend>): void {
+  for (const fe of frontends) {
+    let taken = 0;
+    while (taken < fe.waiting.length && fe.shared.globalGate.available && fe.gate.available) {
+      const w = fe.waiting[taken++];
+      if (w === undefined || w.socket.destroyed) continue;
+      admit(fe, w.bind, w.socket);
+    }
+    if (taken > 0) fe.waiting.splice(0, taken);
+  }
+}
+
+export function onAccepted(frontend: RuntimeFrontend, bind: BindRuntime, socket: net.Socket): void {
+  // A reset while waiting must not become an unhandled 'error'.
+  socket.on('error', ignoreError);
+  const shared = frontend.shared;
+  if (frontend.waiting.length === 0 && shared.globalGate.available && frontend.gate.available) {
+    admit(frontend, bind, socket);
+    return;
+  }
+  if (frontend.waiting.length >= MAX_WAITING_ACCEPTS) {
+    socket.destroy();
+    return;
+  }
+  frontend.waiting.push({ socket, bind });
+}
+
+export interface BoundListener {
+  readonly server: net.Server;
+  readonly host: string;
+  readonly port: number;
+}
+
+export function listen(frontend: RuntimeFrontend, bind: BindRuntime): Promise<BoundListener> {
+  const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
+  server.on('connection', (socket: net.Socket) => onAccepted(frontend, bind, socket));
+  return new Promise((resolve, reject) => {
+    const onError = (err: Error): void => reject(err);
+    server.once('error', onError);
+    const host = listenHost(bind.model);
+    server.listen({ host, port: bind.model.port, ipv6Only: bind.model.v6only, backlog: LISTEN_BACKLOG }, () => {
+      server.removeListener('error', onError);
+      server.on('error', () => {});
+      const addr = server.address() as net.AddressInfo;
+      resolve({ server, host: addr.address, port: addr.port });
+    });
+  });
+}

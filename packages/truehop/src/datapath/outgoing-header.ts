@@ -1,0 +1,100 @@
+// The PROXY header a server receives, byte-identical to HAProxy's for the same situation
+// (spec §1.6, §2.8, §4.3–§4.7). Compiled once per server: which version, which TLVs in which
+// order, constant TLVs prebuilt; per connection only the addresses and the rendered values
+// change. Encoding itself is the codec's job (`encode`); this module only decides *what* to
+// send.
+//
+// §4.3 table, as implemented here:
+// - plain client → PROXY with the real client → local addresses;
+// - client came through a PROXY header with addresses (v1 TCP4/6, v2 PROXY INET/INET6) →
+//   the advertised addresses; received TLVs are NOT forwarded (only what the config asks);
+// - v2 LOCAL, v1 UNKNOWN, or v2 PROXY with a family we do not take addresses from → PROXY
+//   with the real peer/local addresses (never LOCAL, never UNKNOWN: HAProxy does the same);
+// - mixed families (one end IPv4, the other IPv6) → the codec maps the IPv4 end to
+//   `::ffff:a.b.c.d` (TCP6 / 0x21);
+// - v2 TLV order: user TLVs (set-proxy-v2-tlv-fmt, config order) → CRC32C → AUTHORITY →
+//   UNIQUE_ID → SSL; the CRC is computed last, over the finished header (§3.3).
+import { encode, PP2_TYPE, type Tlv } from '@truehop/proxy-protocol';
+import type { ServerModel } from '../model/config-model.js';
+import type { SessionContext } from '../model/session.js';
+
+/**
+ * HAProxy builds the header in one buffer of `tune.bufsize` (16 KiB by default) and silently
+ * drops a TLV that does not fit (§4.7). We keep the same ceiling so a user TLV format that
+ * expands to megabytes (e.g. a large variable) cannot make us send a giant header: the
+ * offending TLV is dropped, the connection still goes through.
+ */
+export const MAX_OUTGOING_HEADER_BYTES = 16384;
+/** One TLV's value is at most 65535 bytes by the wire format (§3.1). */
+const MAX_TLV_VALUE_BYTES = 0xffff;
+/** v2 fixed part + the largest address block we send (INET6). */
+const V2_FIXED_AND_ADDRESS_BYTES = 16 + 36;
+/** 3 bytes of TLV type + length. */
+const TLV_HEAD_BYTES = 3;
+/** §3.2: UNIQUE_ID values longer than this are rejected by receivers. */
+const MAX_UNIQUE_ID_BYTES = 128;
+
+const SSL_OPTIONS = ['ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key'] as const;
+
+/**
+ * The SSL TLV for a client that did not use TLS (truehop's frontends are plain TCP): HAProxy
+ * emits it whenever an SSL option is on, with client = 0, verify = 0 and no sub-TLVs (§3.4).
+ */
+const SSL_TLV_NON_TLS_CLIENT: Tlv = { type: PP2_TYPE.SSL, value: new Uint8Array(5) };
+const EMPTY = new Uint8Array(0);
+
+export type HeaderBuilder = (ctx: SessionContext) => Buffer;
+
+/** Addresses to advertise: the ones `src`/`dst` report after the header (§4.1, §4.3). */
+function endpoints(ctx: SessionContext): { src: string; srcPort: number; dst: string; dstPort: number } {
+  const client = ctx.client ?? ctx.realClient;
+  const local = ctx.local ?? ctx.realLocal;
+  return { src: client.address, srcPort: client.port, dst: local.address, dstPort: local.port };
+}
+
+/** Undefined when the server takes no PROXY header. */
+export function compileOutgoingHeader(server: ServerModel): HeaderBuilder | undefined {
+  if (server.sendProxy === 'none') return undefined;
+  if (server.sendProxy === 'v1') {
+    // §1.6: TCP4/TCP6 from the addresses; v1 carries no TLVs (set-proxy-v2-tlv-fmt and
+    // proxy-v2-options are inert with send-proxy, as in HAProxy §4.6, §4.7).
+    return (ctx) => encode({ version: 1, ...endpoints(ctx) });
+  }
+  const options = server.proxyV2Options;
+  const formats = server.tlvFormats;
+  const crc = options.has('crc32c');
+  const authority = options.has('authority');
+  const uniqueId = options.has('unique-id');
+  const ssl = SSL_OPTIONS.some((o) => options.has(o));
+  const noTlvs = formats.length === 0 && !crc && !authority && !uniqueId && !ssl;
+  if (noTlvs) return (ctx) => encode({ version: 2, ...endpoints(ctx) });
+
+  return (ctx) => {
+    const tlvs: Tlv[] = [];
+    let size = V2_FIXED_AND_ADDRESS_BYTES;
+    const add = (type: number, value: Uint8Array): void => {
+      if (value.length > MAX_TLV_VALUE_BYTES || size + TLV_HEAD_BYTES + value.length > MAX_OUTGOING_HEADER_BYTES) return;
+      size += TLV_HEAD_BYTES + value.length;
+      tlvs.push({ type, value });
+    };
+    // Binary-safe, unlike HAProxy (§4.7, issue #3489): the rendered bytes go out as they are,
+    // NUL bytes included, so forwarded vendor TLVs (Azure 0xEE, GCP 0xE0) arrive intact.
+    for (const f of formats) add(f.type, f.format.render(ctx));
+    // A zeroed placeholder in its fixed place; the codec fills it over the finished header.
+    if (crc) add(PP2_TYPE.CRC32C, new Uint8Array(4));
+    if (authority) {
+      // The AUTHORITY received from upstream (no TLS SNI on a plain TCP frontend); omitted
+      // when there is none (§4.6).
+      const received = ctx.proxyHeader?.tlvs.find((t) => t.type === PP2_TYPE.AUTHORITY);
+      if (received !== undefined) add(PP2_TYPE.AUTHORITY, received.value);
+    }
+    if (uniqueId) {
+      // From the frontend's unique-id-format; HAProxy sends a zero-length TLV without one (§4.6).
+      // Capped at 128 bytes: receivers must reject a longer UNIQUE_ID (§3.2), HAProxy's own
+      // unique ids stop there too.
+      add(PP2_TYPE.UNIQUE_ID, ctx.uniqueId === null ? EMPTY : Buffer.from(ctx.uniqueId, 'latin1').subarray(0, MAX_UNIQUE_ID_BYTES));
+    }
+    if (ssl) add(SSL_TLV_NON_TLS_CLIENT.type, SSL_TLV_NON_TLS_CLIENT.value);
+    return encode({ version: 2, ...endpoints(ctx), tlvs }, { crc32c: crc });
+  };
+}

@@ -1,0 +1,190 @@
+// A backend at run time: its servers (active and backup), its balancer, its `maxconn` and the
+// queue of sessions waiting for a free slot (HAProxy's backend queue, bounded in time by
+// `timeout queue`, else `timeout connect`). Servers are handed out here and given back here,
+// so every slot freed immediately serves the oldest waiting session.
+import type { BackendModel } from '../model/config-model.js';
+import type { SessionContext } from '../model/session.js';
+import type { ServerStatusSource } from '../model/server-status.js';
+import type { Counters } from '../observe/counters.js';
+import { buildBalancer, type Balancer } from './balancer.js';
+import { buildConnector } from './connector.js';
+import type { RuntimeServer as RuntimeServerT } from './runtime-server.js';
+import { RuntimeServer } from './runtime-server.js';
+
+/**
+ * Sessions waiting in one backend's queue at most. HAProxy bounds the queue only by maxconn
+ * of the frontends; we add an explicit ceiling so a flood against a saturated backend cannot
+ * grow memory without bound (each waiting session holds a socket and its pending bytes).
+ */
+export const MAX_QUEUED_SESSIONS = 10000;
+
+export interface QueueWaiter {
+  readonly ctx: SessionContext;
+  /** The queue gave this session a server (its slot is already counted). */
+  onServerAssigned(server: RuntimeServerT): void;
+  /** `timeout queue` expired, or the queue is full. */
+  onQueueTimeout(): void;
+}
+
+interface QueueEntry {
+  waiter: QueueWaiter;
+  timer: NodeJS.Timeout | null;
+  /** Index in the ring when queued; cleared on removal. */
+  live: boolean;
+}
+
+export type AcquireResult = RuntimeServerT | 'queued' | 'no-server';
+
+export class RuntimeBackend {
+  readonly servers: readonly RuntimeServer[];
+  private readonly activeServers: readonly RuntimeServer[];
+  private readonly backupServers: readonly RuntimeServer[];
+  private readonly balancer: Balancer;
+  /** Connections currently holding a server slot in this backend. */
+  active = 0;
+  private queue: QueueEntry[] = [];
+  private queueHead = 0;
+  private queued = 0;
+  private readonly queueTimeoutMs: number;
+  private excluded: RuntimeServer | null = null;
+  private readonly eligible = (s: RuntimeServer): boolean => s.status === 'UP' && !s.full && s !== this.excluded;
+
+  constructor(
+    readonly model: BackendModel,
+    status: ServerStatusSource,
+    readonly counters: Counters,
+    random?: () => number,
+  ) {
+    this.servers = model.servers.map(
+      (m, i) => new RuntimeServer(m, model.name, i, buildConnector(m, model), status.status(model.name, m.name)),
+    );
+    this.activeServers = this.servers.filter((s) => !s.model.backup);
+    this.backupServers = this.servers.filter((s) => s.model.backup);
+    this.balancer = buildBalancer(model.balance, this.activeServers, random);
+    this.queueTimeoutMs = model.timeouts.queue ?? model.timeouts.connect ?? 0;
+  }
+
+  get name(): string {
+    return this.model.name;
+  }
+
+  get queueLength(): number {
+    return this.queued;
+  }
+
+  setStatus(serverName: string, status: RuntimeServer['status']): void {
+    for (const s of this.servers) if (s.name === serverName) s.status = status;
+    if (status === 'UP') this.drainQueue();
+  }
+
+  private full(): boolean {
+    const max = this.model.maxconn;
+    return max !== undefined && max > 0 && this.active >= max;
+  }
+
+  /**
+   * A server with a free slot, chosen by the balancer. Backup servers serve only when no
+   * active server is UP, and then only the first UP backup (HAProxy without
+   * `option allbackups`). `exclude` is the server that just failed (redispatch).
+   */
+  private choose(ctx: SessionContext, exclude: RuntimeServer | null): RuntimeServer | undefined | 'none-up' {
+    let anyActiveUp = false;
+    for (const s of this.activeServers) if (s.status === 'UP' && s.weight > 0) { anyActiveUp = true; break; }
+    if (anyActiveUp) {
+      this.excluded = exclude;
+      let s = this.balancer.pick(ctx, this.eligible);
+      this.excluded = null;
+      // Redispatch prefers another server, but if the failed one is the only choice it is
+      // better than giving up.
+      if (s === undefined && exclude !== null) s = this.balancer.pick(ctx, this.eligible);
+      return s;
+    }
+    for (const s of this.backupServers) {
+      if (s.status !== 'UP') continue;
+      return s.full ? undefined : s;
+    }
+    return 'none-up';
+  }
+
+  /** Assigns a server now, queues the session, or reports that no server is usable. */
+  acquire(waiter: QueueWaiter, exclude: RuntimeServer | null = null): AcquireResult {
+    if (this.queued === 0 && !this.full()) {
+      const s = this.choose(waiter.ctx, exclude);
+      if (s === 'none-up') return 'no-server';
+      if (s !== undefined) {
+        this.take(s);
+        return s;
+      }
+    } else if (this.choose(waiter.ctx, exclude) === 'none-up') {
+      return 'no-server';
+    }
+    if (this.queued >= MAX_QUEUED_SESSIONS) return 'no-server';
+    const entry: QueueEntry = { waiter, timer: null, live: true };
+    if (this.queueTimeoutMs > 0) {
+      entry.timer = setTimeout(() => {
+        this.remove(entry);
+        this.counters.queueTimeouts++;
+        waiter.onQueueTimeout();
+      }, this.queueTimeoutMs);
+    }
+    this.queue.push(entry);
+    this.queued++;
+    return 'queued';
+  }
+
+  private take(s: RuntimeServer): void {
+    s.active++;
+    s.total++;
+    this.active++;
+  }
+
+  /** Gives a slot back and serves the oldest waiting session if a server is now free. */
+  release(s: RuntimeServer): void {
+    s.active--;
+    this.active--;
+    this.drainQueue();
+  }
+
+  /** Removes a waiting session (client went away). */
+  cancel(waiter: QueueWaiter): void {
+    for (let i = this.queueHead; i < this.queue.length; i++) {
+      const entry = this.queue[i];
+      if (entry !== undefined && entry.live && entry.waiter === waiter) {
+        this.remove(entry);
+        return;
+      }
+    }
+  }
+
+  private remove(entry: QueueEntry): void {
+    if (!entry.live) return;
+    entry.live = false;
+    if (entry.timer !== null) clearTimeout(entry.timer);
+    this.queued--;
+    this.compact();
+  }
+
+  private compact(): void {
+    while (this.queueHead < this.queue.length && !(this.queue[this.queueHead] as QueueEntry).live) this.queueHead++;
+    // Reclaim the consumed prefix once it dominates, keeping dequeue O(1) amortised.
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue = this.queue.slice(this.queueHead);
+      this.queueHead = 0;
+    }
+    if (this.queued === 0) {
+      this.queue.length = 0;
+      this.queueHead = 0;
+    }
+  }
+
+  private drainQueue(): void {
+    while (this.queued > 0 && !this.full()) {
+      const entry = this.queue[this.queueHead] as QueueEntry;
+      const s = this.choose(entry.waiter.ctx, null);
+      if (s === undefined || s === 'none-up') return;
+      this.remove(entry);
+      this.take(s);
+      entry.waiter.onServerAssigned(s);
+    }
+  }
+}

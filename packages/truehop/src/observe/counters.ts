@@ -1,0 +1,35 @@
+// Counters of the daemon, each column described once (STYLE.md example 11): the table below
+// is what a stats page, a Prometheus exporter or a test reads, so names and meanings never
+// drift apart. The data path increments plain numeric fields; nothing is allocated per event.
+
+export const COUNTER_COLUMNS = {
+  sessionsTotal: 'client sessions accepted (after maxconn gates)',
+  sessionsActive: 'client sessions currently open',
+  headersReceived: 'PROXY headers read successfully',
+  headerRejections: 'connections closed because their PROXY header was missing or invalid (§4.1, §4.16)',
+  ruleRejections: 'connections rejected by a tcp-request rule',
+  connectErrors: 'failed connection attempts to servers (each retry counts)',
+  retries: 'connection retries to servers',
+  redispatches: 'sessions moved to another server after a connect failure (option redispatch)',
+  queueTimeouts: 'sessions dropped after waiting longer than timeout queue',
+  noServer: 'sessions that found no usable server',
+  bytesIn: 'bytes received from clients',
+  bytesOut: 'bytes sent to clients',
+} as const;
+
+export type CounterName = keyof typeof COUNTER_COLUMNS;
+
+export type Counters = Record<CounterName, number>;
+
+export function createCounters(): Counters {
+  const out = {} as Counters;
+  for (const name of Object.keys(COUNTER_COLUMNS) as CounterName[]) out[name] = 0;
+  return out;
+}
+
+/** Rejections by HAProxy error name (PRX_*), for the log summary and tests. */
+export type RejectionCounts = Map<string, number>;
+
+export function countRejection(counts: RejectionCounts, name: string): void {
+  counts.set(name, (counts.get(name) ?? 0) + 1);
+}
