@@ -1,0 +1,173 @@
+// Drafts → the frozen TruehopModel (model/config-model.ts). Log formats are compiled here,
+// per proxy, so a format inherited from a defaults section is compiled with the proxy that
+// uses it; everything else was already parsed. The result is immutable all the way down
+// except the compiled closures, which belong to the expression engine.
+import type { GlobalDraft, LogDecl, ProxyDraft, ServerDraft } from './draft.js';
+import { DEFAULT_CHECK_INTER_MS, DEFAULT_RETRIES } from './draft.js';
+import type { LoadContext } from './load-context.js';
+import { compileEnvFor } from './load-context.js';
+import type { Word } from './source.js';
+import { frozenArray, frozenMap, frozenSet } from './freeze.js';
+import type {
+  BackendModel,
+  BindModel,
+  CheckModel,
+  FrontendModel,
+  GlobalModel,
+  LogTarget,
+  ProxyV2Option,
+  ServerModel,
+  TlvFormat,
+  TruehopModel,
+} from '../model/config-model.js';
+import type { CompiledLogFormat } from '../sample/compiled.js';
+import { compileLogFormat } from '../sample/log-format.js';
+
+/** HAProxy's `option tcplog` format (manual §8.2.2). */
+export const TCPLOG_FORMAT = '%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq';
+/** HAProxy's `option httplog` format (manual §8.2.3). */
+export const HTTPLOG_FORMAT = '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r';
+
+const PROXY_V2_OPTIONS: readonly ProxyV2Option[] = ['ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key', 'authority', 'crc32c', 'unique-id'];
+const EMPTY = Buffer.alloc(0);
+
+/** An empty format (`set-proxy-v2-tlv-fmt(<id>)` with no or an empty argument: an empty TLV). */
+function emptyFormat(): CompiledLogFormat {
+  return Object.freeze({ source: '', earliestPhase: 'connection' as const, render: () => EMPTY });
+}
+
+export function compileModel(ctx: LoadContext): TruehopModel {
+  const global = compileGlobal(ctx.global);
+  const frontends: [string, FrontendModel][] = [];
+  const backends: [string, BackendModel][] = [];
+  for (const p of ctx.proxies) {
+    if (p.fe && !frontends.some(([n]) => n === p.name)) frontends.push([p.name, compileFrontend(ctx, p, global)]);
+    if (p.be && !backends.some(([n]) => n === p.name)) backends.push([p.name, compileBackend(ctx, p)]);
+  }
+  return Object.freeze({ global, frontends: frozenMap(frontends), backends: frozenMap(backends) });
+}
+
+function compileGlobal(g: GlobalDraft): GlobalModel {
+  const out: GlobalModel = {
+    pp2NeverSendLocal: g.pp2NeverSendLocal,
+    logs: frozenArray(g.logs.map(freezeLog)) as LogTarget[],
+    statsSockets: frozenArray(g.statsSockets.map((s) => Object.freeze({ ...s, pos: Object.freeze({ ...s.pos }) }))) as GlobalModel['statsSockets'],
+  };
+  if (g.maxconn !== undefined) out.maxconn = g.maxconn;
+  if (g.nbthread !== undefined) out.nbthread = g.nbthread;
+  if (g.hardStopAfterMs !== undefined) out.hardStopAfterMs = g.hardStopAfterMs;
+  return Object.freeze(out);
+}
+
+function freezeLog(t: LogTarget): LogTarget {
+  return Object.freeze({ ...t, pos: Object.freeze({ ...t.pos }) });
+}
+
+function resolveLogs(decls: readonly LogDecl[], global: GlobalModel): readonly LogTarget[] {
+  const out: LogTarget[] = [];
+  for (const d of decls) {
+    if (d.kind === 'global') out.push(...global.logs);
+    else out.push(freezeLog(d.target));
+  }
+  return frozenArray(out);
+}
+
+function compileFormat(ctx: LoadContext, p: ProxyDraft, word: Word, phase: 'session' | 'backend'): CompiledLogFormat | undefined {
+  if (word.text === '') return emptyFormat();
+  return compileLogFormat(word, compileEnvFor(ctx, p, phase));
+}
+
+function compileFrontend(ctx: LoadContext, p: ProxyDraft, global: GlobalModel): FrontendModel {
+  const mode = p.mode ?? 'tcp';
+  const fe: FrontendModel = {
+    name: p.name,
+    mode,
+    binds: frozenArray(p.binds.map((b): BindModel => Object.freeze({ ...b, pos: Object.freeze({ ...b.pos }) }))),
+    timeouts: Object.freeze({ ...p.timeouts }),
+    useBackends: frozenArray(p.useBackends.map((u) => Object.freeze({ backend: u.backend.text, condition: u.condition!, pos: Object.freeze({ ...u.pos }) }))),
+    tcpRequest: Object.freeze({
+      connection: frozenArray(p.tcpRequest.connection),
+      session: frozenArray(p.tcpRequest.session),
+      content: frozenArray(p.tcpRequest.content),
+      ...(p.tcpRequest.inspectDelayMs !== undefined ? { inspectDelayMs: p.tcpRequest.inspectDelayMs } : {}),
+    }),
+    logs: resolveLogs(p.logs, global),
+    pos: Object.freeze({ ...p.pos }),
+  };
+  if (p.maxconn !== undefined) fe.maxconn = p.maxconn;
+  // A listen section is its own backend unless it names another one.
+  const defaultBackend = p.defaultBackend?.text ?? (p.be ? p.name : undefined);
+  if (defaultBackend !== undefined) fe.defaultBackend = defaultBackend;
+  let logFormat: CompiledLogFormat | undefined;
+  if (p.logFormat) logFormat = compileFormat(ctx, p, p.logFormat, 'backend');
+  else if (p.logOption) {
+    const text = p.logOption.kind === 'httplog' && mode === 'http' ? HTTPLOG_FORMAT : TCPLOG_FORMAT;
+    logFormat = compileFormat(ctx, p, { text, pos: p.logOption.pos, quoted: true }, 'backend');
+  }
+  if (logFormat) fe.logFormat = logFormat;
+  if (p.uniqueIdFormat) {
+    const u = compileFormat(ctx, p, p.uniqueIdFormat, 'session');
+    if (u) fe.uniqueIdFormat = u;
+  }
+  return Object.freeze(fe);
+}
+
+function compileBackend(ctx: LoadContext, p: ProxyDraft): BackendModel {
+  const be: BackendModel = {
+    name: p.name,
+    mode: p.mode ?? 'tcp',
+    balance: p.balance ?? 'roundrobin',
+    servers: frozenArray(p.servers.map((s) => compileServer(ctx, p, s))),
+    timeouts: Object.freeze({ ...p.timeouts }),
+    retries: p.retries ?? DEFAULT_RETRIES,
+    redispatch: p.redispatch ?? false,
+    checkKind: Object.freeze({ kind: 'tcp' as const }),
+    pos: Object.freeze({ ...p.pos }),
+  };
+  return Object.freeze(be);
+}
+
+/** The PROXY version a server sends: v2 wins over v1 when both are set (§4.3). */
+function sendProxyOf(s: ServerDraft): ServerModel['sendProxy'] {
+  if (s.pp.has('v2')) return 'v2';
+  if (s.pp.has('v1')) return 'v1';
+  return 'none';
+}
+
+function compileServer(ctx: LoadContext, p: ProxyDraft, s: ServerDraft): ServerModel {
+  const sendProxy = sendProxyOf(s);
+  const inter = s.interMs ?? DEFAULT_CHECK_INTER_MS;
+  const check: CheckModel = {
+    enabled: s.check,
+    interMs: inter,
+    fastinterMs: s.fastinterMs ?? inter,
+    downinterMs: s.downinterMs ?? inter,
+    rise: s.rise,
+    fall: s.fall,
+    // §4.8: checks inherit send-proxy* unless they go to another port/address;
+    // check-send-proxy forces it (v1 when the server itself sends none).
+    sendProxy: s.checkSendProxy || (sendProxy !== 'none' && s.checkPort === undefined && s.checkAddr === undefined),
+  };
+  if (s.checkAddr !== undefined) check.addr = s.checkAddr;
+  if (s.checkPort !== undefined) check.port = s.checkPort;
+  const tlvFormats: TlvFormat[] = [];
+  for (const t of s.tlvFmts) {
+    const format = compileFormat(ctx, p, t.fmt, 'backend');
+    if (format) tlvFormats.push(Object.freeze({ type: t.type, format, pos: Object.freeze({ ...t.pos }) }));
+  }
+  const server: ServerModel = {
+    name: s.name,
+    host: s.host,
+    port: s.port,
+    weight: s.weight,
+    backup: s.backup,
+    disabled: s.disabled,
+    sendProxy,
+    proxyV2Options: frozenSet(PROXY_V2_OPTIONS.filter((o) => s.pp.has(o))),
+    tlvFormats: frozenArray(tlvFormats),
+    check: Object.freeze(check),
+    pos: Object.freeze({ ...s.pos }),
+  };
+  if (s.maxconn !== undefined) server.maxconn = s.maxconn;
+  return Object.freeze(server);
+}

@@ -1,0 +1,186 @@
+// The mutable, position-carrying form of the configuration while it is being parsed: one
+// draft per section. `defaults` sections are drafts too; a proxy starts as a copy of the
+// defaults it inherits from (HAProxy copies the defaults proxy into each new proxy at parse
+// time, so later `defaults` sections never affect proxies declared before them).
+import type { SourcePos, Word } from './source.js';
+import type { ProxySectionKind } from './keyword.js';
+import type {
+  BalanceAlgorithm,
+  BindModel,
+  LogTarget,
+  ProxyMode,
+  ProxyV2Option,
+  Timeouts,
+} from '../model/config-model.js';
+import type { CompiledCondition, CompiledTcpRule } from '../sample/compiled.js';
+import type { NamedAcl } from '../sample/compile-env.js';
+
+/** PROXY-header flags of a server, HAProxy's SRV_PP_* bits (src/server.c). */
+export type PpFlag = 'v1' | 'v2' | ProxyV2Option;
+
+export interface TlvFormatDraft {
+  type: number;
+  /** The log-format word; compiled per server once the proxy is complete. */
+  fmt: Word;
+  pos: SourcePos;
+}
+
+export interface ServerDraft {
+  name: string;
+  host: string;
+  port: number;
+  pos: SourcePos;
+  weight: number;
+  backup: boolean;
+  disabled: boolean;
+  maxconn: number | undefined;
+  pp: Set<PpFlag>;
+  /** Where each PROXY flag was (last) set, for the warnings that point at it. */
+  ppPos: Map<PpFlag, SourcePos>;
+  tlvFmts: TlvFormatDraft[];
+  check: boolean;
+  interMs: number | undefined;
+  fastinterMs: number | undefined;
+  downinterMs: number | undefined;
+  rise: number;
+  fall: number;
+  checkPort: number | undefined;
+  checkAddr: string | undefined;
+  checkSendProxy: boolean;
+}
+
+export type LogDecl = { kind: 'global'; pos: SourcePos } | { kind: 'target'; target: LogTarget };
+
+export interface UseBackendDraft {
+  backend: Word;
+  condition: CompiledCondition | undefined;
+  pos: SourcePos;
+}
+
+export interface ProxyDraft {
+  kind: ProxySectionKind;
+  name: string;
+  pos: SourcePos;
+  /** HAProxy capabilities: frontend part (listens), backend part (has servers). */
+  fe: boolean;
+  be: boolean;
+  mode: ProxyMode | undefined;
+  timeouts: Timeouts;
+  maxconn: number | undefined;
+  retries: number | undefined;
+  redispatch: boolean | undefined;
+  logOption: { kind: 'tcplog' | 'httplog'; pos: SourcePos } | undefined;
+  logs: LogDecl[];
+  logFormat: Word | undefined;
+  uniqueIdFormat: Word | undefined;
+  defaultBackend: Word | undefined;
+  balance: BalanceAlgorithm | undefined;
+  defaultServer: ServerDraft;
+  binds: BindModel[];
+  servers: ServerDraft[];
+  useBackends: UseBackendDraft[];
+  tcpRequest: {
+    connection: CompiledTcpRule[];
+    session: CompiledTcpRule[];
+    content: CompiledTcpRule[];
+    inspectDelayMs: number | undefined;
+  };
+  acls: Map<string, NamedAcl>;
+}
+
+export interface GlobalDraft {
+  maxconn: number | undefined;
+  nbthread: number | undefined;
+  pp2NeverSendLocal: boolean;
+  logs: LogTarget[];
+  statsSockets: { path: string; pos: SourcePos }[];
+  hardStopAfterMs: number | undefined;
+}
+
+export function newGlobalDraft(): GlobalDraft {
+  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], hardStopAfterMs: undefined };
+}
+
+/** HAProxy's built-in server defaults (src/server.c, DEF_CHKINTR, DEF_RISETIME, DEF_FALLTIME). */
+export const DEFAULT_CHECK_INTER_MS = 2000;
+export const DEFAULT_RISE = 2;
+export const DEFAULT_FALL = 3;
+export const DEFAULT_WEIGHT = 1;
+/** HAProxy's default `retries` (DEF_RETRIES). */
+export const DEFAULT_RETRIES = 3;
+
+export function newServerDraft(pos: SourcePos): ServerDraft {
+  return {
+    name: '',
+    host: '',
+    port: 0,
+    pos,
+    weight: DEFAULT_WEIGHT,
+    backup: false,
+    disabled: false,
+    maxconn: undefined,
+    pp: new Set(),
+    ppPos: new Map(),
+    tlvFmts: [],
+    check: false,
+    interMs: undefined,
+    fastinterMs: undefined,
+    downinterMs: undefined,
+    rise: DEFAULT_RISE,
+    fall: DEFAULT_FALL,
+    checkPort: undefined,
+    checkAddr: undefined,
+    checkSendProxy: false,
+  };
+}
+
+export function cloneServerDraft(s: ServerDraft): ServerDraft {
+  return { ...s, pp: new Set(s.pp), ppPos: new Map(s.ppPos), tlvFmts: [...s.tlvFmts] };
+}
+
+export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourcePos, from: ProxyDraft | undefined): ProxyDraft {
+  const fe = kind === 'frontend' || kind === 'listen';
+  const be = kind === 'backend' || kind === 'listen';
+  const draft: ProxyDraft = {
+    kind,
+    name,
+    pos,
+    fe: kind === 'defaults' || fe,
+    be: kind === 'defaults' || be,
+    mode: undefined,
+    timeouts: {},
+    maxconn: undefined,
+    retries: undefined,
+    redispatch: undefined,
+    logOption: undefined,
+    logs: [],
+    logFormat: undefined,
+    uniqueIdFormat: undefined,
+    defaultBackend: undefined,
+    balance: undefined,
+    defaultServer: newServerDraft(pos),
+    binds: [],
+    servers: [],
+    useBackends: [],
+    tcpRequest: { connection: [], session: [], content: [], inspectDelayMs: undefined },
+    acls: new Map(),
+  };
+  if (from) {
+    // What a defaults section carries into the proxies that follow it (HAProxy
+    // proxy_preset_defaults/copy of defproxy): settings, never listeners, servers or rules.
+    draft.mode = from.mode;
+    draft.timeouts = { ...from.timeouts };
+    draft.maxconn = from.maxconn;
+    draft.retries = from.retries;
+    draft.redispatch = from.redispatch;
+    draft.logOption = from.logOption;
+    draft.logs = [...from.logs];
+    draft.logFormat = from.logFormat;
+    draft.uniqueIdFormat = from.uniqueIdFormat;
+    draft.defaultBackend = from.defaultBackend;
+    draft.balance = from.balance;
+    draft.defaultServer = cloneServerDraft(from.defaultServer);
+    draft.tcpRequest.inspectDelayMs = from.tcpRequest.inspectDelayMs;
+  }
+  return draft;
+}

@@ -1,0 +1,186 @@
+// Keywords of the `global` section (HAProxy manual §3). Process-management keywords that make
+// no sense for a Node process (`daemon`, `user`, `chroot`, …) are accepted with a warning so
+// an existing HAProxy config loads, and the warning says they are not applied.
+import type { DiagnosticSink } from './diagnostics.js';
+import type { Word } from './source.js';
+import type { KeywordDoc } from './keyword.js';
+import { notYetSupported } from './keyword.js';
+import type { GlobalDraft } from './draft.js';
+import { parseUnsigned } from './integer.js';
+import { parseTime } from './time.js';
+import { parseLogTarget } from './log-target.js';
+import { suggestion } from './did-you-mean.js';
+
+export interface GlobalKeyword extends KeywordDoc {
+  apply(global: GlobalDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;
+}
+
+const MAX_INT = 2_147_483_647;
+/** HAProxy's MAX_THREADS on 64-bit builds; more is surely a typo. */
+export const MAX_NBTHREAD = 4096;
+
+function extra(args: readonly Word[], n: number, kw: Word, sink: DiagnosticSink): boolean {
+  const e = args[n];
+  if (e) sink.alert(e.pos, 'EXTRA_ARGUMENT', `'${kw.text}' cannot handle unexpected argument '${e.text}'`);
+  return e !== undefined;
+}
+
+function notApplied(name: string, args: number, summary: string): GlobalKeyword {
+  return {
+    name,
+    syntax: args === 0 ? '' : '<arg>',
+    summary,
+    status: 'parsed-not-applied',
+    apply(_g, a, kw, sink) {
+      if (args > 0 && !a[0]) return sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${name}' expects an argument`);
+      if (extra(a, args, kw, sink)) return;
+      sink.warning(kw.pos, 'PARSED_NOT_APPLIED', `'${name}' is accepted for compatibility but not applied by truehop (${summary})`);
+    },
+  };
+}
+
+const SUPPORTED: readonly GlobalKeyword[] = [
+  {
+    name: 'maxconn',
+    syntax: '<number>',
+    summary: 'maximum concurrent connections for the whole process',
+    status: 'supported',
+    apply(g, args, kw, sink) {
+      const v = args[0];
+      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'maxconn' expects <number> as an argument");
+      if (extra(args, 1, kw, sink)) return;
+      const n = parseUnsigned(v.text, MAX_INT);
+      if (n === undefined) return sink.alert(v.pos, 'BAD_NUMBER', `'maxconn' expects a non-negative integer, got '${v.text}'`);
+      g.maxconn = n;
+    },
+  },
+  {
+    name: 'nbthread',
+    syntax: '<number>',
+    summary: 'number of worker threads (recorded in the model; the daemon decides how to use it)',
+    status: 'supported',
+    apply(g, args, kw, sink) {
+      const v = args[0];
+      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'nbthread' expects <number> as an argument");
+      if (extra(args, 1, kw, sink)) return;
+      const n = parseUnsigned(v.text, MAX_NBTHREAD);
+      if (n === undefined || n < 1) return sink.alert(v.pos, 'BAD_NUMBER', `'nbthread' expects an integer between 1 and ${MAX_NBTHREAD}, got '${v.text}'`);
+      g.nbthread = n;
+    },
+  },
+  {
+    name: 'log',
+    syntax: '<target> [len <n>] [format <fmt>] <facility> [<level> [<minlevel>]]',
+    summary: "a log target that proxies reuse with 'log global'",
+    status: 'supported',
+    apply(g, args, kw, sink) {
+      const t = parseLogTarget(args, kw, sink);
+      if (t) g.logs.push(t);
+    },
+  },
+  {
+    name: 'pp2-never-send-local',
+    syntax: '',
+    summary: 'health checks of send-proxy-v2 servers send PROXY with real addresses instead of LOCAL (§4.9)',
+    status: 'supported',
+    apply(g, args, kw, sink) {
+      if (extra(args, 0, kw, sink)) return;
+      g.pp2NeverSendLocal = true;
+    },
+  },
+  {
+    name: 'hard-stop-after',
+    syntax: '<time>',
+    summary: 'maximum time a graceful stop may take before remaining connections are closed',
+    status: 'supported',
+    apply(g, args, kw, sink) {
+      const v = args[0];
+      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'hard-stop-after' expects <time> as an argument");
+      if (extra(args, 1, kw, sink)) return;
+      const r = parseTime(v.text);
+      if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'hard-stop-after': ${r.reason}`);
+      g.hardStopAfterMs = r.ms;
+    },
+  },
+  {
+    name: 'stats socket',
+    syntax: '<path>|ipv4@<addr>:<port> [params…]',
+    summary: 'runtime API socket: parsed and recorded; served in a later milestone',
+    status: 'parsed-not-applied',
+    apply(g, args, kw, sink) {
+      const v = args[0];
+      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'stats socket' expects a socket path or address");
+      g.statsSockets.push({ path: v.text, pos: kw.pos });
+      sink.warning(kw.pos, 'PARSED_NOT_APPLIED', "'stats socket' is parsed but not served by truehop yet");
+    },
+  },
+  notApplied('daemon', 0, 'run truehop under a service manager instead'),
+  notApplied('user', 1, 'start truehop as the intended user'),
+  notApplied('group', 1, 'start truehop with the intended group'),
+  notApplied('uid', 1, 'start truehop as the intended user'),
+  notApplied('gid', 1, 'start truehop with the intended group'),
+  notApplied('chroot', 1, 'Node cannot chroot; use the service manager'),
+  notApplied('pidfile', 1, 'the service manager tracks the process'),
+];
+
+const NOT_YET: readonly GlobalKeyword[] = [
+  'ca-base', 'crt-base', 'key-base', 'cpu-map', 'cpu-policy', 'cpu-set', 'description', 'node', 'localpeer',
+  'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'master-worker', 'mworker-max-reloads', 'ulimit-n',
+  'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcompcpuusage', 'maxcomprate',
+  'maxzlibmem', 'noepoll', 'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'spread-checks',
+  'max-spread-checks', 'server-state-base', 'server-state-file', 'external-check', 'insecure-fork-wanted',
+  'expose-experimental-directives', 'expose-deprecated-directives', 'set-var', 'set-var-fmt', 'setenv',
+  'presetenv', 'resetenv', 'unsetenv', 'log-send-hostname', 'log-tag', 'quiet', 'zero-warning',
+  'busy-polling', 'strict-limits', 'thread-groups', 'thread-group', 'numa-cpu-mapping', 'default-path',
+  'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients', 'issuers-chain-path',
+  'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options',
+  'ssl-default-bind-curves', 'ssl-default-bind-sigalgs', 'ssl-default-bind-client-sigalgs',
+  'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
+  'ssl-default-server-curves', 'ssl-default-server-sigalgs', 'ssl-default-server-client-sigalgs',
+  'ssl-dh-param-file', 'ssl-engine', 'ssl-mode-async', 'ssl-server-verify', 'ssl-skip-self-issued-ca',
+  'ssl-load-extra-files', 'ssl-load-extra-del-ext', 'ssl-provider', 'ssl-provider-path', 'ssl-propquery',
+  'ssl-security-level', 'stats timeout', 'stats maxconn', 'stats bind-process', 'stats-file', 'profiling.tasks',
+  'profiling.memory', 'unix-bind', 'wurfl-data-file', 'deviceatlas-json-file', '51degrees-data-file',
+  'close-spread-time', 'grace', 'dns-accept-family',
+  'limited-quic', 'cluster-secret', 'harden.reject-privileged-ports.tcp', 'harden.reject-privileged-ports.quic',
+  'anonkey', 'fd-hard-limit', 'httpclient.resolvers.id', 'httpclient.ssl.verify', 'ocsp-update.mode',
+].map((name) => ({
+  ...notYetSupported(name, 0, 'HAProxy global keyword; not supported by truehop yet'),
+  syntax: '…',
+  apply: () => undefined,
+}));
+
+export const GLOBAL_KEYWORDS: readonly GlobalKeyword[] = [...SUPPORTED, ...NOT_YET];
+const BY_NAME = new Map(GLOBAL_KEYWORDS.map((k) => [k.name, k]));
+const SUPPORTED_NAMES = SUPPORTED.map((k) => k.name);
+/** Whole keyword families of HAProxy's global section (tune.*, ssl-*, …) not supported yet. */
+const NOT_YET_PREFIXES = ['tune.', 'ssl-', 'httpclient.', 'profiling.', 'ocsp-update.', 'harden.', 'debug.', 'quic-', 'wurfl-', '51degrees-', 'deviceatlas-', 'lua-', 'mworker-'];
+
+export function dispatchGlobalLine(global: GlobalDraft, words: readonly Word[], sink: DiagnosticSink): void {
+  const w0 = words[0];
+  if (!w0) return;
+  const w1 = words[1];
+  let desc: GlobalKeyword | undefined;
+  let used = 1;
+  if (w1) {
+    desc = BY_NAME.get(`${w0.text} ${w1.text}`);
+    if (desc) used = 2;
+  }
+  desc ??= BY_NAME.get(w0.text);
+  if (!desc) {
+    if (w0.text === 'stats') {
+      sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'stats ${w1?.text ?? ''}' is a HAProxy global keyword truehop does not support yet`);
+    } else if (NOT_YET_PREFIXES.some((p) => w0.text.startsWith(p))) {
+      sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${w0.text}' is a HAProxy global keyword truehop does not support yet`);
+    } else {
+      sink.alert(w0.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${w0.text}' in 'global' section${suggestion(w0.text, SUPPORTED_NAMES)}`);
+    }
+    return;
+  }
+  const kw: Word = { text: desc.name, pos: w0.pos, quoted: w0.quoted };
+  if (desc.status === 'not-yet-supported') {
+    sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${desc.name}' is a HAProxy global keyword truehop does not support yet`);
+    return;
+  }
+  desc.apply(global, words.slice(used), kw, sink);
+}

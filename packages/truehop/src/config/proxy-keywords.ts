@@ -1,0 +1,459 @@
+// Keywords of `defaults`, `frontend`, `backend` and `listen` sections (HAProxy manual §4,
+// src/cfgparse-listen.c, src/proxy.c). Each descriptor says in which sections it is allowed;
+// the dispatcher (proxy-section.ts) checks that, so handlers only parse their arguments.
+import type { DiagnosticSink } from './diagnostics.js';
+import type { Word } from './source.js';
+import type { KeywordDoc, ProxySectionKind } from './keyword.js';
+import { ALL_PROXY_SECTIONS, BACKEND_SECTIONS, FRONTEND_SECTIONS, notYetSupported } from './keyword.js';
+import type { ProxyDraft } from './draft.js';
+import { cloneServerDraft } from './draft.js';
+import type { LoadContext } from './load-context.js';
+import { compileEnvFor } from './load-context.js';
+import { parseTime } from './time.js';
+import { parseUnsigned } from './integer.js';
+import { parseLogTarget } from './log-target.js';
+import { parseBindLine } from './bind-keywords.js';
+import { applyServerOptions } from './server-keywords.js';
+import { parseServerAddress } from './address.js';
+import { suggestion } from './did-you-mean.js';
+import type { BalanceAlgorithm, Timeouts } from '../model/config-model.js';
+import type { CompiledCondition } from '../sample/compiled.js';
+import { defineAcl } from '../acl/acl.js';
+import { compileCondition } from '../acl/condition.js';
+import { compileTcpRequest } from '../rules/tcp-request.js';
+
+export interface ProxyLineContext {
+  readonly load: LoadContext;
+  readonly proxy: ProxyDraft;
+  readonly sink: DiagnosticSink;
+}
+
+export interface ProxyKeyword extends KeywordDoc {
+  readonly sections: readonly ProxySectionKind[];
+  /**
+   * Used in a frontend/backend that lacks the capability: HAProxy warns and ignores most
+   * keywords ('warning'); truehop makes it an alert where the config could never work as
+   * written (a bind in a backend, a default_backend in a backend, a server in a frontend).
+   */
+  readonly misplaced: 'alert' | 'warning';
+  /** `no <keyword>` is accepted. */
+  readonly negatable?: boolean;
+  apply(ctx: ProxyLineContext, args: readonly Word[], kw: Word, negated: boolean): void;
+}
+
+/** Multi-word keyword families: an unknown second word is reported against the family. */
+export const PROXY_KEYWORD_FAMILIES = ['timeout', 'option'] as const;
+
+/** Maximum `retries` (HAProxy keeps it in an int; more than a few is already a smell). */
+const MAX_RETRIES = 2_147_483_647;
+const MAX_MAXCONN = 2_147_483_647;
+/** Proxy and ACL names: HAProxy's invalid_char() allows letters, digits, '-', '_', '.', ':'. */
+const NAME_CHARS = /^[A-Za-z0-9_.:-]+$/;
+
+function tooMany(args: readonly Word[], n: number, kw: Word, sink: DiagnosticSink): boolean {
+  const extra = args[n];
+  if (extra) {
+    sink.alert(extra.pos, 'EXTRA_ARGUMENT', `'${kw.text}' cannot handle unexpected argument '${extra.text}'`);
+    return true;
+  }
+  return false;
+}
+
+function need(args: readonly Word[], kw: Word, syntax: string, sink: DiagnosticSink): Word | undefined {
+  const v = args[0];
+  if (!v) sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${kw.text}' expects ${syntax} as an argument`);
+  return v;
+}
+
+function timeout(
+  which: keyof Timeouts,
+  sections: readonly ProxySectionKind[],
+  summary: string,
+): ProxyKeyword {
+  const name = `timeout ${which.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+  return {
+    name,
+    syntax: '<time>',
+    summary,
+    status: 'supported',
+    sections,
+    misplaced: 'warning',
+    apply({ proxy, sink }, args, kw) {
+      const v = need(args, kw, '<time>', sink);
+      if (!v || tooMany(args, 1, kw, sink)) return;
+      const r = parseTime(v.text);
+      if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'${name}': ${r.reason}`);
+      // 0 means "no timeout" in HAProxy; the model says so with undefined.
+      if (r.ms === 0) delete proxy.timeouts[which];
+      else proxy.timeouts[which] = r.ms;
+    },
+  };
+}
+
+function countKeyword(name: string, sections: readonly ProxySectionKind[], summary: string, max: number, set: (p: ProxyDraft, n: number) => void): ProxyKeyword {
+  return {
+    name,
+    syntax: '<number>',
+    summary,
+    status: 'supported',
+    sections,
+    misplaced: 'warning',
+    apply({ proxy, sink }, args, kw) {
+      const v = need(args, kw, '<number>', sink);
+      if (!v || tooMany(args, 1, kw, sink)) return;
+      const n = parseUnsigned(v.text, max);
+      if (n === undefined) return sink.alert(v.pos, 'BAD_NUMBER', `'${name}' expects a non-negative integer, got '${v.text}'`);
+      set(proxy, n);
+    },
+  };
+}
+
+function logFormatKeyword(name: 'log-format' | 'unique-id-format', summary: string): ProxyKeyword {
+  return {
+    name,
+    syntax: '<fmt>',
+    summary,
+    status: 'supported',
+    sections: FRONTEND_SECTIONS,
+    misplaced: 'warning',
+    apply({ proxy, sink }, args, kw) {
+      const v = need(args, kw, '<fmt> (quote it if it contains spaces)', sink);
+      if (!v) return;
+      const extra = args[1];
+      if (extra) return sink.alert(extra.pos, 'EXTRA_ARGUMENT', `'${name}' expects only one argument, possibly quoted: found '${extra.text}'`);
+      // Compiled once the proxy is complete (compile.ts), so a format inherited from a
+      // defaults section is compiled for the proxy that uses it.
+      if (name === 'log-format') {
+        proxy.logFormat = v;
+        proxy.logOption = undefined;
+      } else proxy.uniqueIdFormat = v;
+    },
+  };
+}
+
+const BALANCE: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'random'];
+const BALANCE_NOT_YET = ['uri', 'url_param', 'hdr', 'rdp-cookie', 'hash', 'sticky'];
+
+/** A condition that always holds: `use_backend <b>` without if/unless. */
+const ALWAYS: CompiledCondition = Object.freeze({ source: '', earliestPhase: 'connection' as const, test: () => true });
+
+const SUPPORTED: readonly ProxyKeyword[] = [
+  {
+    name: 'mode',
+    syntax: 'tcp|http',
+    summary: 'proxy mode (default tcp); truehop forwards both as TCP streams',
+    status: 'supported',
+    sections: ALL_PROXY_SECTIONS,
+    misplaced: 'warning',
+    apply({ proxy, sink }, args, kw) {
+      const v = need(args, kw, 'tcp|http', sink);
+      if (!v || tooMany(args, 1, kw, sink)) return;
+      if (v.text === 'tcp' || v.text === 'http') proxy.mode = v.text;
+      else if (v.text === 'log' || v.text === 'spop') sink.alert(v.pos, 'NOT_SUPPORTED_YET', `'mode ${v.text}' is not supported by truehop yet`);
+      else sink.alert(v.pos, 'BAD_VALUE', `'mode' expects tcp or http, got '${v.text}'${suggestion(v.text, ['tcp', 'http'])}`);
+    },
+  },
+  timeout('connect', BACKEND_SECTIONS, 'maximum time to establish a connection to a server'),
+  timeout('client', FRONTEND_SECTIONS, 'maximum inactivity time on the client side; also bounds the wait for a PROXY header without client-hs (§4.10)'),
+  timeout('server', BACKEND_SECTIONS, 'maximum inactivity time on the server side'),
+  timeout('clientHs', FRONTEND_SECTIONS, 'maximum time for the client handshake, including the PROXY header (§4.10)'),
+  timeout('check', BACKEND_SECTIONS, 'additional read timeout for health checks once connected'),
+  timeout('tunnel', BACKEND_SECTIONS, 'maximum inactivity time once a connection is a bidirectional tunnel'),
+  timeout('clientFin', FRONTEND_SECTIONS, 'inactivity timeout on the client side for half-closed connections'),
+  timeout('serverFin', BACKEND_SECTIONS, 'inactivity timeout on the server side for half-closed connections'),
+  timeout('queue', BACKEND_SECTIONS, 'maximum time to wait in the queue for a connection slot'),
+  countKeyword('maxconn', FRONTEND_SECTIONS, 'maximum concurrent connections on the frontend', MAX_MAXCONN, (p, n) => { p.maxconn = n; }),
+  countKeyword('retries', BACKEND_SECTIONS, 'connection attempts to a server after a failure (default 3)', MAX_RETRIES, (p, n) => { p.retries = n; }),
+  {
+    name: 'option redispatch',
+    syntax: '[<interval>]',
+    summary: 'allow retrying on another server when a connection fails',
+    status: 'supported',
+    sections: BACKEND_SECTIONS,
+    misplaced: 'warning',
+    negatable: true,
+    apply({ proxy, sink }, args, kw, negated) {
+      if (tooMany(args, 1, kw, sink)) return;
+      const v = args[0];
+      if (v) {
+        if (!/^-?[0-9]+$/.test(v.text)) return sink.alert(v.pos, 'BAD_NUMBER', `'option redispatch' expects an integer interval, got '${v.text}'`);
+        sink.warning(v.pos, 'PARSED_NOT_APPLIED', "the redispatch interval is parsed but not applied: truehop redispatches on the last retry");
+      }
+      proxy.redispatch = !negated;
+    },
+  },
+  {
+    name: 'option tcplog',
+    syntax: '',
+    summary: "log each connection in HAProxy's TCP log format",
+    status: 'supported',
+    sections: FRONTEND_SECTIONS,
+    misplaced: 'warning',
+    negatable: true,
+    apply({ proxy, sink }, args, kw, negated) {
+      const v = args[0];
+      if (v?.text === 'clf') return sink.alert(v.pos, 'NOT_SUPPORTED_YET', "'option tcplog clf' is not supported by truehop yet");
+      if (tooMany(args, 0, kw, sink)) return;
+      if (negated) {
+        if (proxy.logOption?.kind === 'tcplog') proxy.logOption = undefined;
+      } else {
+        proxy.logOption = { kind: 'tcplog', pos: kw.pos };
+        proxy.logFormat = undefined;
+      }
+    },
+  },
+  {
+    name: 'option httplog',
+    syntax: '',
+    summary: "log each request in HAProxy's HTTP log format (needs mode http; falls back to tcplog)",
+    status: 'supported',
+    sections: FRONTEND_SECTIONS,
+    misplaced: 'warning',
+    negatable: true,
+    apply({ proxy, sink }, args, kw, negated) {
+      const v = args[0];
+      if (v?.text === 'clf') return sink.alert(v.pos, 'NOT_SUPPORTED_YET', "'option httplog clf' is not supported by truehop yet");
+      if (tooMany(args, 0, kw, sink)) return;
+      if (negated) {
+        if (proxy.logOption?.kind === 'httplog') proxy.logOption = undefined;
+      } else {
+        proxy.logOption = { kind: 'httplog', pos: kw.pos };
+        proxy.logFormat = undefined;
+      }
+    },
+  },
+  {
+    name: 'log',
+    syntax: 'global | <target> [len <n>] [format <fmt>] <facility> [<level> [<minlevel>]]',
+    summary: "where to send logs: 'global' reuses the global section's targets; 'no log' clears inherited ones",
+    status: 'supported',
+    sections: ALL_PROXY_SECTIONS,
+    misplaced: 'warning',
+    negatable: true,
+    apply({ proxy, sink }, args, kw, negated) {
+      if (negated) {
+        if (tooMany(args, 0, kw, sink)) return;
+        proxy.logs = [];
+        return;
+      }
+      if (args[0]?.text === 'global') {
+        if (tooMany(args, 1, kw, sink)) return;
+        proxy.logs.push({ kind: 'global', pos: kw.pos });
+        return;
+      }
+      const t = parseLogTarget(args, kw, sink);
+      if (t) proxy.logs.push({ kind: 'target', target: t });
+    },
+  },
+  logFormatKeyword('log-format', 'per-connection log line format (log-format string, HAProxy manual §8.2.6)'),
+  logFormatKeyword('unique-id-format', 'format of the unique id of each session (%ID, UNIQUE_ID TLV with proxy-v2-options unique-id)'),
+  {
+    name: 'default_backend',
+    syntax: '<backend>',
+    summary: 'backend used when no use_backend rule matches',
+    status: 'supported',
+    sections: FRONTEND_SECTIONS,
+    misplaced: 'alert',
+    apply({ proxy, sink }, args, kw) {
+      const v = need(args, kw, '<backend>', sink);
+      if (!v || tooMany(args, 1, kw, sink)) return;
+      if (v.text.includes('%[')) return sink.alert(v.pos, 'NOT_SUPPORTED_YET', 'dynamic backend names (log-format) are not supported by truehop yet');
+      proxy.defaultBackend = v;
+    },
+  },
+  {
+    name: 'use_backend',
+    syntax: '<backend> [if|unless <condition>]',
+    summary: 'switch to a backend when the condition holds (evaluated in order, first match wins)',
+    status: 'supported',
+    sections: ['frontend', 'listen'],
+    misplaced: 'alert',
+    apply(ctx, args, kw) {
+      const { proxy, sink } = ctx;
+      const v = need(args, kw, '<backend> [if|unless <condition>]', sink);
+      if (!v) return;
+      if (v.text.includes('%[')) return sink.alert(v.pos, 'NOT_SUPPORTED_YET', 'dynamic backend names (log-format) are not supported by truehop yet');
+      const cond = args.slice(1);
+      const first = cond[0];
+      if (first && (first.quoted || (first.text !== 'if' && first.text !== 'unless'))) {
+        return sink.alert(first.pos, 'BAD_CONDITION', `'use_backend' expects 'if' or 'unless' after the backend name, got '${first.text}'`);
+      }
+      const condition = first ? compileCondition(cond, compileEnvFor(ctx.load, proxy, 'content')) : ALWAYS;
+      if (!condition) return; // the expression engine reported why
+      proxy.useBackends.push({ backend: v, condition, pos: kw.pos });
+    },
+  },
+  {
+    name: 'acl',
+    syntax: '<name> <expr> [flags] [operator] [<pattern>…]',
+    summary: 'declare a named ACL; lines with the same name are OR-ed; must be declared before use',
+    status: 'supported',
+    sections: ['frontend', 'listen', 'backend'],
+    misplaced: 'alert',
+    apply(ctx, args, kw) {
+      const { proxy, sink } = ctx;
+      const name = need(args, kw, '<name> <expr>', sink);
+      if (!name) return;
+      if (!NAME_CHARS.test(name.text)) return sink.alert(name.pos, 'BAD_NAME', `invalid ACL name '${name.text}' (letters, digits, '-', '_', '.', ':')`);
+      if (!args[1]) return sink.alert(name.pos, 'MISSING_ARGUMENT', `'acl ${name.text}' expects a sample expression`);
+      const acl = defineAcl(args, compileEnvFor(ctx.load, proxy, 'backend'), proxy.acls.get(name.text));
+      if (acl) proxy.acls.set(name.text, acl);
+    },
+  },
+  {
+    name: 'tcp-request',
+    syntax: 'connection|session|content <action> [<args>] [if|unless <condition>] | inspect-delay <time>',
+    summary: 'layer-4 rules: connection (before the PROXY header is read, sees the real peer), session (after it), content (after inspect-delay)',
+    status: 'supported',
+    sections: ['defaults', 'frontend', 'listen', 'backend'],
+    misplaced: 'alert',
+    apply(ctx, args, kw) {
+      const { proxy, sink } = ctx;
+      const sub = need(args, kw, 'connection|session|content|inspect-delay', sink);
+      if (!sub) return;
+      if (sub.text === 'inspect-delay') {
+        const v = args[1];
+        if (!v) return sink.alert(sub.pos, 'MISSING_ARGUMENT', "'tcp-request inspect-delay' expects <time> as an argument");
+        if (tooMany(args, 2, kw, sink)) return;
+        const r = parseTime(v.text);
+        if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'tcp-request inspect-delay': ${r.reason}`);
+        proxy.tcpRequest.inspectDelayMs = r.ms;
+        return;
+      }
+      if (sub.text !== 'connection' && sub.text !== 'session' && sub.text !== 'content') {
+        return sink.alert(sub.pos, 'UNKNOWN_KEYWORD', `unknown 'tcp-request' rule set '${sub.text}'${suggestion(sub.text, ['connection', 'session', 'content', 'inspect-delay'])}`);
+      }
+      if (proxy.kind === 'defaults') {
+        return sink.alert(sub.pos, 'NOT_SUPPORTED_YET', `'tcp-request ${sub.text}' rules in a defaults section are not supported by truehop yet; put them in the proxy`);
+      }
+      if ((sub.text === 'connection' || sub.text === 'session') && !proxy.fe) {
+        // These run when a client connects to a listener: a backend has none.
+        return sink.alert(sub.pos, 'NOT_ALLOWED_IN_SECTION', `'tcp-request ${sub.text}' is not allowed in backend '${proxy.name}' (it has no listener)`);
+      }
+      const result = compileTcpRequest(args, compileEnvFor(ctx.load, proxy, sub.text));
+      if (!result) return; // reported by the expression engine
+      if (result.kind === 'inspect-delay') proxy.tcpRequest.inspectDelayMs = result.ms;
+      else proxy.tcpRequest[result.rule.phase].push(result.rule);
+    },
+  },
+  {
+    name: 'balance',
+    syntax: BALANCE.join('|'),
+    summary: 'load-balancing algorithm (default roundrobin)',
+    status: 'supported',
+    sections: BACKEND_SECTIONS,
+    misplaced: 'warning',
+    apply({ proxy, sink }, args, kw) {
+      const v = need(args, kw, 'an algorithm', sink);
+      if (!v) return;
+      const m = /^random(?:\(([0-9]+)\))?$/.exec(v.text);
+      if (m) {
+        if (tooMany(args, 1, kw, sink)) return;
+        if (m[1] !== undefined) sink.warning(v.pos, 'PARSED_NOT_APPLIED', "the number of draws of 'random(<draws>)' is parsed but not applied: truehop draws once");
+        proxy.balance = 'random';
+        return;
+      }
+      if ((BALANCE as readonly string[]).includes(v.text)) {
+        if (tooMany(args, 1, kw, sink)) return;
+        proxy.balance = v.text as BalanceAlgorithm;
+        return;
+      }
+      const base = v.text.replace(/\(.*$/, '');
+      if (BALANCE_NOT_YET.includes(base)) return sink.alert(v.pos, 'NOT_SUPPORTED_YET', `'balance ${base}' is not supported by truehop yet`);
+      sink.alert(v.pos, 'BAD_VALUE', `unknown balancing algorithm '${v.text}'${suggestion(v.text, BALANCE)}`);
+    },
+  },
+  {
+    name: 'bind',
+    syntax: '<address>:<port>[,…] [accept-proxy] [name <name>] [v4v6] [v6only]',
+    summary: 'listening address: IPv4, [IPv6] or bare IPv6 (:::80), * or empty for all; port ranges are rejected',
+    status: 'supported',
+    sections: ['frontend', 'listen'],
+    misplaced: 'alert',
+    apply({ proxy, sink }, args, kw) {
+      proxy.binds.push(...parseBindLine(args, kw, sink));
+    },
+  },
+  {
+    name: 'server',
+    syntax: '<name> <address>:<port> [options…]',
+    summary: 'a server of the backend; options are listed under "server options"',
+    status: 'supported',
+    sections: ['listen', 'backend'],
+    misplaced: 'alert',
+    apply({ proxy, sink }, args, kw) {
+      const name = need(args, kw, '<name> <address>:<port>', sink);
+      if (!name) return;
+      if (!NAME_CHARS.test(name.text)) return sink.alert(name.pos, 'BAD_NAME', `invalid server name '${name.text}' (letters, digits, '-', '_', '.', ':')`);
+      const addr = args[1];
+      if (!addr) return sink.alert(name.pos, 'MISSING_ARGUMENT', `server '${name.text}' expects <address>:<port>`);
+      const previous = proxy.servers.find((s) => s.name === name.text);
+      if (previous) {
+        sink.alert(name.pos, 'DUPLICATE_SERVER', `${proxy.kind} '${proxy.name}': another server named '${name.text}' was already defined at line ${previous.pos.line}`);
+        return;
+      }
+      const a = parseServerAddress(addr.text, addr.pos, sink);
+      // HAProxy starts every server as a copy of the current default-server.
+      const server = cloneServerDraft(proxy.defaultServer);
+      server.name = name.text;
+      server.pos = kw.pos;
+      applyServerOptions(server, args.slice(2), sink);
+      if (!a) return;
+      server.host = a.host;
+      server.port = a.port;
+      proxy.servers.push(server);
+    },
+  },
+  {
+    name: 'default-server',
+    syntax: '[options…]',
+    summary: 'default options for the servers declared after it (and, in defaults, for the proxies that follow)',
+    status: 'supported',
+    sections: BACKEND_SECTIONS,
+    misplaced: 'alert',
+    apply({ proxy, sink }, args) {
+      applyServerOptions(proxy.defaultServer, args, sink);
+    },
+  },
+];
+
+/** Real HAProxy proxy keywords truehop does not implement yet. */
+const NOT_YET_NAMES = [
+  'http-request', 'http-response', 'http-after-response', 'http-check', 'http-error', 'http-reuse',
+  'http-send-name-header', 'tcp-check', 'tcp-response', 'stick-table', 'stick', 'cookie', 'hash-type',
+  'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'capture', 'declare', 'monitor-uri',
+  'monitor', 'stats', 'source', 'compression', 'filter', 'redirect', 'errorfile', 'errorfiles',
+  'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'email-alert', 'ignore-persist',
+  'force-persist', 'persist', 'load-server-state-from-file', 'server-state-file-name',
+  'server-template', 'dispatch', 'unique-id-header', 'use-server', 'description', 'disabled',
+  'enabled', 'id', 'backlog', 'bind-process', 'rate-limit', 'max-keep-alive-queue', 'max-session-srv-conns',
+  'retry-on', 'log-tag', 'log-format-sd', 'log-steps', 'external-check', 'guid', 'transparent',
+  'clitcpka-cnt', 'clitcpka-idle', 'clitcpka-intvl', 'srvtcpka-cnt', 'srvtcpka-idle', 'srvtcpka-intvl',
+  'timeout http-request', 'timeout http-keep-alive', 'timeout tarpit', 'timeout client-hs-never',
+  'option abortonclose', 'option accept-invalid-http-request', 'option accept-invalid-http-response',
+  'option accept-unsafe-violations-in-http-request', 'option accept-unsafe-violations-in-http-response',
+  'option allbackups', 'option checkcache', 'option clitcpka', 'option contstats', 'option disable-h2-upgrade',
+  'option dontlog-normal', 'option dontlognull', 'option forwardfor', 'option forwarded',
+  'option h1-case-adjust-bogus-client', 'option h1-case-adjust-bogus-server', 'option http-buffer-request',
+  'option http-ignore-probes', 'option http-keep-alive', 'option http-no-delay', 'option http-pretend-keepalive',
+  'option http-restrict-req-hdr-names', 'option http-server-close', 'option http-use-proxy-header',
+  'option httpchk', 'option httpclose', 'option http_proxy', 'option idle-close-on-response',
+  'option independent-streams', 'option ldap-check', 'option external-check', 'option log-health-checks',
+  'option log-separate-errors', 'option logasap', 'option mysql-check', 'option nolinger', 'option originalto',
+  'option persist', 'option pgsql-check', 'option prefer-last-server', 'option redis-check', 'option smtpchk',
+  'option socket-stats', 'option splice-auto', 'option splice-request', 'option splice-response',
+  'option spop-check', 'option srvtcpka', 'option ssl-hello-chk', 'option tcp-check', 'option tcp-smart-accept',
+  'option tcp-smart-connect', 'option tcpka', 'option transparent', 'option http-drop-request-trailers',
+  'option http-drop-response-trailers', 'option httpslog', 'option dontlog-normal',
+];
+
+const NOT_YET: readonly ProxyKeyword[] = [...new Set(NOT_YET_NAMES)].map((name) => ({
+  ...notYetSupported(name, 0, 'HAProxy proxy keyword; not supported by truehop yet'),
+  syntax: '…',
+  sections: ALL_PROXY_SECTIONS,
+  misplaced: 'alert' as const,
+  negatable: name.startsWith('option '),
+  apply: () => undefined,
+}));
+
+export const PROXY_KEYWORDS: readonly ProxyKeyword[] = [...SUPPORTED, ...NOT_YET];

@@ -1,0 +1,65 @@
+// Dispatches one line of a defaults/frontend/backend/listen section to its keyword
+// descriptor: two-word keywords first (`timeout client`, `option redispatch`), then one-word
+// ones; `no <keyword>` for negatable keywords; section capability checks; unknown keywords
+// get "did you mean", real HAProxy keywords truehop lacks get NOT_SUPPORTED_YET.
+import type { Word } from './source.js';
+import type { ProxyKeyword, ProxyLineContext } from './proxy-keywords.js';
+import { PROXY_KEYWORDS, PROXY_KEYWORD_FAMILIES } from './proxy-keywords.js';
+import { suggestion } from './did-you-mean.js';
+
+const BY_NAME = new Map(PROXY_KEYWORDS.map((k) => [k.name, k]));
+const SUPPORTED_NAMES = PROXY_KEYWORDS.filter((k) => k.status !== 'not-yet-supported').map((k) => k.name);
+
+export function dispatchProxyLine(ctx: ProxyLineContext, words: readonly Word[]): void {
+  const { proxy, sink } = ctx;
+  let rest = words;
+  let negated = false;
+  if (rest[0]?.text === 'no' && rest.length > 1) {
+    negated = true;
+    rest = rest.slice(1);
+  }
+  const w0 = rest[0];
+  if (!w0) return;
+  const w1 = rest[1];
+  let desc: ProxyKeyword | undefined;
+  let used = 1;
+  if (w1) {
+    desc = BY_NAME.get(`${w0.text} ${w1.text}`);
+    if (desc) used = 2;
+  }
+  desc ??= BY_NAME.get(w0.text);
+  if (!desc) {
+    const family = (PROXY_KEYWORD_FAMILIES as readonly string[]).includes(w0.text) ? w0.text : undefined;
+    if (family && w1) {
+      const members = SUPPORTED_NAMES.filter((n) => n.startsWith(`${family} `)).map((n) => n.slice(family.length + 1));
+      sink.alert(w1.pos, 'UNKNOWN_KEYWORD', `unknown '${family}' keyword '${w1.text}' in ${proxy.kind} section${suggestion(w1.text, members)}`);
+    } else if (family) {
+      sink.alert(w0.pos, 'MISSING_ARGUMENT', `'${family}' expects a keyword after it`);
+    } else {
+      sink.alert(w0.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${w0.text}' in '${proxy.kind}' section${suggestion(w0.text, SUPPORTED_NAMES)}`);
+    }
+    return;
+  }
+  const kw: Word = { text: desc.name, pos: w0.pos, quoted: w0.quoted };
+  if (desc.status === 'not-yet-supported') {
+    sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${desc.name}' is a HAProxy keyword truehop does not support yet`);
+    return;
+  }
+  if (negated && !desc.negatable) {
+    sink.alert(words[0]!.pos, 'BAD_VALUE', `'no' cannot be used with '${desc.name}'`);
+    return;
+  }
+  if (!desc.sections.includes(proxy.kind)) {
+    if (proxy.kind === 'defaults') {
+      sink.alert(w0.pos, 'NOT_ALLOWED_IN_SECTION', `'${desc.name}' is not allowed in a defaults section`);
+      return;
+    }
+    // A listen has both capabilities, so only frontends and backends can get here.
+    const lacking = proxy.kind === 'frontend' ? 'backend' : 'frontend';
+    const message = `'${desc.name}' ${desc.misplaced === 'alert' ? 'is not allowed' : 'is ignored'} because ${proxy.kind} '${proxy.name}' has no ${lacking} capability`;
+    if (desc.misplaced === 'alert') sink.alert(w0.pos, 'NOT_ALLOWED_IN_SECTION', message);
+    else sink.warning(w0.pos, 'IGNORED_IN_SECTION', message);
+    return;
+  }
+  desc.apply(ctx, rest.slice(used), kw, negated);
+}

@@ -1,0 +1,37 @@
+// Resolves references between proxies once every file is read: default_backend and
+// use_backend name backends that may be declared later in the config (HAProxy resolves
+// them after parsing too). An unknown name is an alert at the word that names it.
+import type { DiagnosticSink } from './diagnostics.js';
+import type { ProxyDraft } from './draft.js';
+import type { Word } from './source.js';
+import { suggestion } from './did-you-mean.js';
+
+export interface ResolvedProxies {
+  /** Backend-capable proxies (backend, listen) by name. */
+  backends: ReadonlyMap<string, ProxyDraft>;
+}
+
+export function resolveReferences(proxies: readonly ProxyDraft[], sink: DiagnosticSink): ResolvedProxies {
+  const backends = new Map<string, ProxyDraft>();
+  for (const p of proxies) if (p.be && !backends.has(p.name)) backends.set(p.name, p);
+  const check = (fe: ProxyDraft, ref: Word, what: string): void => {
+    const be = backends.get(ref.text);
+    if (!be) {
+      const frontendOnly = proxies.some((p) => p.name === ref.text && p.fe && !p.be);
+      const hint = frontendOnly ? ` ('${ref.text}' is a frontend, not a backend)` : suggestion(ref.text, backends.keys());
+      sink.alert(ref.pos, 'UNKNOWN_BACKEND', `${fe.kind} '${fe.name}': ${what} '${ref.text}' is not a declared backend${hint}`);
+      return;
+    }
+    // An HTTP frontend cannot hand its stream to a TCP backend (HAProxy refuses it too); the
+    // other way round HAProxy upgrades, so it is allowed.
+    if ((fe.mode ?? 'tcp') === 'http' && (be.mode ?? 'tcp') === 'tcp') {
+      sink.alert(ref.pos, 'MODE_MISMATCH', `${fe.kind} '${fe.name}' (mode http) cannot use backend '${be.name}' (mode tcp)`);
+    }
+  };
+  for (const p of proxies) {
+    if (!p.fe) continue;
+    if (p.defaultBackend) check(p, p.defaultBackend, 'default_backend');
+    for (const rule of p.useBackends) check(p, rule.backend, 'use_backend');
+  }
+  return { backends };
+}

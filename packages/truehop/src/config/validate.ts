@@ -1,0 +1,61 @@
+// Checks that only look at the finished drafts (no mutation): what HAProxy checks after
+// parsing (missing timeouts, a frontend without bind, no listener at all) plus what it
+// silently lets through and truehop does not (PROXY v2 options without send-proxy-v2,
+// health checks that lose their PROXY header because of `port`/`addr`).
+import type { DiagnosticSink } from './diagnostics.js';
+import type { ProxyDraft, ServerDraft } from './draft.js';
+import type { SourcePos } from './source.js';
+import type { ProxyV2Option, Timeouts } from '../model/config-model.js';
+
+export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourcePos | undefined, sink: DiagnosticSink): void {
+  for (const p of proxies) {
+    if (p.fe && p.binds.length === 0) {
+      // HAProxy: "Proxy 'x' has no 'bind' directive. Please declare it as a backend if this was intended."
+      sink.alert(p.pos, 'FRONTEND_NO_BIND', `${p.kind} '${p.name}' has no 'bind' line; declare it as a backend if that was intended`);
+    }
+    checkTimeouts(p, sink);
+    if (p.fe && p.logOption?.kind === 'httplog' && (p.mode ?? 'tcp') !== 'http') {
+      sink.warning(p.logOption.pos, 'HTTPLOG_IN_TCP_MODE', `'option httplog' needs 'mode http' in ${p.kind} '${p.name}'; falling back to 'option tcplog'`);
+    }
+    if (p.be) for (const s of p.servers) checkServer(p, s, sink);
+  }
+  if (!proxies.some((p) => p.fe) && firstPos) {
+    // HAProxy: "Configuration file has no error but will not start (no listener) => exit(2)."
+    sink.warning(firstPos, 'NO_LISTENER', 'no frontend or listen section: the configuration is valid but truehop would not listen anywhere');
+  }
+}
+
+function checkTimeouts(p: ProxyDraft, sink: DiagnosticSink): void {
+  const missing: (keyof Timeouts)[] = [];
+  if (p.fe && p.timeouts.client === undefined) missing.push('client');
+  if (p.be && p.timeouts.connect === undefined) missing.push('connect');
+  if (p.be && p.timeouts.server === undefined) missing.push('server');
+  if (missing.length === 0) return;
+  // Same condition and spirit as HAProxy's "missing timeouts" warning: infinite timeouts let
+  // dead or stalled peers hold connections (and file descriptors) forever.
+  sink.warning(p.pos, 'MISSING_TIMEOUTS', `missing timeouts for ${p.kind} '${p.name}': set 'timeout ${missing.join("', 'timeout ")}' to a non-zero value, or idle connections are never closed`);
+}
+
+const V2_ONLY: readonly ProxyV2Option[] = ['ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key', 'authority', 'crc32c', 'unique-id'];
+
+function checkServer(p: ProxyDraft, s: ServerDraft, sink: DiagnosticSink): void {
+  const v2 = s.pp.has('v2');
+  if (!v2) {
+    // HAProxy accepts these without send-proxy-v2 and silently sends nothing (§4.6, §4.7).
+    const opts = V2_ONLY.filter((o) => s.pp.has(o));
+    if (opts.length > 0) {
+      const at = s.ppPos.get(opts[0] as ProxyV2Option);
+      const pos = at && at.line === s.pos.line && at.file === s.pos.file ? at : s.pos;
+      sink.warning(pos, 'PP2_OPTION_WITHOUT_V2', `server '${p.name}/${s.name}': proxy-v2-options ${opts.join(',')} have no effect without send-proxy-v2${s.pp.has('v1') ? ' (send-proxy sends v1, which has no TLVs)' : ''}`);
+    }
+    for (const t of s.tlvFmts) {
+      const pos = t.pos.line === s.pos.line && t.pos.file === s.pos.file ? t.pos : s.pos;
+      sink.warning(pos, 'TLV_FMT_WITHOUT_V2', `server '${p.name}/${s.name}': set-proxy-v2-tlv-fmt(0x${t.type.toString(16).toUpperCase().padStart(2, '0')}) has no effect without send-proxy-v2`);
+    }
+  }
+  if (s.check && (s.pp.has('v1') || v2) && (s.checkPort !== undefined || s.checkAddr !== undefined) && !s.checkSendProxy) {
+    // §4.8: with port/addr the checks do not inherit send-proxy; a server that requires the
+    // header then rejects every check and is marked down.
+    sink.warning(s.pos, 'CHECK_WITHOUT_PROXY', `server '${p.name}/${s.name}': health checks to a separate ${s.checkPort !== undefined ? 'port' : 'address'} do not send the PROXY header; add 'check-send-proxy' if the server expects it`);
+  }
+}
