@@ -23,14 +23,19 @@ export interface FastifyServerFactoryOptions {
 
 type AnyHandler = (req: never, res: never) => void;
 
+type FastifyRawServer = HttpServer | HttpsServer | Http2Server | Http2SecureServer;
+
 /**
  * `fastify({ serverFactory: proxyProtocolServerFactory({ trusted: ['10.0.0.0/8'] }) })`.
  * Builds the server fastify would have built from its own `http`, `https` and `http2` options
  * (http/1.1, https, h2c or h2 over TLS), applies fastify's timeout options that a factory
  * bypasses, and returns it already accepting PROXY headers.
+ *
+ * The type parameter only tells TypeScript which server that is (fastify types its instance
+ * by it, like `Fastify<Http2SecureServer>`); at run time the kind follows fastify's options.
  */
-export function proxyProtocolServerFactory(options?: AcceptProxyOptions) {
-  return (handler: AnyHandler, opts: FastifyServerFactoryOptions = {}): HttpServer | HttpsServer | Http2Server | Http2SecureServer => {
+export function proxyProtocolServerFactory<S extends FastifyRawServer = HttpServer>(options?: AcceptProxyOptions) {
+  return (handler: AnyHandler, opts: FastifyServerFactoryOptions = {}): S => {
     const tlsOptions = opts.https === true ? {} : (opts.https ?? undefined);
     let server: HttpServer | HttpsServer | Http2Server | Http2SecureServer;
     if (opts.http2 === true) {
@@ -47,6 +52,6 @@ export function proxyProtocolServerFactory(options?: AcceptProxyOptions) {
       if (typeof opts.requestTimeout === 'number') server.requestTimeout = opts.requestTimeout;
     }
     if (typeof opts.connectionTimeout === 'number' && opts.connectionTimeout > 0) server.setTimeout(opts.connectionTimeout);
-    return acceptProxyProtocol(server, options);
+    return acceptProxyProtocol(server, options) as S;
   };
 }
