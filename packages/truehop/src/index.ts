@@ -1,1 +1,24 @@
-export {};
+// truehop's programmatic API: load an HAProxy-syntax configuration into the frozen model.
+export { loadConfig, loadConfigText, MAX_CONFIG_FILE_BYTES } from './config/load-config.js';
+export type { ConfigSource, LoadOptions, LoadResult } from './config/load-config.js';
+export { Diagnostics, formatDiagnostic } from './config/diagnostics.js';
+export type { Diagnostic, DiagnosticSink, Severity } from './config/diagnostics.js';
+export type { SourcePos, Word } from './config/source.js';
+export type {
+  BackendModel,
+  BalanceAlgorithm,
+  BindModel,
+  CheckKind,
+  CheckModel,
+  FrontendModel,
+  GlobalModel,
+  LogTarget,
+  ProxyMode,
+  ProxyV2Option,
+  ServerModel,
+  TcpCheckStep,
+  Timeouts,
+  TlvFormat,
+  TruehopModel,
+  UseBackendRule,
+} from './model/config-model.js';

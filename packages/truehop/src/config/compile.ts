@@ -23,11 +23,6 @@ import type {
 import type { CompiledLogFormat } from '../sample/compiled.js';
 import { compileLogFormat } from '../sample/log-format.js';
 
-/** HAProxy's `option tcplog` format (manual §8.2.2). */
-export const TCPLOG_FORMAT = '%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq';
-/** HAProxy's `option httplog` format (manual §8.2.3). */
-export const HTTPLOG_FORMAT = '%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %CC %CS %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %hr %hs %{+Q}r';
-
 const PROXY_V2_OPTIONS: readonly ProxyV2Option[] = ['ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key', 'authority', 'crc32c', 'unique-id'];
 const EMPTY = Buffer.alloc(0);
 
@@ -98,13 +93,13 @@ function compileFrontend(ctx: LoadContext, p: ProxyDraft, global: GlobalModel): 
   // A listen section is its own backend unless it names another one.
   const defaultBackend = p.defaultBackend?.text ?? (p.be ? p.name : undefined);
   if (defaultBackend !== undefined) fe.defaultBackend = defaultBackend;
-  let logFormat: CompiledLogFormat | undefined;
-  if (p.logFormat) logFormat = compileFormat(ctx, p, p.logFormat, 'backend');
-  else if (p.logOption) {
-    const text = p.logOption.kind === 'httplog' && mode === 'http' ? HTTPLOG_FORMAT : TCPLOG_FORMAT;
-    logFormat = compileFormat(ctx, p, { text, pos: p.logOption.pos, quoted: true }, 'backend');
+  // `option tcplog`/`httplog` leave logFormat unset: the data path then writes HAProxy's
+  // tcplog line itself (observe/tcplog.ts, with the proxy-hop suffix). truehop forwards TCP
+  // streams, so an httplog falls back to tcplog (validate.ts warns outside mode http).
+  if (p.logFormat) {
+    const logFormat = compileFormat(ctx, p, p.logFormat, 'backend');
+    if (logFormat) fe.logFormat = logFormat;
   }
-  if (logFormat) fe.logFormat = logFormat;
   if (p.uniqueIdFormat) {
     const u = compileFormat(ctx, p, p.uniqueIdFormat, 'session');
     if (u) fe.uniqueIdFormat = u;

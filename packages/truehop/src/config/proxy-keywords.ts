@@ -205,8 +205,8 @@ const SUPPORTED: readonly ProxyKeyword[] = [
   {
     name: 'option httplog',
     syntax: '',
-    summary: "log each request in HAProxy's HTTP log format (needs mode http; falls back to tcplog)",
-    status: 'supported',
+    summary: "HAProxy's HTTP log format: accepted, logged in the tcplog format (truehop forwards HTTP as TCP streams)",
+    status: 'parsed-not-applied',
     sections: FRONTEND_SECTIONS,
     misplaced: 'warning',
     negatable: true,

@@ -14,8 +14,13 @@ export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourceP
       sink.alert(p.pos, 'FRONTEND_NO_BIND', `${p.kind} '${p.name}' has no 'bind' line; declare it as a backend if that was intended`);
     }
     checkTimeouts(p, sink);
-    if (p.fe && p.logOption?.kind === 'httplog' && (p.mode ?? 'tcp') !== 'http') {
-      sink.warning(p.logOption.pos, 'HTTPLOG_IN_TCP_MODE', `'option httplog' needs 'mode http' in ${p.kind} '${p.name}'; falling back to 'option tcplog'`);
+    if (p.fe && p.logOption?.kind === 'httplog') {
+      if ((p.mode ?? 'tcp') !== 'http') {
+        // HAProxy gives the same warning and falls back the same way.
+        sink.warning(p.logOption.pos, 'HTTPLOG_IN_TCP_MODE', `'option httplog' needs 'mode http' in ${p.kind} '${p.name}'; falling back to 'option tcplog'`);
+      } else {
+        sink.warning(p.logOption.pos, 'PARSED_NOT_APPLIED', `'option httplog' in ${p.kind} '${p.name}': truehop forwards HTTP as TCP streams and logs them in the tcplog format`);
+      }
     }
     if (p.be) for (const s of p.servers) checkServer(p, s, sink);
   }
