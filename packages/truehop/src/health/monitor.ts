@@ -29,6 +29,8 @@ export interface HealthMonitorOptions {
   sessionsActive?: (backend: string, server: string) => number;
   /** `proc.*` variables shared with the data path, seen by set-proxy-v2-tlv-fmt formats. */
   procVars?: Map<string, Sample>;
+  /** Called after every completed check (observability, tests); must not throw. */
+  onCheck?: (backend: string, server: string, result: CheckResult) => void;
 }
 
 export interface LastCheck extends CheckResult {
@@ -214,6 +216,11 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
         });
         if (state !== 'running') return;
         record(entry, result);
+        try {
+          options.onCheck?.(entry.backend.name, entry.server.name, result);
+        } catch {
+          // Observation never disturbs checking.
+        }
         // The next check counts from the end of this one (HAProxy reschedules on completion).
         if (entry.counter !== null) schedule(entry, nextIntervalMs(entry.counter, entry.server.check));
       })().finally(() => {

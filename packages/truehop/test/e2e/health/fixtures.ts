@@ -73,7 +73,7 @@ export type Behaviour =
   | { kind: 'accept' }
   | { kind: 'hang' }
   | { kind: 'http'; status: number; reason: string }
-  | { kind: 'banner'; text: string };
+  | { kind: 'banner'; text: string; close?: boolean };
 
 export interface RecordedConnection {
   /** The check's source port as the server saw it. */
@@ -81,6 +81,8 @@ export interface RecordedConnection {
   remoteAddress: string;
   bytes: Buffer;
   closed: boolean;
+  /** Date.now() at accept. */
+  acceptedAt: number;
 }
 
 /** A loopback server that records each connection's bytes and answers per `behaviour`. */
@@ -133,6 +135,7 @@ export class RecordingServer {
       remoteAddress: socket.remoteAddress ?? '',
       bytes: Buffer.alloc(0),
       closed: false,
+      acceptedAt: Date.now(),
     };
     this.connections.push(record);
     this.#sockets.add(socket);
@@ -142,7 +145,10 @@ export class RecordingServer {
       this.#sockets.delete(socket);
     });
     const behaviour = this.behaviour;
-    if (behaviour.kind === 'banner') socket.write(behaviour.text);
+    if (behaviour.kind === 'banner') {
+      if (behaviour.close === true) socket.end(behaviour.text);
+      else socket.write(behaviour.text);
+    }
     let answered = false;
     socket.on('data', (chunk: Buffer) => {
       record.bytes = Buffer.concat([record.bytes, chunk]);
