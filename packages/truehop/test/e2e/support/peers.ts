@@ -25,7 +25,12 @@ export interface RecordingServer {
 export type OnConnection = (conn: RecordedConnection) => void;
 
 /** A server that records bytes; `onConnection` may answer (default: answer nothing). */
-export async function recordingServer(onConnection?: OnConnection, host = '127.0.0.1'): Promise<RecordingServer> {
+export async function recordingServer(
+  onConnection?: OnConnection,
+  host = '127.0.0.1',
+  /** Keep our side open after the peer's FIN (half-close tests); default: answer FIN with FIN. */
+  stayHalfOpen = false,
+): Promise<RecordingServer> {
   const connections: RecordedConnection[] = [];
   const waiters: (() => void)[] = [];
   const server = net.createServer({ allowHalfOpen: true }, (socket) => {
@@ -34,7 +39,10 @@ export async function recordingServer(onConnection?: OnConnection, host = '127.0
     let endResolve!: () => void;
     const ended = new Promise<void>((r) => (endResolve = r));
     socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('end', () => endResolve());
+    socket.on('end', () => {
+      endResolve();
+      if (!stayHalfOpen) socket.end();
+    });
     socket.on('close', () => endResolve());
     const conn: RecordedConnection = { socket, chunks, ended, bytes: () => Buffer.concat(chunks) };
     connections.push(conn);
@@ -91,24 +99,30 @@ export function readAll(socket: net.Socket, timeoutMs = 5000): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     const timer = setTimeout(() => reject(new Error('readAll timed out')), timeoutMs);
-    socket.on('data', (c: Buffer) => chunks.push(c));
-    socket.on('close', () => {
+    const done = (): void => {
       clearTimeout(timer);
       resolve(Buffer.concat(chunks));
-    });
+    };
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    // The peer's FIN ends what it will send (clients use allowHalfOpen, so 'close' may wait).
+    socket.once('end', done);
+    socket.once('close', done);
   });
 }
 
-/** Resolves true when the socket is closed by the peer within `timeoutMs`, false otherwise. */
+/** Resolves true when the peer closes (FIN or reset) within `timeoutMs`, false otherwise. */
 export function closedWithin(socket: net.Socket, timeoutMs: number): Promise<boolean> {
-  if (socket.destroyed || socket.closed) return Promise.resolve(true);
+  if (socket.destroyed || socket.closed || socket.readableEnded) return Promise.resolve(true);
   return new Promise((resolve) => {
     const timer = setTimeout(() => resolve(false), timeoutMs);
-    socket.resume();
-    socket.once('close', () => {
+    const done = (): void => {
       clearTimeout(timer);
+      socket.destroy();
       resolve(true);
-    });
+    };
+    socket.resume();
+    socket.once('end', done);
+    socket.once('close', done);
   });
 }
 

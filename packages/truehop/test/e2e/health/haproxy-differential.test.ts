@@ -1,0 +1,187 @@
+// Differential test against HAProxy 2.6 from Debian: the same server lines, checked by
+// HAProxy and by truehop, each against its own recording servers; the bytes each check sends
+// must be identical once the ephemeral source port is normalised (after asserting it is the
+// check connection's real port) and the CRC32C verified then zeroed (§3.3, §4.8, §4.9).
+// HAProxy missing → the test fails and says how to install it (CI installs it).
+import { after, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { decode } from '@truehop/proxy-protocol';
+import { createHealthMonitor } from '../../../src/health/monitor.js';
+import type { CheckKind, ProxyV2Option, ServerModel, TruehopModel } from '../../../src/model/config-model.js';
+import { afterProxyHeader, model, RecordingServer, requireBinary, server, waitFor } from './fixtures.js';
+import type { Behaviour, RecordedConnection } from './fixtures.js';
+
+const HAPROXY = '/usr/sbin/haproxy';
+/** Frontend ports HAProxy needs to start (this suite's range: 64000–64499). */
+const FRONTEND_PORTS = { local: 64110, neverSendLocal: 64111 };
+
+const cleanups: (() => Promise<void>)[] = [];
+after(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+interface Case {
+  name: string;
+  /** HAProxy server keywords after `check inter 100`. */
+  keywords: string;
+  sendProxy: ServerModel['sendProxy'];
+  options: ProxyV2Option[];
+}
+
+const CASES: Case[] = [
+  { name: 'v1', keywords: 'send-proxy', sendProxy: 'v1', options: [] },
+  { name: 'v2', keywords: 'send-proxy-v2', sendProxy: 'v2', options: [] },
+  { name: 'v2crc', keywords: 'send-proxy-v2 proxy-v2-options crc32c', sendProxy: 'v2', options: ['crc32c'] },
+  { name: 'v2ssl', keywords: 'send-proxy-v2 proxy-v2-options crc32c,ssl', sendProxy: 'v2', options: ['crc32c', 'ssl'] },
+];
+
+const HTTP_CHECK: CheckKind = { kind: 'httpchk', method: 'GET', uri: '/health', version: 'HTTP/1.1' };
+const OK: Behaviour = { kind: 'http', status: 200, reason: 'OK' };
+
+/** Replaces what legitimately differs between two runs by a placeholder, after checking it. */
+function normalise(c: RecordedConnection, serverPort: number): string {
+  const bytes = Buffer.from(c.bytes);
+  const result = decode(bytes); // throws on a bad header, verifies CRC32C
+  assert.equal(result.status, 'complete', `no PROXY header in ${bytes.toString('hex')}`);
+  if (result.status !== 'complete') return '';
+  const { header } = result;
+  if (header.version === 1) {
+    assert.equal(header.srcPort, c.remotePort, 'v1 source port = the check connection port');
+    assert.equal(header.dstPort, serverPort);
+    const rest = bytes.subarray(result.length).toString('latin1');
+    return `${header.protocol} ${header.src} ${header.dst} <sport> <dport>|${rest}`;
+  }
+  let offset = 16;
+  if (header.src !== null) {
+    assert.equal(header.srcPort, c.remotePort, 'v2 source port = the check connection port');
+    assert.equal(header.dstPort, serverPort);
+    const block = bytes[13] === 0x11 ? 12 : 36;
+    const portsAt = 16 + block - 4;
+    bytes.fill(0, portsAt, portsAt + 4);
+    offset += block;
+  }
+  // Zero the (verified) CRC32C value: it covers the ports, so it differs with them.
+  while (offset + 3 <= result.length) {
+    const type = bytes[offset];
+    const length = bytes.readUInt16BE(offset + 1);
+    if (type === 0x03) bytes.fill(0, offset + 3, offset + 3 + length);
+    offset += 3 + length;
+  }
+  return bytes.toString('hex');
+}
+
+async function recorders(count: number, behaviour: Behaviour): Promise<RecordingServer[]> {
+  const list: RecordingServer[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const rec = await new RecordingServer(behaviour).listen();
+    cleanups.push(() => rec.close());
+    list.push(rec);
+  }
+  return list;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+async function runHaproxy(config: string, frontendPort: number, until: () => boolean): Promise<void> {
+  const binary = requireBinary(HAPROXY, 'haproxy');
+  const dir = mkdtempSync(join(tmpdir(), 'truehop-health-haproxy-'));
+  const file = join(dir, 'haproxy.cfg');
+  writeFileSync(file, config);
+  let output = '';
+  const child = spawn(binary, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  try {
+    await waitFor(() => child.exitCode !== null || output.includes('ALERT') || false, 0, 'nothing').catch(() => {});
+    const deadline = Date.now() + 5000;
+    while (!(await canConnect(frontendPort))) {
+      if (child.exitCode !== null) throw new Error(`haproxy exited:\n${output}`);
+      if (Date.now() > deadline) throw new Error(`haproxy did not start:\n${output}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    await waitFor(until, 5000, `HAProxy's checks (output so far: ${output})`);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    await exited;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function haproxyConfig(frontendPort: number, neverSendLocal: boolean, tcp: RecordingServer[], http: RecordingServer[]): string {
+  const lines = ['global', ...(neverSendLocal ? ['  pp2-never-send-local'] : []), 'defaults', '  mode tcp',
+    '  timeout connect 1s', '  timeout client 5s', '  timeout server 5s', '  timeout check 1s',
+    'frontend fe', `  bind 127.0.0.1:${frontendPort}`, '  default_backend tcp', 'backend tcp'];
+  CASES.forEach((c, i) => lines.push(`  server ${c.name} 127.0.0.1:${tcp[i]?.port} check inter 100 ${c.keywords}`));
+  lines.push('backend http', '  option httpchk GET /health HTTP/1.1');
+  CASES.forEach((c, i) => lines.push(`  server ${c.name} 127.0.0.1:${http[i]?.port} check inter 100 ${c.keywords}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function truehopModels(neverSendLocal: boolean, tcp: RecordingServer[], http: RecordingServer[]): TruehopModel[] {
+  const servers = (list: RecordingServer[]): ServerModel[] =>
+    CASES.map((c, i) => server(c.name, list[i]?.port ?? 0, { sendProxy: c.sendProxy, proxyV2Options: new Set(c.options) }));
+  const global = { pp2NeverSendLocal: neverSendLocal };
+  return [
+    model(servers(tcp), { global, backend: 'tcp', timeouts: { connect: 1000, check: 1000 } }),
+    model(servers(http), { global, backend: 'http', checkKind: HTTP_CHECK, timeouts: { connect: 1000, check: 1000 } }),
+  ];
+}
+
+/** Distinct normalised byte strings of the finished, non-empty connections. */
+function seen(list: RecordingServer[]): string[][] {
+  return list.map((rec) => [
+    ...new Set(rec.connections.filter((c) => c.closed && c.bytes.length > 0).map((c) => normalise(c, rec.port))),
+  ]);
+}
+
+const enough = (list: RecordingServer[]) => (): boolean =>
+  list.every((rec) => rec.connections.filter((c) => c.closed && c.bytes.length > 0).length >= 2);
+
+for (const neverSendLocal of [false, true]) {
+  test(`check bytes equal HAProxy 2.6's${neverSendLocal ? ' with pp2-never-send-local' : ''}: send-proxy, send-proxy-v2, + crc32c, + ssl; tcp and httpchk`, async () => {
+    const port = neverSendLocal ? FRONTEND_PORTS.neverSendLocal : FRONTEND_PORTS.local;
+    const hTcp = await recorders(CASES.length, { kind: 'accept' });
+    const hHttp = await recorders(CASES.length, OK);
+    const haproxy = [...hTcp, ...hHttp];
+    await runHaproxy(haproxyConfig(port, neverSendLocal, hTcp, hHttp), port, enough(haproxy));
+
+    const tTcp = await recorders(CASES.length, { kind: 'accept' });
+    const tHttp = await recorders(CASES.length, OK);
+    const truehop = [...tTcp, ...tHttp];
+    const monitors = truehopModels(neverSendLocal, tTcp, tHttp).map((m) => createHealthMonitor(m, { log: () => {} }));
+    for (const monitor of monitors) monitor.start();
+    try {
+      await waitFor(enough(truehop), 5000, "truehop's checks");
+    } finally {
+      for (const monitor of monitors) await monitor.stop();
+    }
+
+    const expected = seen(haproxy);
+    const actual = seen(truehop);
+    for (const [i, rec] of haproxy.entries()) {
+      const label = `${i < CASES.length ? 'tcp' : 'httpchk'} ${CASES[i % CASES.length]?.name}`;
+      assert.equal(expected[i]?.length, 1, `HAProxy sent one kind of check for ${label}: ${JSON.stringify(expected[i])}`);
+      assert.deepEqual(actual[i], expected[i], `${label}: truehop's check bytes differ from HAProxy's (port ${rec.port})`);
+    }
+    // The HTTP request follows the header unchanged.
+    assert.ok(afterProxyHeader(hHttp[0]?.connections[0]?.bytes ?? Buffer.alloc(0))?.toString().startsWith('GET /health HTTP/1.1\r\n'));
+  });
+}
