@@ -35,7 +35,13 @@ export function tlv(type: number, value: string | Uint8Array): Tlv {
   if (!Number.isInteger(type) || type < 0 || type > 0xff) {
     throw new ProxyProtocolError('BAD_TLV', `TLV type ${type} is not a byte`);
   }
-  const bytes = typeof value === 'string' ? Buffer.from(value, 'utf8') : value;
+  // Always a Buffer (a view, never a copy, for Uint8Array input), like decoded values.
+  const bytes =
+    typeof value === 'string'
+      ? Buffer.from(value, 'utf8')
+      : Buffer.isBuffer(value)
+        ? value
+        : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (bytes.length > MAX_TLV_VALUE_BYTES) {
     throw new ProxyProtocolError('TOO_LARGE', `TLV value of ${bytes.length} bytes (max ${MAX_TLV_VALUE_BYTES})`);
   }
@@ -86,7 +92,7 @@ export function netnsTlv(name: string): Tlv {
 
 /** PP2_TYPE_NOOP (0x04): `length` zero bytes of padding (a NOOP pads by 3 + length, §3.2). */
 export function noopTlv(length = 0): Tlv {
-  return tlv(PP2_TYPE.NOOP, new Uint8Array(length));
+  return tlv(PP2_TYPE.NOOP, Buffer.alloc(length));
 }
 
 /**
@@ -105,5 +111,5 @@ export function readCrc32c(header: HasTlvs): number | undefined {
  * `[crc32cTlv(), alpnTlv('h2')]` reproduces HAProxy's TLV order (CRC32C before ALPN, §2.8).
  */
 export function crc32cTlv(): Tlv {
-  return { type: PP2_TYPE.CRC32C, value: new Uint8Array(CRC32C_VALUE_BYTES) };
+  return { type: PP2_TYPE.CRC32C, value: Buffer.alloc(CRC32C_VALUE_BYTES) };
 }
