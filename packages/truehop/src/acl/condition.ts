@@ -1,11 +1,141 @@
-// CONTRACT STUB — the expression-engine helper replaces the body. `words` start with `if` or
-// `unless` and run to the end of the line: named ACLs, `!`, `||`, `{ anonymous acl }`.
+// Conditions: `if|unless <acl> [<acl>…] [|| <acl>…]` (HAProxy acl.c build_acl_cond). Terms
+// next to each other are AND-ed, `||` (or `or`) separates OR-ed groups, `!` negates the next
+// term, `{ … }` is an anonymous ACL. Named ACLs are resolved now, at load time, as HAProxy does.
 import type { Word } from '../config/source.js';
+import type { Phase, SessionContext } from '../model/session.js';
+import { PHASE_ORDER } from '../model/session.js';
 import type { CompiledCondition } from '../sample/compiled.js';
 import type { CompileEnv } from '../sample/compile-env.js';
+import { didYouMean } from '../sample/did-you-mean.js';
+import { findFetch } from '../sample/keyword.js';
+import { PHASE_LABEL } from '../sample/phase-names.js';
+import { compileAclTerm } from './acl-term.js';
+import { PREDEFINED_ACLS, UNSUPPORTED_PREDEFINED } from './predefined.js';
+
+type Test = (ctx: SessionContext) => boolean;
+
+interface Term {
+  readonly negate: boolean;
+  readonly test: Test;
+}
+
+function andAll(terms: readonly Term[]): Test {
+  if (terms.length === 1) {
+    const t = terms[0] as Term;
+    const test = t.test;
+    return t.negate ? (ctx) => !test(ctx) : test;
+  }
+  return (ctx) => {
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i] as Term;
+      if (t.test(ctx) === t.negate) return false;
+    }
+    return true;
+  };
+}
+
+function anyOf(groups: readonly Test[]): Test {
+  if (groups.length === 1) return groups[0] as Test;
+  return (ctx) => {
+    for (let i = 0; i < groups.length; i++) if ((groups[i] as Test)(ctx)) return true;
+    return false;
+  };
+}
 
 export function compileCondition(words: readonly Word[], env: CompileEnv): CompiledCondition | undefined {
-  const at = words[0]?.pos;
-  if (at) env.diagnostics.alert(at, 'NOT_IMPLEMENTED', 'conditions are not implemented yet');
-  return undefined;
+  const keyword = words[0];
+  if (keyword === undefined) return undefined;
+  if (keyword.text !== 'if' && keyword.text !== 'unless') {
+    env.diagnostics.alert(keyword.pos, 'BAD_CONDITION', `expected 'if' or 'unless', found '${keyword.text}'`);
+    return undefined;
+  }
+  const unless = keyword.text === 'unless';
+  const groups: Term[][] = [[]];
+  let phase: Phase = 'connection';
+  let negate = false;
+  let ok = true;
+  const needPhase = (p: Phase): void => {
+    if (PHASE_ORDER[p] > PHASE_ORDER[phase]) phase = p;
+  };
+
+  for (let i = 1; i < words.length; i++) {
+    const w = words[i] as Word;
+    let text = w.text;
+    if (!w.quoted && (text === '||' || text === 'or')) {
+      if (negate || (groups[groups.length - 1] as Term[]).length === 0) {
+        env.diagnostics.alert(w.pos, 'BAD_CONDITION', `'${text}' must sit between two ACLs`);
+        return undefined;
+      }
+      groups.push([]);
+      continue;
+    }
+    if (!w.quoted && text === '!') {
+      negate = !negate;
+      continue;
+    }
+    if (!w.quoted && text === '{') {
+      let j = i + 1;
+      while (j < words.length && !((words[j] as Word).text === '}' && !(words[j] as Word).quoted)) j++;
+      if (j >= words.length) {
+        env.diagnostics.alert(w.pos, 'BAD_CONDITION', "missing '}' to close the anonymous ACL");
+        return undefined;
+      }
+      if (j === i + 1) {
+        env.diagnostics.alert(w.pos, 'BAD_CONDITION', "empty anonymous ACL '{ }'");
+        return undefined;
+      }
+      const term = compileAclTerm(words.slice(i + 1, j), env, true);
+      if (term === undefined) ok = false;
+      else {
+        needPhase(term.earliestPhase);
+        (groups[groups.length - 1] as Term[]).push({ negate, test: term.test });
+      }
+      negate = false;
+      i = j;
+      continue;
+    }
+    if (!w.quoted && text === '}') {
+      env.diagnostics.alert(w.pos, 'BAD_CONDITION', "'}' without a matching '{'");
+      return undefined;
+    }
+    while (text.startsWith('!')) {
+      negate = !negate;
+      text = text.slice(1);
+    }
+    const acl = env.lookupAcl(text) ?? PREDEFINED_ACLS.get(text);
+    if (acl === undefined) {
+      let hint: string;
+      if (UNSUPPORTED_PREDEFINED.has(text)) hint = ` ('${text}' is an HAProxy predefined ACL about HTTP or request buffers, not available in truehop yet)`;
+      else if (findFetch(text.split('(')[0] ?? '') !== undefined) hint = ` ('${text}' is a fetch: write '{ ${text} }' for an anonymous ACL)`;
+      else hint = didYouMean(text, PREDEFINED_ACLS.keys()) || ' (ACLs must be declared before the line that uses them)';
+      env.diagnostics.alert(w.pos, 'UNKNOWN_ACL', `no such ACL '${text}' in ${env.proxyName}${hint}`);
+      ok = false;
+      negate = false;
+      continue;
+    }
+    if (PHASE_ORDER[acl.earliestPhase] > PHASE_ORDER[env.phase]) {
+      env.diagnostics.alert(w.pos, 'ACL_NOT_AVAILABLE',
+        `ACL '${acl.name}' will never match in ${PHASE_LABEL[env.phase]}: it uses data that exists only from ${PHASE_LABEL[acl.earliestPhase]} on`);
+      ok = false;
+    }
+    needPhase(acl.earliestPhase);
+    (groups[groups.length - 1] as Term[]).push({ negate, test: (ctx) => acl.test(ctx) });
+    negate = false;
+  }
+  if (negate) {
+    env.diagnostics.alert((words[words.length - 1] as Word).pos, 'BAD_CONDITION', "'!' must be followed by an ACL");
+    return undefined;
+  }
+  if ((groups[groups.length - 1] as Term[]).length === 0) {
+    env.diagnostics.alert((words[words.length - 1] as Word).pos, 'BAD_CONDITION',
+      groups.length === 1 ? `'${keyword.text}' needs at least one ACL` : "'||' must be followed by an ACL");
+    return undefined;
+  }
+  if (!ok) return undefined;
+  const test = anyOf(groups.map(andAll));
+  return {
+    source: words.map((w) => w.text).join(' '),
+    earliestPhase: phase,
+    test: unless ? (ctx) => !test(ctx) : test,
+  };
 }

@@ -1,16 +1,221 @@
-// CONTRACT STUB — the expression-engine helper replaces the body. `args` are the words after
-// `tcp-request`: `connection|session|content <action> [args] [if|unless <cond>]` or
-// `inspect-delay <time>`. The phase in `env` is ignored: the rule's own keyword sets it.
+// `tcp-request connection|session|content <action> [args] [if|unless <cond>]` and
+// `tcp-request inspect-delay <time>` (HAProxy src/tcp_rules.c). Each rule becomes one closure:
+// the condition, then the action. The phase comes from the rule's keyword, not from env.
 import type { Word } from '../config/source.js';
-import type { CompiledTcpRule } from '../sample/compiled.js';
+import type { Phase, SessionContext } from '../model/session.js';
+import { PHASE_ORDER } from '../model/session.js';
+import { compileCondition } from '../acl/condition.js';
+import type { CompiledCondition, CompiledTcpRule, RuleVerdict } from '../sample/compiled.js';
 import type { CompileEnv } from '../sample/compile-env.js';
+import { didYouMean } from '../sample/did-you-mean.js';
+import { compileExpression } from '../sample/expression.js';
+import { compileLogFormat } from '../sample/log-format.js';
+import { PHASE_LABEL } from '../sample/phase-names.js';
+import { clearVar, parseVarName, VAR_SCOPE_PHASE, writeVar } from '../sample/variables.js';
+import type { VarRef } from '../sample/variables.js';
+import { parseTimeMs } from './time-value.js';
 
 export type TcpRequestDirective =
   | { kind: 'rule'; rule: CompiledTcpRule }
   | { kind: 'inspect-delay'; ms: number };
 
+type RulePhase = 'connection' | 'session' | 'content';
+type Action = (ctx: SessionContext) => void;
+
+const ACTIONS: Readonly<Record<RulePhase, readonly string[]>> = {
+  connection: ['accept', 'reject', 'expect-proxy', 'set-var', 'unset-var', 'set-var-fmt'],
+  session: ['accept', 'reject', 'set-var', 'unset-var', 'set-var-fmt'],
+  content: ['accept', 'reject', 'set-var', 'unset-var', 'set-var-fmt'],
+};
+
+/** HAProxy actions that exist but truehop does not implement yet: named in the alert, never ignored. */
+const KNOWN_UNSUPPORTED = new Set([
+  'track-sc0', 'track-sc1', 'track-sc2', 'capture', 'silent-drop', 'set-src', 'set-dst', 'set-src-port', 'set-dst-port',
+  'set-mark', 'set-tos', 'set-fc-mark', 'set-fc-tos', 'set-log-level', 'set-nice', 'set-priority-class', 'set-priority-offset',
+  'sc-inc-gpc', 'sc-inc-gpc0', 'sc-inc-gpc1', 'sc-set-gpt', 'sc-set-gpt0', 'sc-add-gpc', 'send-spoe-group', 'do-resolve',
+  'switch-mode', 'use-service', 'set-bandwidth-limit', 'attach-srv', 'close', 'expect-netscaler-cip', 'set-dst-port',
+  'lua', 'set-bc-mark', 'set-bc-tos', 'set-retries',
+]);
+
+// Shared, frozen results: running a rule allocates nothing.
+const CONTINUE_UNMATCHED = Object.freeze({ verdict: 'continue' as RuleVerdict, matched: false });
+
+function conditionStart(args: readonly Word[], from: number): number {
+  for (let i = from; i < args.length; i++) {
+    const w = args[i] as Word;
+    if (!w.quoted && (w.text === 'if' || w.text === 'unless')) return i;
+  }
+  return args.length;
+}
+
+/** `set-var(name[,cond…])`: the parenthesised name of a variable action. */
+function varActionName(word: Word, action: string, env: CompileEnv, phase: RulePhase): VarRef | undefined {
+  const m = /^[a-z-]+\((.*)\)$/.exec(word.text);
+  if (m === null) {
+    env.diagnostics.alert(word.pos, 'BAD_ACTION', `'${action}' needs a variable name: ${action}(<scope>.<name>)`);
+    return undefined;
+  }
+  const [name, ...conditions] = (m[1] as string).split(',');
+  if (conditions.length > 0) {
+    env.diagnostics.alert(word.pos, 'NOT_IMPLEMENTED', `${action} conditions (${conditions.join(',')}) are not supported yet`);
+    return undefined;
+  }
+  const ref = parseVarName(name ?? '');
+  if (ref === undefined) {
+    env.diagnostics.alert(word.pos, 'BAD_ACTION', `'${name ?? ''}' is not a variable name <scope>.<name> (scopes proc, sess, txn, req, res)`);
+    return undefined;
+  }
+  if (PHASE_ORDER[VAR_SCOPE_PHASE[ref.scope]] > PHASE_ORDER[phase]) {
+    env.diagnostics.alert(word.pos, 'BAD_ACTION',
+      `variable scope '${ref.scope}' does not exist yet in ${PHASE_LABEL[phase]} (only 'proc' and 'sess' do; '${ref.scope}' starts with the stream, in 'tcp-request content')`);
+    return undefined;
+  }
+  return ref;
+}
+
+function phaseEnv(env: CompileEnv, phase: Phase): CompileEnv {
+  return {
+    diagnostics: env.diagnostics,
+    proxyName: env.proxyName,
+    phase,
+    lookupAcl: (name) => env.lookupAcl(name),
+    readPatternFile: (path, pos) => env.readPatternFile(path, pos),
+  };
+}
+
 export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRequestDirective | undefined {
-  const at = args[0]?.pos;
-  if (at) env.diagnostics.alert(at, 'NOT_IMPLEMENTED', 'tcp-request rules are not implemented yet');
-  return undefined;
+  const kindWord = args[0];
+  if (kindWord === undefined) return undefined;
+  const kind = kindWord.text;
+
+  if (kind === 'inspect-delay') {
+    const value = args[1];
+    if (value === undefined) {
+      env.diagnostics.alert(kindWord.pos, 'BAD_ARGUMENT', "'tcp-request inspect-delay' needs a time value, e.g. 5s");
+      return undefined;
+    }
+    if (args.length > 2) {
+      env.diagnostics.alert((args[2] as Word).pos, 'BAD_ARGUMENT', "'tcp-request inspect-delay' takes one time value");
+      return undefined;
+    }
+    const ms = parseTimeMs(value.text);
+    if (typeof ms === 'string') {
+      env.diagnostics.alert(value.pos, 'BAD_ARGUMENT', ms);
+      return undefined;
+    }
+    return { kind: 'inspect-delay', ms };
+  }
+  if (kind !== 'connection' && kind !== 'session' && kind !== 'content') {
+    env.diagnostics.alert(kindWord.pos, 'UNKNOWN_KEYWORD',
+      `'tcp-request ${kind}' is not a rule set: use connection, session, content or inspect-delay${didYouMean(kind, ['connection', 'session', 'content', 'inspect-delay'])}`);
+    return undefined;
+  }
+  const phase: RulePhase = kind;
+  const actionWord = args[1];
+  if (actionWord === undefined) {
+    env.diagnostics.alert(kindWord.pos, 'BAD_ACTION', `'tcp-request ${phase}' needs an action: ${ACTIONS[phase].join(', ')}`);
+    return undefined;
+  }
+  const action = actionWord.text.split('(')[0] as string;
+  const condAt = conditionStart(args, 2);
+  const actionArgs = args.slice(2, condAt);
+  const scoped = phaseEnv(env, phase);
+  let condition: CompiledCondition | undefined;
+  if (condAt < args.length) {
+    if (condAt === args.length - 1) {
+      env.diagnostics.alert((args[condAt] as Word).pos, 'BAD_CONDITION', `'${(args[condAt] as Word).text}' needs a condition`);
+      return undefined;
+    }
+    condition = compileCondition(args.slice(condAt), scoped);
+    if (condition === undefined) return undefined;
+  }
+
+  if (!ACTIONS[phase].includes(action)) {
+    if (action === 'expect-proxy') {
+      env.diagnostics.alert(actionWord.pos, 'BAD_ACTION', "'expect-proxy layer4' is only valid in 'tcp-request connection' (§4.2)");
+    } else if (KNOWN_UNSUPPORTED.has(action) || action.startsWith('lua.') || action.startsWith('sc-')) {
+      env.diagnostics.alert(actionWord.pos, 'NOT_IMPLEMENTED', `tcp-request ${phase} action '${action}' is not supported by truehop yet`);
+    } else {
+      env.diagnostics.alert(actionWord.pos, 'UNKNOWN_ACTION',
+        `unknown tcp-request ${phase} action '${action}'${didYouMean(action, ACTIONS[phase])}; supported: ${ACTIONS[phase].join(', ')}`);
+    }
+    return undefined;
+  }
+
+  let verdict: RuleVerdict = 'continue';
+  let act: Action | undefined;
+  let expectsProxy = false;
+  const noArgs = (): boolean => {
+    if (actionArgs.length === 0) return true;
+    env.diagnostics.alert((actionArgs[0] as Word).pos, 'BAD_ACTION', `'${action}' takes no argument, found '${(actionArgs[0] as Word).text}' (conditions start with 'if' or 'unless')`);
+    return false;
+  };
+  switch (action) {
+    case 'accept':
+    case 'reject':
+      if (actionWord.text !== action) {
+        env.diagnostics.alert(actionWord.pos, 'BAD_ACTION', `'${action}' takes no argument`);
+        return undefined;
+      }
+      if (!noArgs()) return undefined;
+      verdict = action;
+      break;
+    case 'expect-proxy': {
+      // Only the literal `layer4` exists (§4.2). Not terminal: later connection rules still run.
+      if (actionArgs.length !== 1 || (actionArgs[0] as Word).text !== 'layer4') {
+        env.diagnostics.alert((actionArgs[0] ?? actionWord).pos, 'BAD_ACTION', "'expect-proxy' only accepts 'layer4': tcp-request connection expect-proxy layer4 [if|unless <cond>]");
+        return undefined;
+      }
+      expectsProxy = true;
+      break;
+    }
+    case 'set-var': {
+      const ref = varActionName(actionWord, action, env, phase);
+      if (ref === undefined) return undefined;
+      if (actionArgs.length !== 1) {
+        env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'set-var' takes one sample expression, then optionally 'if'/'unless' <cond>`);
+        return undefined;
+      }
+      const expr = compileExpression(actionArgs[0] as Word, scoped, { checkPhase: true });
+      if (expr === undefined) return undefined;
+      const evaluate = expr.evaluate;
+      // A missing sample leaves the variable as it was (HAProxy does not set it).
+      act = (ctx) => {
+        const s = evaluate(ctx);
+        if (s !== undefined) writeVar(ctx, ref, s);
+      };
+      break;
+    }
+    case 'set-var-fmt': {
+      const ref = varActionName(actionWord, action, env, phase);
+      if (ref === undefined) return undefined;
+      if (actionArgs.length !== 1) {
+        env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'set-var-fmt' takes one log-format string (quote it if it has spaces)`);
+        return undefined;
+      }
+      const fmt = compileLogFormat(actionArgs[0] as Word, scoped);
+      if (fmt === undefined) return undefined;
+      act = (ctx) => writeVar(ctx, ref, { type: 'str', value: fmt.render(ctx).toString('latin1') });
+      break;
+    }
+    case 'unset-var': {
+      const ref = varActionName(actionWord, action, env, phase);
+      if (ref === undefined || !noArgs()) return undefined;
+      act = (ctx) => clearVar(ctx, ref);
+      break;
+    }
+  }
+
+  const matched = Object.freeze({ verdict, matched: true });
+  const test = condition?.test;
+  const doAction = act;
+  const run = (ctx: SessionContext): { verdict: RuleVerdict; matched: boolean } => {
+    // This rule runs in its own phase: `src` inside 'tcp-request connection' is the real peer.
+    ctx.phase = phase;
+    if (test !== undefined && !test(ctx)) return CONTINUE_UNMATCHED;
+    if (doAction !== undefined) doAction(ctx);
+    return matched;
+  };
+  const source = args.map((w) => w.text).join(' ');
+  return { kind: 'rule', rule: { source: `tcp-request ${source}`, phase, expectsProxy, run } };
 }

@@ -1,5 +1,9 @@
-// CONTRACT STUB — the expression-engine helper replaces the body: the fetch and converter
-// registries described for generated documentation (docs/config-keywords.md).
+// The fetch and converter registries described for generated documentation
+// (docs/config-keywords.md): the same descriptors the compiler uses (STYLE.md 6).
+import { allConverters, allFetches } from './keyword.js';
+import { LOG_ALIASES } from './log-format.js';
+import './keywords.js';
+
 export interface SampleKeywordDoc {
   kind: 'fetch' | 'converter';
   name: string;
@@ -11,5 +15,28 @@ export interface SampleKeywordDoc {
 }
 
 export function describeSampleKeywords(): SampleKeywordDoc[] {
-  return [];
+  const out: SampleKeywordDoc[] = [];
+  for (const f of allFetches()) {
+    const notes: string[] = [];
+    if (f.earliestPhase !== 'connection') notes.push(`from tcp-request ${f.earliestPhase === 'backend' ? 'backend' : f.earliestPhase} on`);
+    if (f.multiValued === true) notes.push('multi-valued in ACLs');
+    if (f.truehopOnly === true) notes.push('truehop extension');
+    out.push({
+      kind: 'fetch',
+      name: f.name,
+      syntax: f.syntax,
+      input: null,
+      output: f.output,
+      summary: notes.length > 0 ? `${f.summary} (${notes.join('; ')})` : f.summary,
+    });
+  }
+  for (const c of allConverters()) {
+    out.push({ kind: 'converter', name: c.name, syntax: c.syntax, input: c.input, output: c.output, summary: c.summary });
+  }
+  return out.sort((a, b) => (a.kind === b.kind ? a.name.localeCompare(b.name) : a.kind === 'fetch' ? -1 : 1));
+}
+
+/** Log-format aliases, for the same docs. */
+export function describeLogAliases(): { alias: string; summary: string }[] {
+  return Object.entries(LOG_ALIASES).map(([name, a]) => ({ alias: `%${name}`, summary: a.summary }));
 }

@@ -1,0 +1,45 @@
+// A CompileEnv that collects diagnostics in memory, for tests, benchmarks and tools that
+// compile expressions without the configuration loader.
+import { Diagnostics } from '../config/diagnostics.js';
+import type { SourcePos, Word } from '../config/source.js';
+import type { Phase } from '../model/session.js';
+import type { CompileEnv, NamedAcl } from './compile-env.js';
+
+export interface CollectingEnv extends CompileEnv {
+  readonly diagnostics: Diagnostics;
+  readonly acls: Map<string, NamedAcl>;
+  readonly files: Map<string, string>;
+}
+
+export function createCompileEnv(phase: Phase = 'content', proxyName = 'fe_main'): CollectingEnv {
+  const acls = new Map<string, NamedAcl>();
+  const files = new Map<string, string>();
+  const diagnostics = new Diagnostics();
+  return {
+    diagnostics,
+    proxyName,
+    phase,
+    acls,
+    files,
+    lookupAcl: (name) => acls.get(name),
+    readPatternFile(path: string, pos: SourcePos): string | undefined {
+      const content = files.get(path);
+      if (content === undefined) diagnostics.alert(pos, 'FILE_NOT_FOUND', `cannot read pattern file '${path}'`);
+      return content;
+    },
+  };
+}
+
+/** Splits a config line into words the simple way (spaces; no quotes), with 1-based columns. */
+export function words(line: string, lineNo = 1, file = 'test.cfg'): Word[] {
+  const out: Word[] = [];
+  const re = /\S+/g;
+  for (let m = re.exec(line); m !== null; m = re.exec(line)) {
+    out.push({ text: m[0], pos: { file, line: lineNo, col: m.index + 1 }, quoted: false });
+  }
+  return out;
+}
+
+export function word(text: string): Word {
+  return { text, pos: { file: 'test.cfg', line: 1, col: 1 }, quoted: false };
+}
