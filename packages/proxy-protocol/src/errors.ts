@@ -14,7 +14,7 @@ export const PROXY_ERROR_CODES = {
   BAD_PROTO: 'a v1 protocol token other than TCP4, TCP6 or UNKNOWN (HAProxy PRX_BAD_PROTO)',
   TOO_LARGE: 'the header is longer than the configured cap (v1: 107 bytes; v2: 16 KiB by default)',
   BAD_TLV: 'a TLV that overruns the header, leaves stray bytes, or breaks its type\'s own rules',
-  CRC_MISMATCH: 'the CRC32C TLV is not 4 bytes or does not match the header\'s checksum',
+  CRC_MISMATCH: 'the CRC32C TLV is not 4 bytes, appears twice, or does not match the header\'s checksum',
   UNTRUSTED_SOURCE: 'a PROXY header came from a peer outside the trusted sources and was not believed',
 } as const;
 
