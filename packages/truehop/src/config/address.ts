@@ -102,7 +102,7 @@ export function parseBindAddress(text: string, pos: SourcePos, sink: DiagnosticS
   if (!checkHost(parts.host, parts.prefix, text, pos, sink)) return undefined;
   const portPos = at(pos, parts.portOffset);
   if (parts.portText === undefined || parts.portText === '') {
-    sink.alert(portPos, 'MISSING_PORT', `missing port number in bind address '${text}'`);
+    sink.alert(pos, 'MISSING_PORT', `missing port number in bind address '${text}'`);
     return undefined;
   }
   if (/^[0-9]+-[0-9]+$/.test(parts.portText)) {
@@ -132,7 +132,7 @@ export function parseServerAddress(text: string, pos: SourcePos, sink: Diagnosti
   if (!checkHost(parts.host, parts.prefix, text, pos, sink)) return undefined;
   const portPos = at(pos, parts.portOffset);
   if (parts.portText === undefined || parts.portText === '') {
-    sink.alert(portPos, 'NOT_SUPPORTED_YET', `a server without a port (HAProxy then reuses the client's destination port) is not supported yet: write '${text}:<port>'`);
+    sink.alert(pos, 'NOT_SUPPORTED_YET', `a server without a port (HAProxy then reuses the client's destination port) is not supported yet: write '${text}:<port>'`);
     return undefined;
   }
   if (/^[+-][0-9]+$/.test(parts.portText)) {

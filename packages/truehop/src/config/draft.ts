@@ -77,6 +77,8 @@ export interface ProxyDraft {
   balance: BalanceAlgorithm | undefined;
   defaultServer: ServerDraft;
   binds: BindModel[];
+  /** `bind` lines seen, valid or not: a frontend whose only bind is broken is not also 'without bind'. */
+  bindLines: number;
   servers: ServerDraft[];
   useBackends: UseBackendDraft[];
   tcpRequest: {
@@ -160,6 +162,7 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     balance: undefined,
     defaultServer: newServerDraft(pos),
     binds: [],
+    bindLines: 0,
     servers: [],
     useBackends: [],
     tcpRequest: { connection: [], session: [], content: [], inspectDelayMs: undefined },

@@ -371,6 +371,7 @@ const SUPPORTED: readonly ProxyKeyword[] = [
     sections: ['frontend', 'listen'],
     misplaced: 'alert',
     apply({ proxy, sink }, args, kw) {
+      proxy.bindLines++;
       proxy.binds.push(...parseBindLine(args, kw, sink));
     },
   },

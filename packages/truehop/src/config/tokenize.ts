@@ -124,6 +124,7 @@ export function tokenizeLine(line: string, file: string, lineNo: number, env: En
       }
       if (ch === '$' && dquote) {
         const expanded = expandEnv(line, i, file, lineNo, env, sink);
+        if (expanded?.broken) return [];
         if (expanded) {
           text += expanded.value;
           i = expanded.end;
@@ -160,14 +161,14 @@ function expandEnv(
   lineNo: number,
   env: EnvLookup,
   sink: DiagnosticSink,
-): { value: string; end: number } | undefined {
+): { value: string; end: number; broken?: true } | undefined {
   const pos = { file, line: lineNo, col: at + 1 };
   const next = line[at + 1];
   if (next === '{') {
     const close = line.indexOf('}', at + 2);
     if (close < 0) {
       sink.alert(pos, 'BAD_ENV_SYNTAX', "missing '}' after '${'");
-      return { value: '', end: line.length };
+      return { value: '', end: line.length, broken: true };
     }
     const inner = line.slice(at + 2, close);
     const dash = inner.indexOf('-');
@@ -178,7 +179,7 @@ function expandEnv(
       } else {
         sink.alert(pos, 'BAD_ENV_SYNTAX', `invalid environment variable name '${name}'`);
       }
-      return { value: '', end: close + 1 };
+      return { value: '', end: close + 1, broken: true };
     }
     const value = env(name);
     if (value !== undefined) return { value, end: close + 1 };

@@ -9,7 +9,7 @@ import type { ProxyV2Option, Timeouts } from '../model/config-model.js';
 
 export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourcePos | undefined, sink: DiagnosticSink): void {
   for (const p of proxies) {
-    if (p.fe && p.binds.length === 0) {
+    if (p.fe && p.bindLines === 0) {
       // HAProxy: "Proxy 'x' has no 'bind' directive. Please declare it as a backend if this was intended."
       sink.alert(p.pos, 'FRONTEND_NO_BIND', `${p.kind} '${p.name}' has no 'bind' line; declare it as a backend if that was intended`);
     }
