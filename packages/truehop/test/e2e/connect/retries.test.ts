@@ -1,0 +1,114 @@
+// Connection failures to servers: retries, `option redispatch` (the last retry goes to
+// another server), the final failure logged as SC/sC, and `timeout connect`.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
+import { server, simple, stdoutLog } from '../support/model.js';
+import { Capture, closedWithin, connect, recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
+
+/** A loopback port nobody listens on (bound then released). */
+async function deadPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const toClose: { daemon?: RunningDaemon; rec?: RecordingServer; child?: ChildProcess }[] = [];
+after(async () => {
+  for (const t of toClose.splice(0)) {
+    await t.daemon?.stop(100);
+    await t.rec?.close();
+    t.child?.kill();
+  }
+});
+
+describe('connect failures', () => {
+  it('redispatch: the last retry goes to another server; the session succeeds', async () => {
+    const rec = await recordingServer((c) => c.socket.write('from-live'));
+    const logs = new Capture();
+    const daemon = await startDaemon(
+      simple([server('dead', await deadPort()), server('live', rec.port)], {
+        backend: { retries: 1, redispatch: true },
+        frontend: { logs: [stdoutLog()] },
+      }),
+      { stdout: logs },
+    );
+    toClose.push({ daemon, rec });
+    const c = await connect(daemon.listening.get('fe')?.[0]?.port as number);
+    const got = await new Promise<Buffer>((resolve) => c.once('data', resolve));
+    assert.equal(got.toString(), 'from-live');
+    c.destroy();
+    await waitFor(() => logs.lines().length === 1, 2000, 'log line');
+    // %s is the server that finally served; %rc = 1 retry; normal termination.
+    assert.match(logs.text, / fe be\/live -?\d+\/\d+\/\d+ \d+ -- \d+\/\d+\/\d+\/\d+\/1 /);
+    assert.equal(daemon.counters.redispatches, 1);
+    assert.equal(daemon.counters.connectErrors, 1);
+  });
+
+  it('without redispatch: retries the same server, then closes the client and logs SC', async () => {
+    const logs = new Capture();
+    const daemon = await startDaemon(
+      simple([server('dead', await deadPort())], { backend: { retries: 1 }, frontend: { logs: [stdoutLog()] } }),
+      { stdout: logs },
+    );
+    toClose.push({ daemon });
+    const c = await connect(daemon.listening.get('fe')?.[0]?.port as number);
+    assert.equal(await closedWithin(c, 4000), true);
+    await waitFor(() => logs.lines().length === 1, 2000, 'log line');
+    assert.match(logs.text, / fe be\/dead -?\d+\/-1\/\d+ 0 SC \d+\/\d+\/\d+\/\d+\/1 /);
+    assert.equal(daemon.counters.connectErrors, 2);
+  });
+
+  it('timeout connect: a server that never completes the handshake is abandoned (sC)', async (t) => {
+    // A listener whose accept queue is full drops further SYNs: the connect hangs, which is
+    // what a dead host looks like, without leaving loopback. python3 holds the listener
+    // (listen backlog 0, never accepts); two fillers occupy its queue.
+    const child = spawn('python3', ['-c', [
+      'import socket,sys,time',
+      's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
+      'print(s.getsockname()[1], flush=True)',
+      'time.sleep(30)',
+    ].join('\n')], { stdio: ['ignore', 'pipe', 'ignore'] });
+    toClose.push({ child });
+    const port = await new Promise<number>((resolve, reject) => {
+      child.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+      child.once('error', reject);
+    });
+    const fillers: net.Socket[] = [];
+    for (let i = 0; i < 3; i++) {
+      const f = net.connect(port, '127.0.0.1');
+      f.on('error', () => {});
+      fillers.push(f);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const probe = net.connect(port, '127.0.0.1');
+    probe.on('error', () => {});
+    const probeConnected = await new Promise<boolean>((resolve) => {
+      probe.once('connect', () => resolve(true));
+      setTimeout(() => resolve(false), 300);
+    });
+    probe.destroy();
+    if (probeConnected) {
+      for (const f of fillers) f.destroy();
+      t.skip('this kernel still completes handshakes on a full accept queue');
+      return;
+    }
+    const logs = new Capture();
+    const daemon = await startDaemon(
+      simple([server('slow', port)], { backend: { retries: 0, timeouts: { connect: 200, server: 5000 } }, frontend: { logs: [stdoutLog()] } }),
+      { stdout: logs },
+    );
+    toClose.push({ daemon });
+    const c = await connect(daemon.listening.get('fe')?.[0]?.port as number);
+    const t0 = Date.now();
+    assert.equal(await closedWithin(c, 3000), true);
+    assert.ok(Date.now() - t0 >= 150);
+    await waitFor(() => logs.lines().length === 1, 2000, 'log line');
+    assert.match(logs.text, / sC /);
+    for (const f of fillers) f.destroy();
+  });
+});
