@@ -154,6 +154,13 @@ function onConnection(state: ServerState, socket: Socket): void {
   // The real TCP peer, read before any accessor can shadow it: trust is decided on it, and it
   // is what getProxyInfo() reports as the proxy.
   const peer = { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily };
+  if (peer.address === undefined && policy.isTrusted !== null && typeof state.server.address() !== 'string') {
+    // A TCP socket whose peer address cannot be read was reset before we got to it (HAProxy
+    // closes its health-check connections with a RST right after the header). Nothing can be
+    // trusted or served; calling it UNTRUSTED_SOURCE would cry "spoofing" in the logs.
+    refuse(state, socket, peer, rejection('ABORT', 'the connection was reset before its peer address could be read'));
+    return;
+  }
   const admission = admit(policy, peer.address);
   if (admission === 'reject') {
     // Require mode and not a trusted sender: such a peer can never be served, so nothing is

@@ -225,6 +225,19 @@ describe('trusted sources', () => {
     assert.ok(!h.appSaw.some((line) => line.startsWith('203.0.113.7')));
   });
 
+  it('a trusted peer that resets at once (like HAProxy checks) is ABORT, never UNTRUSTED_SOURCE', async () => {
+    const h = await harness({ trusted: ['127.0.0.0/8'] });
+    const { connect } = await import('node:net');
+    for (let i = 0; i < 5; i++) {
+      const client = connect({ port: h.port, host: '127.0.0.1' });
+      client.on('error', () => {});
+      await new Promise<void>((resolve) => client.once('connect', resolve));
+      client.resetAndDestroy();
+    }
+    await waitFor(() => h.hooked.length === 5, 2000, 'five rejects');
+    assert.deepEqual(codes(h.hooked), ['ABORT', 'ABORT', 'ABORT', 'ABORT', 'ABORT']);
+  });
+
   it('an IPv4 peer on a dual-stack listener (::ffff:127.0.0.2) matches an IPv4 CIDR', async () => {
     const h = await harness({ trusted: ['127.0.0.2/32'] }, '::');
     const trusted = await exchange(h.port, [Buffer.concat([HEADER, Buffer.from(httpGet('/mapped'))])], { localAddress: '127.0.0.2' });
