@@ -10,14 +10,27 @@ const OCTET: readonly string[] = Array.from({ length: 256 }, (_, i) => String(i)
 /** "0." … "255.": the same with the dot, so an address is three concatenations. */
 const OCTET_DOT: readonly string[] = Array.from({ length: 256 }, (_, i) => `${i}.`);
 
+/**
+ * Lazily filled caches of "a.b." (first half) and "c.d" (second half) keyed by 16 bits: one
+ * concatenation per address instead of three (the hot path of every decode). Bounded: at most
+ * 2 × 65536 short strings, created only for halves actually seen.
+ */
+const HEAD: (string | undefined)[] = new Array<string | undefined>(65536).fill(undefined);
+const TAIL: (string | undefined)[] = new Array<string | undefined>(65536).fill(undefined);
+
 /** Dotted quad of the 4 network-order bytes at `bytes[offset]`. */
 export function formatIPv4(bytes: Uint8Array, offset = 0): string {
-  return (
-    (OCTET_DOT[bytes[offset]!] as string) +
-    (OCTET_DOT[bytes[offset + 1]!] as string) +
-    (OCTET_DOT[bytes[offset + 2]!] as string) +
-    (OCTET[bytes[offset + 3]!] as string)
-  );
+  const a = bytes[offset]!;
+  const b = bytes[offset + 1]!;
+  const c = bytes[offset + 2]!;
+  const d = bytes[offset + 3]!;
+  const hk = (a << 8) | b;
+  let head = HEAD[hk];
+  if (head === undefined) head = HEAD[hk] = (OCTET_DOT[a] as string) + (OCTET_DOT[b] as string);
+  const tk = (c << 8) | d;
+  let tail = TAIL[tk];
+  if (tail === undefined) tail = TAIL[tk] = (OCTET_DOT[c] as string) + (OCTET[d] as string);
+  return head + tail;
 }
 
 /** The four octets of the last successful `scanIPv4` (module scratch: no allocation per call). */

@@ -55,7 +55,8 @@ export function walkTlvs(buf: Uint8Array, start = 0, end = buf.length): Tlv[] {
  * type's own rules enforced (§3.2–§3.4) and the CRC32C verified when present (§3.3).
  */
 export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): Tlv[] {
-  const tlvs: Tlv[] = [];
+  // Most headers carry one or two TLVs: an array literal for the first is cheaper than [] + push.
+  let tlvs: Tlv[] | undefined;
   let crcAt = -1;
   let pos = start;
   while (pos < end) {
@@ -82,11 +83,13 @@ export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): T
       if (length < MIN_SSL_VALUE_BYTES) badTlv(`SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`, pos);
       checkTlvFraming(buf, valueStart + MIN_SSL_VALUE_BYTES, valueEnd);
     }
-    tlvs.push({ type, value: buf.subarray(valueStart, valueEnd) });
+    const t: Tlv = { type, value: buf.subarray(valueStart, valueEnd) };
+    if (tlvs === undefined) tlvs = [t];
+    else tlvs.push(t);
     pos = valueEnd;
   }
   if (crcAt >= 0) verifyCrc32c(buf, crcAt, end);
-  return tlvs;
+  return tlvs ?? [];
 }
 
 /**
