@@ -51,14 +51,14 @@ function normalise(c: RecordedConnection, serverPort: number): string {
   if (result.status !== 'complete') return '';
   const { header } = result;
   if (header.version === 1) {
-    assert.equal(header.srcPort, c.remotePort, 'v1 source port = the check connection port');
+    if (c.remotePort > 0) assert.equal(header.srcPort, c.remotePort, `v1 source port = the check connection port (${bytes.toString('latin1')})`);
     assert.equal(header.dstPort, serverPort);
     const rest = bytes.subarray(result.length).toString('latin1');
     return `${header.protocol} ${header.src} ${header.dst} <sport> <dport>|${rest}`;
   }
   let offset = 16;
   if (header.src !== null) {
-    assert.equal(header.srcPort, c.remotePort, 'v2 source port = the check connection port');
+    if (c.remotePort > 0) assert.equal(header.srcPort, c.remotePort, 'v2 source port = the check connection port');
     assert.equal(header.dstPort, serverPort);
     const block = bytes[13] === 0x11 ? 12 : 36;
     const portsAt = 16 + block - 4;
@@ -110,7 +110,6 @@ async function runHaproxy(config: string, frontendPort: number, until: () => boo
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    await waitFor(() => child.exitCode !== null || output.includes('ALERT') || false, 0, 'nothing').catch(() => {});
     const deadline = Date.now() + 5000;
     while (!(await canConnect(frontendPort))) {
       if (child.exitCode !== null) throw new Error(`haproxy exited:\n${output}`);
@@ -128,7 +127,8 @@ async function runHaproxy(config: string, frontendPort: number, until: () => boo
 function haproxyConfig(frontendPort: number, neverSendLocal: boolean, tcp: RecordingServer[], http: RecordingServer[]): string {
   const lines = ['global', ...(neverSendLocal ? ['  pp2-never-send-local'] : []), 'defaults', '  mode tcp',
     '  timeout connect 1s', '  timeout client 5s', '  timeout server 5s', '  timeout check 1s',
-    'frontend fe', `  bind 127.0.0.1:${frontendPort}`, '  default_backend tcp', 'backend tcp'];
+    // The frontend only proves HAProxy is up; it rejects, so the probe never reaches a recorder.
+    'frontend fe', `  bind 127.0.0.1:${frontendPort}`, '  tcp-request connection reject', '  default_backend tcp', 'backend tcp'];
   CASES.forEach((c, i) => lines.push(`  server ${c.name} 127.0.0.1:${tcp[i]?.port} check inter 100 ${c.keywords}`));
   lines.push('backend http', '  option httpchk GET /health HTTP/1.1');
   CASES.forEach((c, i) => lines.push(`  server ${c.name} 127.0.0.1:${http[i]?.port} check inter 100 ${c.keywords}`));
@@ -151,7 +151,7 @@ function truehopModels(neverSendLocal: boolean, tcp: RecordingServer[], http: Re
  * cannot have their source port checked and are left out.
  */
 function usable(rec: RecordingServer): RecordedConnection[] {
-  return rec.connections.filter((c) => c.closed && c.bytes.length > 0 && c.remotePort > 0);
+  return rec.connections.filter((c) => c.closed && c.bytes.length > 0);
 }
 
 /** Distinct normalised byte strings of the usable connections. */
