@@ -1,0 +1,91 @@
+// Runs the real HAProxy (Debian's /usr/sbin/haproxy, 2.6) in the foreground with a config
+// text, on loopback ports 63000–63999, for differential tests. A missing binary is a test
+// failure with a clear message (CI installs it), never a silent skip.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const HAPROXY_BIN = process.env['HAPROXY_BIN'] ?? '/usr/sbin/haproxy';
+export const PORT_RANGE_START = 63000;
+export const PORT_RANGE_END = 63999;
+
+export function requireHaproxy(): void {
+  if (!existsSync(HAPROXY_BIN)) {
+    throw new Error(`HAProxy not found at ${HAPROXY_BIN}: install it (apt-get install -y haproxy) — differential tests need it`);
+  }
+}
+
+export interface RunningHaproxy {
+  ports: number[];
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+function canConnect(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = net.connect(port, '127.0.0.1');
+    s.once('connect', () => {
+      s.destroy();
+      resolve(true);
+    });
+    s.once('error', () => resolve(false));
+  });
+}
+
+/**
+ * Starts HAProxy with `config(ports)`, where `ports` are `count` consecutive free ports of
+ * the range; retries with other ports if HAProxy cannot bind (another test holds them).
+ */
+export async function startHaproxy(count: number, config: (ports: number[]) => string): Promise<RunningHaproxy> {
+  requireHaproxy();
+  const dir = mkdtempSync(join(tmpdir(), 'truehop-haproxy-'));
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const base = PORT_RANGE_START + Math.floor(Math.random() * (PORT_RANGE_END - PORT_RANGE_START - count));
+    const ports = Array.from({ length: count }, (_, i) => base + i);
+    const file = join(dir, 'haproxy.cfg');
+    writeFileSync(file, config(ports));
+    const child: ChildProcess = spawn(HAPROXY_BIN, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    let exited = false;
+    child.once('exit', () => (exited = true));
+    const deadline = Date.now() + 5000;
+    let up = false;
+    while (!exited && Date.now() < deadline) {
+      if (await canConnect(ports[ports.length - 1] as number)) {
+        up = true;
+        break;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    if (up) {
+      return {
+        ports,
+        stderr: () => err,
+        stop: () =>
+          new Promise<void>((resolve) => {
+            const done = (): void => {
+              rmSync(dir, { recursive: true, force: true });
+              resolve();
+            };
+            if (exited) return done();
+            const kill = setTimeout(() => child.kill('SIGKILL'), 2000);
+            child.once('exit', () => {
+              clearTimeout(kill);
+              done();
+            });
+            child.kill('SIGTERM');
+          }),
+      };
+    }
+    child.kill('SIGKILL');
+    if (!/cannot bind|Address already in use/i.test(err) && attempt > 0) {
+      rmSync(dir, { recursive: true, force: true });
+      throw new Error(`HAProxy did not start: ${err}`);
+    }
+  }
+  rmSync(dir, { recursive: true, force: true });
+  throw new Error('HAProxy could not bind a free port range in 63000–63999');
+}
