@@ -82,6 +82,6 @@ for (const [file, type] of [['06-tlv-send-azure.cfg', 0xee], ['07-tlv-send-aws.c
     assert.deepEqual(configCodes(r), ['MISSING_TIMEOUTS 2:1', 'NO_LISTENER 2:1']);
     const s = r.model.backends.get('webapp')!.servers[0]!;
     assert.equal(s.sendProxy, 'v2');
-    assert.deepEqual(s.tlvFormats.map((t) => [t.type, t.format.source, t.pos.line, t.pos.col]), [[type, `%[fc_pp_tlv(0x${type.toString(16).toUpperCase()})]`, 3, 40]]);
+    assert.deepEqual(s.tlvFormats.map((t) => [t.type, t.format.source, t.pos.line, t.pos.col]), [[type, `%[fc_pp_tlv(0x${type.toString(16).toUpperCase()})]`, 3, 45]]);
   });
 }
