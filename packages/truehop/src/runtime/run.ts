@@ -10,7 +10,8 @@ import { admitWaiting, listen, type BoundListener } from '../datapath/listener.j
 import { RuntimeBackend } from '../datapath/runtime-backend.js';
 import { createCounters, type Counters, type RejectionCounts } from '../observe/counters.js';
 import { LogFanout, openLogSink, type LogSink } from '../observe/log-sink.js';
-import { alwaysUpStatus } from './always-up-status.js';
+import { createHealthMonitor, type HealthMonitor } from '../health/monitor.js';
+import { SYSLOG_LEVELS } from '../observe/syslog-format.js';
 import { installStopSignals } from './signals.js';
 
 /** Grace period for running sessions on stop when the config sets no `hard-stop-after`. */
@@ -22,7 +23,7 @@ export interface RunOptions {
   stderr?: NodeJS.WritableStream;
   /** Install SIGTERM/SIGINT handlers (graceful stop). */
   handleSignals?: boolean;
-  /** Server health; defaults to every server UP (disabled ones in MAINT) until checks run. */
+  /** Server health; defaults to the health monitor (servers with `check`; others UP, disabled ones MAINT). */
   statusSource?: ServerStatusSource;
   /** Random source for `balance random` (tests make it deterministic). */
   random?: () => number;
@@ -42,8 +43,24 @@ export interface RunningDaemon {
 
 export async function startDaemon(model: TruehopModel, options: RunOptions = {}): Promise<RunningDaemon> {
   const streams = { stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr };
-  const status = options.statusSource ?? alwaysUpStatus(model);
   const counters = createCounters();
+  const procVars = new Map<string, Sample>();
+  const backends = new Map<string, RuntimeBackend>();
+  // Health transitions go to the global `log` targets (as in HAProxy), else to stderr.
+  const globalSinks = model.global.logs.map((t) => openLogSink(t, streams));
+  const globalLog = new LogFanout(globalSinks);
+  let health: HealthMonitor | null = null;
+  if (options.statusSource === undefined) {
+    health = createHealthMonitor(model, {
+      log: (line, level) => {
+        if (globalLog.enabled) globalLog.send(line, SYSLOG_LEVELS[level] ?? 5, Date.now());
+        else streams.stderr.write(`${line}\n`);
+      },
+      sessionsActive: (backend, server) => backends.get(backend)?.servers.find((s) => s.name === server)?.active ?? 0,
+      procVars,
+    });
+  }
+  const status = options.statusSource ?? (health as HealthMonitor).source;
   const rejections: RejectionCounts = new Map();
   const sessions = new Set<SessionHandle>();
   const frontends: RuntimeFrontend[] = [];
@@ -52,17 +69,16 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     globalGate: new ConnGate(model.global.maxconn),
     counters,
     rejections,
-    procVars: new Map<string, Sample>(),
+    procVars,
     sessions,
     admitWaiting: () => admitWaiting(frontends),
     onIdle: () => idleWaiter?.(),
   };
 
-  const backends = new Map<string, RuntimeBackend>();
   for (const be of model.backends.values()) backends.set(be.name, new RuntimeBackend(be, status, counters, options.random));
   const unsubscribe = status.subscribe((backend, server, st) => backends.get(backend)?.setStatus(server, st));
 
-  const sinks: LogSink[] = [];
+  const sinks: LogSink[] = [...globalSinks];
   for (const fe of model.frontends.values()) {
     // Only proxies that can accept connections are frontends (a `listen` is both).
     if (fe.binds.length === 0) continue;
@@ -92,6 +108,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
         list.push({ host: l.host, port: l.port });
       }
     }
+    health?.start();
   } catch (err) {
     for (const l of bound) l.server.close();
     for (const s of sinks) s.close();
@@ -123,6 +140,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
       });
     }
     unsubscribe();
+    await health?.stop();
     for (const s of sinks) s.close();
     removeSignals?.();
     resolveStopped();
