@@ -84,6 +84,11 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const { startDaemon } = await import('../runtime/run.js');
   const daemon = await startDaemon(result.model, { handleSignals: true });
+  // One line per listener: with port 0 this is the only way to learn the port, and it tells
+  // scripts (and tests) that the daemon is up.
+  for (const [frontend, addrs] of daemon.listening) {
+    for (const a of addrs) process.stderr.write(`truehop: frontend '${frontend}' listening on ${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}\n`);
+  }
   await daemon.stopped;
   return EXIT_OK;
 }
