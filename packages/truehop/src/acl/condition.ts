@@ -19,6 +19,9 @@ interface Term {
   readonly test: Test;
 }
 
+/** Stands for a term that failed to compile, so the syntax checks below stay accurate. */
+const FAILED: Term = { negate: false, test: () => false };
+
 function andAll(terms: readonly Term[]): Test {
   if (terms.length === 1) {
     const t = terms[0] as Term;
@@ -85,8 +88,10 @@ export function compileCondition(words: readonly Word[], env: CompileEnv): Compi
         return undefined;
       }
       const term = compileAclTerm(words.slice(i + 1, j), env, true);
-      if (term === undefined) ok = false;
-      else {
+      if (term === undefined) {
+        ok = false;
+        (groups[groups.length - 1] as Term[]).push(FAILED);
+      } else {
         needPhase(term.earliestPhase);
         (groups[groups.length - 1] as Term[]).push({ negate, test: term.test });
       }
@@ -110,6 +115,7 @@ export function compileCondition(words: readonly Word[], env: CompileEnv): Compi
       else hint = didYouMean(text, PREDEFINED_ACLS.keys()) || ' (ACLs must be declared before the line that uses them)';
       env.diagnostics.alert(w.pos, 'UNKNOWN_ACL', `no such ACL '${text}' in ${env.proxyName}${hint}`);
       ok = false;
+      (groups[groups.length - 1] as Term[]).push(FAILED);
       negate = false;
       continue;
     }
