@@ -11,6 +11,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from '@truehop/proxy-protocol';
+import { loadConfigText } from '../../../src/config/load-config.js';
 import { createHealthMonitor } from '../../../src/health/monitor.js';
 import type { CheckKind, ProxyV2Option, ServerModel, TruehopModel } from '../../../src/model/config-model.js';
 import { afterProxyHeader, model, RecordingServer, requireBinary, server, waitFor } from './fixtures.js';
@@ -191,3 +192,61 @@ for (const neverSendLocal of [false, true]) {
     assert.ok(afterProxyHeader(hHttp[0]?.connections[0]?.bytes ?? Buffer.alloc(0))?.toString().startsWith('GET /health HTTP/1.1\r\n'));
   });
 }
+
+test('which checks carry a header (send-proxy, port, check-send-proxy, no-check-send-proxy) matches HAProxy 2.6, from config text', async () => {
+  const port = 64112;
+  // Server lines as a user writes them; `{p}` is each line's check recorder port.
+  const lines = [
+    'send-proxy',
+    'send-proxy port {p}',
+    'send-proxy port {p} check-send-proxy',
+    'send-proxy no-check-send-proxy',
+    'send-proxy-v2 proxy-v2-options crc32c addr 127.0.0.1 port {p} check-send-proxy',
+  ];
+  const dead = 1; // traffic port nobody listens on: only checks matter here
+  const render = (list: RecordingServer[]): string[] =>
+    lines.map((keywords, i) => {
+      const rec = list[i];
+      const address = keywords.includes('{p}') ? `127.0.0.1:${dead}` : `127.0.0.1:${rec?.port}`;
+      return `  server s${i} ${address} check inter 100 ${keywords.replace('{p}', String(rec?.port))}`;
+    });
+
+  const hRecs = await recorders(lines.length, OK);
+  const hConfig = ['defaults', '  mode tcp', '  timeout connect 1s', '  timeout client 5s', '  timeout server 5s',
+    'frontend fe', `  bind 127.0.0.1:${port}`, '  tcp-request connection reject', '  default_backend be',
+    'backend be', '  option httpchk GET /health HTTP/1.1', ...render(hRecs)].join('\n');
+  await runHaproxy(`${hConfig}\n`, port, enough(hRecs));
+
+  const tRecs = await recorders(lines.length, OK);
+  const tText = ['defaults', '  mode tcp', '  timeout connect 1s', 'backend be', ...render(tRecs)].join('\n');
+  const loaded = loadConfigText([{ file: 'checks.cfg', text: `${tText}\n` }]);
+  assert.ok(loaded.ok, JSON.stringify(loaded.diagnostics));
+  const be = loaded.model.backends.get('be');
+  assert.ok(be);
+  // `option httpchk` is not parsed by the loader yet: set the same check kind on the model.
+  const m: TruehopModel = { ...loaded.model, backends: new Map([['be', { ...be, checkKind: HTTP_CHECK }]]) };
+  const monitor = createHealthMonitor(m, { log: () => {} });
+  monitor.start();
+  try {
+    await waitFor(enough(tRecs), 5000, "truehop's checks");
+  } finally {
+    await monitor.stop();
+  }
+
+  const headerOf = (c: RecordedConnection, rec: RecordingServer): string => {
+    const request = c.bytes.indexOf('GET /health');
+    assert.ok(request >= 0, c.bytes.toString('latin1'));
+    if (request === 0) return 'no header';
+    return normalise({ ...c, bytes: c.bytes.subarray(0, request) }, rec.port);
+  };
+  const kinds = (list: RecordingServer[]): string[][] => list.map((rec) => [...new Set(usable(rec).map((c) => headerOf(c, rec)))]);
+  const expected = kinds(hRecs);
+  const actual = kinds(tRecs);
+  lines.forEach((line, i) => {
+    assert.equal(expected[i]?.length, 1, `${line}: ${JSON.stringify(expected[i])}`);
+    assert.deepEqual(actual[i], expected[i], `server … ${line}`);
+  });
+  // What HAProxy 2.6 does, spelled out: port/addr stop the inheritance, check-send-proxy forces
+  // the header, and no-check-send-proxy only undoes check-send-proxy (inheritance remains).
+  assert.deepEqual(expected.map((e) => e[0] === 'no header'), [false, true, false, false, false]);
+});
