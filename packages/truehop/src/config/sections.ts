@@ -23,7 +23,7 @@ export interface ParsedSection {
 export const SECTION_KEYWORDS: readonly SectionKind[] = ['global', 'defaults', 'frontend', 'backend', 'listen'];
 export const UNSUPPORTED_SECTIONS = [
   'peers', 'resolvers', 'userlist', 'mailers', 'program', 'http-errors', 'ring', 'cache', 'log-forward',
-  'crt-store', 'traces', 'acme', 'fcgi-app', 'dynamic-update', 'namespace_list', 'tcp-check', 'ssl-f-use',
+  'crt-store', 'traces', 'acme', 'fcgi-app', 'dynamic-update', 'namespace_list',
 ];
 /** HAProxy's invalid_char(): proxy names use letters, digits, '-', '_', '.', ':'. */
 const NAME_CHARS = /^[A-Za-z0-9_.:-]+$/;
