@@ -30,19 +30,24 @@ export interface CheckRun {
   wallNow: () => number;
 }
 
-interface Deadlines {
+export interface Deadlines {
   /** Deadline for a connect that starts now. */
   connect(): number;
   /** Deadline for the answer once a connection is up (called right after connecting). */
   answer(): number;
 }
 
-function deadlines(run: CheckRun, start: number): Deadlines {
-  const inter = run.server.check.interMs;
-  const { check, connect } = run.backend.timeouts;
+/** The two deadlines of a check that started at `start` (monotonic ms); see the file comment. */
+export function checkDeadlines(
+  interMs: number,
+  timeouts: { check?: number; connect?: number },
+  start: number,
+  now: () => number = monotonicMs,
+): Deadlines {
+  const { check, connect } = timeouts;
   return {
-    connect: () => (check !== undefined && connect !== undefined ? monotonicMs() + Math.min(inter, connect) : start + inter),
-    answer: () => (check !== undefined ? monotonicMs() + check : start + inter),
+    connect: () => (check !== undefined && connect !== undefined ? now() + Math.min(interMs, connect) : start + interMs),
+    answer: () => (check !== undefined ? now() + check : start + interMs),
   };
 }
 
@@ -118,7 +123,7 @@ function buildHeader(run: CheckRun, local: Endpoint, peer: Endpoint): Buffer {
 /** Runs the check configured for `run.server`; resolves with its verdict. */
 export async function runCheck(run: CheckRun): Promise<CheckResult> {
   const start = monotonicMs();
-  const limits = deadlines(run, start);
+  const limits = checkDeadlines(run.server.check.interMs, run.backend.timeouts, start);
   const kind = run.backend.checkKind;
   try {
     switch (kind.kind) {
