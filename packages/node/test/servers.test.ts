@@ -181,6 +181,35 @@ describe('http.Server', () => {
   });
 });
 
+describe('http.Server on a UNIX socket (HAProxy → unix@ → Node)', () => {
+  it('believes the header without a trusted list; with one, a peer without an IP is untrusted (fails closed)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'truehop-node-unix-'));
+    try {
+      for (const [trusted, expected] of [[undefined, '192.0.2.1'], [['127.0.0.1'], '']] as const) {
+        const path = join(dir, `s${expected === '' ? 't' : 'u'}.sock`);
+        const server = acceptProxyProtocol(createHttpServer(httpHandler), trusted === undefined ? {} : { trusted: [...trusted] });
+        servers.push(server);
+        await new Promise<void>((resolve) => server.listen(path, resolve));
+        const client = connect({ path });
+        const chunks: Buffer[] = [];
+        client.on('data', (c: Buffer) => chunks.push(c));
+        client.on('error', () => {});
+        client.write(Buffer.concat([V1, Buffer.from(httpGet('/unix'))]));
+        await new Promise<void>((resolve) => client.once('close', () => resolve()));
+        const body = httpBody(Buffer.concat(chunks));
+        assert.equal(body === '' ? '' : (JSON.parse(body) as Seen).remoteAddress, expected);
+        if (expected === '') assert.equal(getStats(server)?.rejectedBy.UNTRUSTED_SOURCE, 1);
+        await closeServer(server);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('TLS servers: the header is read before the handshake', () => {
   it('https: req.socket (the TLSSocket) reports the advertised client', async () => {
     const { key, cert } = testCertificate();
