@@ -190,3 +190,36 @@ test('a directory loads its *.cfg files in lexical order', () => {
   // listen.cfg and full.cfg both define proxies; the directory as a whole is one config.
   assert.ok(r.model.frontends.has('fe_main') && r.model.frontends.has('li'));
 });
+
+test('health-checks.cfg: option httpchk (inherited, uri form, no-), http-check expect, tcp-check steps', () => {
+  const r = load('health-checks.cfg');
+  assert.deepEqual(codes(r), []);
+  const m = r.model;
+  assert.deepEqual(m.backends.get('be_http')?.checkKind, { kind: 'httpchk', method: 'GET', uri: '/health', version: 'HTTP/1.1', expectStatus: '200-299' });
+  assert.deepEqual(m.backends.get('be_uri')?.checkKind, { kind: 'httpchk', method: 'OPTIONS', uri: '/ping', version: 'HTTP/1.0', expectStatus: '200-299' });
+  assert.deepEqual(m.backends.get('be_plain')?.checkKind, { kind: 'tcp' });
+  const tcp = m.backends.get('be_tcp')?.checkKind;
+  assert.ok(tcp?.kind === 'tcp-check');
+  assert.deepEqual(tcp.steps, [
+    { kind: 'connect', port: 6379, sendProxy: true },
+    { kind: 'send', data: Buffer.from('PING\r\n') },
+    { kind: 'send', data: Buffer.from([0x0d, 0x0a]) },
+    { kind: 'expect-string', text: '+PONG', negate: false },
+    { kind: 'expect-rstring', pattern: /^-ERR/, negate: true },
+  ]);
+});
+
+test('rules.cfg: ACLs, conditions, tcp-request rules, log formats and TLV formats reach the model compiled', () => {
+  const r = load('rules.cfg');
+  assert.deepEqual(codes(r), ['warning EMPTY_TLV_FMT 20:149']);
+  const fe = r.model.frontends.get('fe')!;
+  assert.deepEqual(fe.useBackends.map((u) => [u.backend, u.pos.line]), [['be_azure', 12], ['be_lb', 13], ['be_other', 14]]);
+  assert.equal(fe.useBackends[2]?.condition.source, '');
+  assert.equal(fe.tcpRequest.connection.length, 1);
+  assert.equal(fe.tcpRequest.content.length, 1);
+  assert.equal(fe.logFormat?.source, '%ci:%cp %[var(sess.link),hex]');
+  assert.equal(fe.uniqueIdFormat?.source, '%{+X}o %ci:%cp');
+  assert.equal(fe.defaultBackend, 'be_lb');
+  const s = r.model.backends.get('be_azure')!.servers[0]!;
+  assert.deepEqual(s.tlvFormats.map((t) => [t.type, t.format.source]), [[0xee, '%[fc_pp_tlv(0xEE)]'], [225, '%[src] x'], [0o341, '']]);
+});
