@@ -210,6 +210,8 @@ async function runTcpCheck(run: CheckRun, start: number, limits: Deadlines, step
       if (conversation === null) return checkResult('SOCKERR', elapsed(), { info: `no connection at ${where}` });
       talked = true;
       if (step.kind === 'send') {
+        // A send starts a new exchange: the expects that follow judge the answer to it,
+        // not a banner or an earlier reply still in the buffer.
         conversation.clear();
         conversation.write(step.data);
         continue;
