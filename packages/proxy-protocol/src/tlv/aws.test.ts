@@ -36,6 +36,19 @@ describe('AWS 0xEA VPC endpoint id', () => {
     }
   });
 
+  it('never hands back a stale id when the caller reuses its buffer (memo of the last id)', () => {
+    const value = Uint8Array.from(Buffer.from(VPCE_VALUE_HEX, 'hex'));
+    assert.equal(decodeAwsVpceId(value), VPCE);
+    assert.equal(decodeAwsVpceId(value), VPCE);
+    value[value.length - 1] = 0x38; // same length, last char '9' → '8', bytes changed in place
+    assert.equal(decodeAwsVpceId(value), 'vpce-08d2bf15fac5001c8');
+    value[value.length - 1] = 0x0a; // now invalid: must throw, not return the memo
+    assert.throws(() => decodeAwsVpceId(value), isBadTlv);
+    const other = awsVpceIdTlv('vpce-0123456789abcdef0');
+    assert.equal(decodeAwsVpceId(other.value), 'vpce-0123456789abcdef0');
+    assert.equal(decodeAwsVpceId(Uint8Array.from(Buffer.from(VPCE_VALUE_HEX, 'hex'))), VPCE);
+  });
+
   it('builds a TLV that reads back, and refuses ids a reader would reject', () => {
     const built = awsVpceIdTlv(VPCE);
     assert.equal(built.type, 0xea);
