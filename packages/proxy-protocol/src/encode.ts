@@ -50,6 +50,7 @@ function fail(code: ProxyErrorCode, message: string): never {
   throw new ProxyProtocolError(code, message);
 }
 
+const NO_TLVS: readonly Tlv[] = Object.freeze([]);
 const PP2_TYPE_CRC32C = 0x03;
 const PP2_TYPE_UNIQUE_ID = 0x05;
 const PP2_TYPE_SSL = 0x20;
@@ -77,8 +78,46 @@ function isV6Text(text: string): boolean {
   return text.indexOf(':') >= 0;
 }
 
-function v4OrFail(text: string, which: string): void {
-  if (!writeIPv4(text, v4Scratch, 0)) fail('BAD_HDR', `${which} address is neither strict IPv4 nor IPv6 text`);
+function v4OrFail(text: string, which: string, out: Uint8Array = v4Scratch, at = 0): void {
+  if (!writeIPv4(text, out, at)) fail('BAD_HDR', `${which} address is neither strict IPv4 nor IPv6 text`);
+}
+
+function decimalDigits(n: number): number {
+  return n < 10 ? 1 : n < 100 ? 2 : n < 1000 ? 3 : n < 10000 ? 4 : 5;
+}
+
+function writeAscii(out: Buffer, at: number, text: string): number {
+  for (let i = 0; i < text.length; i++) out[at + i] = text.charCodeAt(i);
+  return at + text.length;
+}
+
+function writeDecimal(out: Buffer, at: number, n: number, digits: number): number {
+  for (let i = digits - 1; i >= 0; i--) {
+    out[at + i] = 0x30 + (n % 10);
+    n = (n / 10) | 0;
+  }
+  return at + digits;
+}
+
+/**
+ * `PROXY <proto> <src> <dst> <sport> <dport>\r\n` written byte by byte into one allocation: no
+ * string building, no Buffer.from(string) (the encoder's v1 hot path). `proto` is TCP4 or TCP6.
+ */
+function tcpLine(six: boolean, src: string, dst: string, srcPort: number, dstPort: number): Buffer {
+  const sd = decimalDigits(srcPort);
+  const dd = decimalDigits(dstPort);
+  const out = Buffer.allocUnsafe(11 + src.length + 1 + dst.length + 1 + sd + 1 + dd + 2);
+  let at = writeAscii(out, 0, six ? 'PROXY TCP6 ' : 'PROXY TCP4 ');
+  at = writeAscii(out, at, src);
+  out[at++] = 0x20;
+  at = writeAscii(out, at, dst);
+  out[at++] = 0x20;
+  at = writeDecimal(out, at, srcPort, sd);
+  out[at++] = 0x20;
+  at = writeDecimal(out, at, dstPort, dd);
+  out[at] = 0x0d;
+  out[at + 1] = 0x0a;
+  return out;
 }
 
 const UNKNOWN_LINE = 'PROXY UNKNOWN\r\n';
@@ -101,11 +140,11 @@ function encodeV1(h: EncodeInput): Buffer {
   if (!src6) v4OrFail(src, 'source');
   if (!dst6) v4OrFail(dst, 'destination');
   const six = src6 || dst6 || h.protocol === 'TCP6' || h.family === 'INET6';
-  if (!six) return Buffer.from(`PROXY TCP4 ${src} ${dst} ${srcPort} ${dstPort}\r\n`, 'latin1');
+  if (!six) return tcpLine(false, src, dst, srcPort, dstPort);
   if (h.protocol === 'TCP4' || h.family === 'INET') fail('BAD_HDR', 'IPv6 address in a TCP4/INET header');
   const s = src6 ? canonical6(src) : `::ffff:${src}`;
   const d = dst6 ? canonical6(dst) : `::ffff:${dst}`;
-  return Buffer.from(`PROXY TCP6 ${s} ${d} ${srcPort} ${dstPort}\r\n`, 'latin1');
+  return tcpLine(true, s, d, srcPort, dstPort);
 }
 
 function canonical6(text: string): string {
@@ -187,7 +226,7 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
   const block = blockBytes(famTrans);
 
   // TLVs: validate by the same rules decode() applies, so we never write what we would refuse.
-  const tlvs = h.tlvs ?? [];
+  const tlvs = h.tlvs ?? NO_TLVS;
   let tlvBytes = 0;
   let crcIndex = -1;
   for (let i = 0; i < tlvs.length; i++) {
@@ -215,7 +254,7 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
   if (total > MAX_V2_HEADER_BYTES) fail('TOO_LARGE', `v2 header of ${total} bytes (max ${MAX_V2_HEADER_BYTES})`);
 
   const out = Buffer.allocUnsafe(total);
-  out.set(PP2_SIGNATURE, 0);
+  for (let i = 0; i < 12; i++) out[i] = PP2_SIGNATURE[i]!;
   out[12] = 0x20 | command;
   out[13] = famTrans;
   out[14] = (total - V2_FIXED_HEADER_BYTES) >> 8;
@@ -228,10 +267,8 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
       writeUnixPath(out, pos, src!, 'source');
       writeUnixPath(out, pos + UNIX_PATH_BYTES, dst!, 'destination');
     } else if (block === 12) {
-      v4OrFail(src!, 'source');
-      out.set(v4Scratch, pos);
-      v4OrFail(dst!, 'destination');
-      out.set(v4Scratch, pos + 4);
+      v4OrFail(src!, 'source', out, pos);
+      v4OrFail(dst!, 'destination', out, pos + 4);
       writePorts(out, pos + 8, h);
     } else {
       writeMapped(out, pos, src!, srcIs6, 'source');
@@ -250,7 +287,7 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
     pos += TLV_HEADER_BYTES;
     if (i === crcIndex) {
       crcAt = pos;
-      out.fill(0, pos, pos + CRC32C_VALUE_BYTES);
+      out[pos] = out[pos + 1] = out[pos + 2] = out[pos + 3] = 0;
     } else {
       out.set(t.value, pos);
     }
@@ -261,7 +298,7 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
     out[pos + 1] = 0;
     out[pos + 2] = CRC32C_VALUE_BYTES;
     crcAt = pos + TLV_HEADER_BYTES;
-    out.fill(0, crcAt, crcAt + CRC32C_VALUE_BYTES);
+    out[crcAt] = out[crcAt + 1] = out[crcAt + 2] = out[crcAt + 3] = 0;
   }
   // The checksum covers the finished header with its own 4 bytes at zero, written big-endian (§3.3).
   if (crcAt >= 0) out.writeUInt32BE(crc32c(out), crcAt);
@@ -283,11 +320,10 @@ function writeMapped(out: Buffer, at: number, text: string, is6: boolean, which:
     writeIPv6(text, out, at);
     return;
   }
-  v4OrFail(text, which);
+  v4OrFail(text, which, out, at + 12);
   out.fill(0, at, at + 10);
   out[at + 10] = 0xff;
   out[at + 11] = 0xff;
-  out.set(v4Scratch, at + 12);
 }
 
 /** A UNIX path in its 108-byte NUL-padded field (§2.3); a NUL inside would truncate it. */

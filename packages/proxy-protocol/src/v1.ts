@@ -41,13 +41,22 @@ function needMore(available: number, maxBytes: number): DecodeResult {
  */
 export function decodeV1(buf: Uint8Array, maxBytes: number): DecodeResult {
   const available = buf.length;
+  const limit = available < maxBytes ? available : maxBytes;
+  // Fast path: "PROXY TCP4 " / "PROXY TCP6 " all there, checked in one go.
+  if (
+    limit > 10 && buf[1] === 0x52 && buf[2] === 0x4f && buf[3] === 0x58 && buf[4] === 0x59 && buf[5] === SP &&
+    buf[6] === 0x54 && buf[7] === 0x43 && buf[8] === 0x50 && buf[10] === SP
+  ) {
+    const v = buf[9];
+    if (v === 0x34) return decodeTcp4(buf, available, limit, maxBytes);
+    if (v === 0x36) return decodeTcp6(buf, available, limit, maxBytes);
+  }
   // "PROXY " — anything else (lower case, a tab, no space) is not a PROXY header at all (§1.1;
   // HAProxy: PRX_NOT_HDR).
   for (let i = 1; i < PREFIX_BYTES; i++) {
     if (i >= available) return INCOMPLETE;
     if (buf[i] !== PREFIX[i]) return NOT_PROXY;
   }
-  const limit = available < maxBytes ? available : maxBytes;
 
   // Protocol token: TCP4, TCP6 or UNKNOWN, case-sensitive (§1.1). Anything else, e.g. UDP4 or
   // tcp4, is BAD_PROTO at the first byte that cannot continue one of the three.
