@@ -52,3 +52,38 @@ test('interval: inter when fully UP, downinter when fully DOWN, fastinter in bet
   assert.equal(nextIntervalMs(down, { interMs: 1000, fastinterMs: 0, downinterMs: 0 }), 1000);
   assert.equal(nextIntervalMs(applyCheck(down, true), { interMs: 1000, fastinterMs: 0, downinterMs: 0 }), 1000);
 });
+
+test('property: the counter behaves as "fall consecutive failures / rise consecutive passes"', async () => {
+  const fc = await import('fast-check');
+  fc.assert(
+    fc.property(fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 6 }), fc.array(fc.boolean(), { maxLength: 60 }), (rise, fall, results) => {
+      // Reference written from the documentation, not from the counter.
+      let state: 'UP-initial' | 'UP' | 'DOWN' = 'UP-initial';
+      let streak = 0;
+      let counter = initialHealth(rise, fall);
+      for (const passed of results) {
+        if (state === 'UP-initial') {
+          state = passed ? 'UP' : 'DOWN';
+          streak = 0;
+        } else if (state === 'UP') {
+          streak = passed ? 0 : streak + 1;
+          if (streak === fall) {
+            state = 'DOWN';
+            streak = 0;
+          }
+        } else {
+          streak = passed ? streak + 1 : 0;
+          if (streak === rise) {
+            state = 'UP';
+            streak = 0;
+          }
+        }
+        counter = applyCheck(counter, passed);
+        if (stateOf(counter) !== (state === 'DOWN' ? 'DOWN' : 'UP')) return false;
+        if (counter.health < 0 || counter.health > rise + fall - 1) return false;
+      }
+      return true;
+    }),
+    { numRuns: 2000 },
+  );
+});
