@@ -11,12 +11,14 @@ import { frozenArray, frozenMap, frozenSet } from './freeze.js';
 import type {
   BackendModel,
   BindModel,
+  CheckKind,
   CheckModel,
   FrontendModel,
   GlobalModel,
   LogTarget,
   ProxyV2Option,
   ServerModel,
+  TcpCheckStep,
   TlvFormat,
   TruehopModel,
 } from '../model/config-model.js';
@@ -116,10 +118,23 @@ function compileBackend(ctx: LoadContext, p: ProxyDraft): BackendModel {
     timeouts: Object.freeze({ ...p.timeouts }),
     retries: p.retries ?? DEFAULT_RETRIES,
     redispatch: p.redispatch ?? false,
-    checkKind: Object.freeze({ kind: 'tcp' as const }),
+    checkKind: compileCheckKind(p),
     pos: Object.freeze({ ...p.pos }),
   };
   return Object.freeze(be);
+}
+
+function compileCheckKind(p: ProxyDraft): CheckKind {
+  const opt = p.checkOption;
+  if (opt?.kind === 'httpchk') {
+    const kind: CheckKind = { kind: 'httpchk', method: opt.method, uri: opt.uri, version: opt.version };
+    if (p.httpExpectStatus) kind.expectStatus = p.httpExpectStatus.text;
+    return Object.freeze(kind);
+  }
+  if (opt?.kind === 'tcp-check') {
+    return Object.freeze({ kind: 'tcp-check' as const, steps: frozenArray(p.tcpCheckSteps.map((s) => Object.freeze({ ...s.step }))) as TcpCheckStep[] });
+  }
+  return Object.freeze({ kind: 'tcp' as const });
 }
 
 /** The PROXY version a server sends: v2 wins over v1 when both are set (§4.3). */

@@ -10,6 +10,7 @@ import type {
   LogTarget,
   ProxyMode,
   ProxyV2Option,
+  TcpCheckStep,
   Timeouts,
 } from '../model/config-model.js';
 import type { CompiledCondition, CompiledTcpRule } from '../sample/compiled.js';
@@ -88,6 +89,13 @@ export interface ProxyDraft {
     inspectDelayMs: number | undefined;
   };
   acls: Map<string, NamedAcl>;
+  /** Health-check kind (`option httpchk`, `option tcp-check`); plain TCP connect by default. */
+  checkOption:
+    | { kind: 'httpchk'; method: string; uri: string; version: string; pos: SourcePos }
+    | { kind: 'tcp-check'; pos: SourcePos }
+    | undefined;
+  httpExpectStatus: { text: string; pos: SourcePos } | undefined;
+  tcpCheckSteps: { step: TcpCheckStep; pos: SourcePos }[];
 }
 
 export interface GlobalDraft {
@@ -167,6 +175,9 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     useBackends: [],
     tcpRequest: { connection: [], session: [], content: [], inspectDelayMs: undefined },
     acls: new Map(),
+    checkOption: undefined,
+    httpExpectStatus: undefined,
+    tcpCheckSteps: [],
   };
   if (from) {
     // What a defaults section carries into the proxies that follow it (HAProxy
@@ -184,6 +195,9 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     draft.balance = from.balance;
     draft.defaultServer = cloneServerDraft(from.defaultServer);
     draft.tcpRequest.inspectDelayMs = from.tcpRequest.inspectDelayMs;
+    draft.checkOption = from.checkOption;
+    draft.httpExpectStatus = from.httpExpectStatus;
+    draft.tcpCheckSteps = [...from.tcpCheckSteps];
   }
   return draft;
 }

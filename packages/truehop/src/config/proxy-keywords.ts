@@ -21,6 +21,7 @@ import type { CompiledCondition } from '../sample/compiled.js';
 import { defineAcl } from '../acl/acl.js';
 import { compileCondition } from '../acl/condition.js';
 import { compileTcpRequest } from '../rules/tcp-request.js';
+import { CHECK_KEYWORDS } from './check-keywords.js';
 
 export interface ProxyLineContext {
   readonly load: LoadContext;
@@ -420,8 +421,8 @@ const SUPPORTED: readonly ProxyKeyword[] = [
 
 /** Real HAProxy proxy keywords truehop does not implement yet. */
 const NOT_YET_NAMES = [
-  'http-request', 'http-response', 'http-after-response', 'http-check', 'http-error', 'http-reuse',
-  'http-send-name-header', 'tcp-check', 'tcp-response', 'stick-table', 'stick', 'cookie', 'hash-type',
+  'http-request', 'http-response', 'http-after-response', 'http-error', 'http-reuse',
+  'http-send-name-header', 'tcp-response', 'stick-table', 'stick', 'cookie', 'hash-type',
   'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'capture', 'declare', 'monitor-uri',
   'monitor', 'stats', 'source', 'compression', 'filter', 'redirect', 'errorfile', 'errorfiles',
   'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'email-alert', 'ignore-persist',
@@ -438,12 +439,12 @@ const NOT_YET_NAMES = [
   'option h1-case-adjust-bogus-client', 'option h1-case-adjust-bogus-server', 'option http-buffer-request',
   'option http-ignore-probes', 'option http-keep-alive', 'option http-no-delay', 'option http-pretend-keepalive',
   'option http-restrict-req-hdr-names', 'option http-server-close', 'option http-use-proxy-header',
-  'option httpchk', 'option httpclose', 'option http_proxy', 'option idle-close-on-response',
+  'option httpclose', 'option http_proxy', 'option idle-close-on-response',
   'option independent-streams', 'option ldap-check', 'option external-check', 'option log-health-checks',
   'option log-separate-errors', 'option logasap', 'option mysql-check', 'option nolinger', 'option originalto',
   'option persist', 'option pgsql-check', 'option prefer-last-server', 'option redis-check', 'option smtpchk',
   'option socket-stats', 'option splice-auto', 'option splice-request', 'option splice-response',
-  'option spop-check', 'option srvtcpka', 'option ssl-hello-chk', 'option tcp-check', 'option tcp-smart-accept',
+  'option spop-check', 'option srvtcpka', 'option ssl-hello-chk', 'option tcp-smart-accept',
   'option tcp-smart-connect', 'option tcpka', 'option transparent', 'option http-drop-request-trailers',
   'option http-drop-response-trailers', 'option httpslog', 'option dontlog-normal',
 ];
@@ -457,4 +458,4 @@ const NOT_YET: readonly ProxyKeyword[] = [...new Set(NOT_YET_NAMES)].map((name) 
   apply: () => undefined,
 }));
 
-export const PROXY_KEYWORDS: readonly ProxyKeyword[] = [...SUPPORTED, ...NOT_YET];
+export const PROXY_KEYWORDS: readonly ProxyKeyword[] = [...SUPPORTED, ...CHECK_KEYWORDS, ...NOT_YET];

@@ -22,12 +22,27 @@ export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourceP
         sink.warning(p.logOption.pos, 'PARSED_NOT_APPLIED', `'option httplog' in ${p.kind} '${p.name}': truehop forwards HTTP as TCP streams and logs them in the tcplog format`);
       }
     }
-    if (p.be) for (const s of p.servers) checkServer(p, s, sink);
+    if (p.be) {
+      for (const s of p.servers) checkServer(p, s, sink);
+      // HAProxy ignores these without the matching option; say so rather than stay silent.
+      const firstStep = p.tcpCheckSteps[0];
+      if (firstStep && p.checkOption?.kind !== 'tcp-check' && declaredIn(p, firstStep.pos)) {
+        sink.warning(firstStep.pos, 'IGNORED_WITHOUT_OPTION', `${p.kind} '${p.name}': tcp-check rules are ignored without 'option tcp-check'`);
+      }
+      if (p.httpExpectStatus && p.checkOption?.kind !== 'httpchk' && declaredIn(p, p.httpExpectStatus.pos)) {
+        sink.warning(p.httpExpectStatus.pos, 'IGNORED_WITHOUT_OPTION', `${p.kind} '${p.name}': 'http-check expect' is ignored without 'option httpchk'`);
+      }
+    }
   }
   if (!proxies.some((p) => p.fe) && firstPos) {
     // HAProxy: "Configuration file has no error but will not start (no listener) => exit(2)."
     sink.warning(firstPos, 'NO_LISTENER', 'no frontend or listen section: the configuration is valid but truehop would not listen anywhere');
   }
+}
+
+/** True when `pos` is inside the proxy's own section (not inherited from a defaults section). */
+function declaredIn(p: ProxyDraft, pos: SourcePos): boolean {
+  return pos.file === p.pos.file && pos.line > p.pos.line;
 }
 
 function checkTimeouts(p: ProxyDraft, sink: DiagnosticSink): void {

@@ -193,7 +193,7 @@ test('a directory loads its *.cfg files in lexical order', () => {
 
 test('health-checks.cfg: option httpchk (inherited, uri form, no-), http-check expect, tcp-check steps', () => {
   const r = load('health-checks.cfg');
-  assert.deepEqual(codes(r), []);
+  assert.deepEqual(codes(r), ['warning NO_LISTENER 1:1']);
   const m = r.model;
   assert.deepEqual(m.backends.get('be_http')?.checkKind, { kind: 'httpchk', method: 'GET', uri: '/health', version: 'HTTP/1.1', expectStatus: '200-299' });
   assert.deepEqual(m.backends.get('be_uri')?.checkKind, { kind: 'httpchk', method: 'OPTIONS', uri: '/ping', version: 'HTTP/1.0', expectStatus: '200-299' });
