@@ -18,3 +18,4 @@ export { formatIPv4, isIPv4 } from './ipv4.js';
 export { formatIPv6, parseIPv6, isIPv6, canonicalIPv6 } from './ipv6.js';
 export { walkTlvs } from './tlv-walk.js';
 export * from './tlv.js';
+export * from './tlv/ssl.js';
