@@ -4,7 +4,10 @@
 // HAProxy-worded log line; stop() closes every check socket.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import diagnosticsChannel from 'node:diagnostics_channel';
 import net from 'node:net';
+import { HEALTH_CHANNEL_NAMES } from '../../../src/health/health-events.js';
+import type { HealthCheckEvent, HealthStateEvent } from '../../../src/health/health-events.js';
 import { createHealthMonitor } from '../../../src/health/monitor.js';
 import type { HealthMonitor, ServerHealthSnapshot } from '../../../src/health/monitor.js';
 import type { CheckResult } from '../../../src/health/check-status.js';
@@ -121,10 +124,28 @@ test('a server that stops goes DOWN after exactly `fall` checks, and UP after `r
 
 test('a server refusing at start-up is DOWN after the very first check (starts UP, health = rise)', async () => {
   const port = await closedPort();
-  const h = harness(model([server('s1', port, { check: { rise: 2, fall: 3 } })]));
+  const checkEvents: HealthCheckEvent[] = [];
+  const stateEvents: HealthStateEvent[] = [];
+  const onCheck = (message: unknown): void => void checkEvents.push(message as HealthCheckEvent);
+  const onState = (message: unknown): void => void stateEvents.push(message as HealthStateEvent);
+  diagnosticsChannel.subscribe(HEALTH_CHANNEL_NAMES.check, onCheck);
+  diagnosticsChannel.subscribe(HEALTH_CHANNEL_NAMES.state, onState);
+  cleanups.push(async () => {
+    diagnosticsChannel.unsubscribe(HEALTH_CHANNEL_NAMES.check, onCheck);
+    diagnosticsChannel.unsubscribe(HEALTH_CHANNEL_NAMES.state, onState);
+  });
+  const h = harness(model([server('s1', port, { check: { rise: 2, fall: 3 } })], { backend: 'refusing' }));
   h.monitor.start();
   await waitFor(() => h.transitions.length === 1, 2000, 'DOWN');
   assert.equal(h.checks.length, 1);
+  const mine = checkEvents.filter((e) => e.backend === 'refusing');
+  assert.equal(mine.length, 1);
+  assert.equal(mine[0]?.result.status, 'L4CON');
+  assert.equal(mine[0]?.health, 0);
+  const states = stateEvents.filter((e) => e.backend === 'refusing');
+  assert.equal(states.length, 1);
+  assert.equal(states[0]?.status, 'DOWN');
+  assert.equal(states[0]?.line, h.logs[0]);
   assert.equal(h.transitions[0]?.status, 'DOWN');
   assert.equal(h.transitions[0]?.snapshot?.checks, 1);
   await h.monitor.stop();
