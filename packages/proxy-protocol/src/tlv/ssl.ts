@@ -10,13 +10,9 @@
 import { PP2_CLIENT, PP2_SUBTYPE_SSL, PP2_TYPE } from '../constants.js';
 import { ProxyProtocolError } from '../errors.js';
 import type { ProxyHeader, Tlv } from '../header.js';
-
-/** client (1) + verify (4): the fixed part of the SSL TLV value (§3.4). */
-export const PP2_SSL_FIXED_BYTES = 5;
-/** Largest TLV value the 16-bit length field can carry (§3.1). */
-const MAX_TLV_VALUE_BYTES = 0xffff;
-/** A sub-TLV's own header: type (1) + length (2, big-endian) (§3.1). */
-const SUB_TLV_HEADER_BYTES = 3;
+// MIN_SSL_VALUE_BYTES: client (1) + verify (4), the fixed part (§3.4). TLV_HEADER_BYTES: a
+// sub-TLV's own type (1) + length (2, big-endian) (§3.1).
+import { MAX_TLV_VALUE_BYTES, MIN_SSL_VALUE_BYTES as PP2_SSL_FIXED_BYTES, TLV_HEADER_BYTES as SUB_TLV_HEADER_BYTES } from '../limits.js';
 
 export interface SslInfo {
   /** The raw `client` bit field (PP2_CLIENT.SSL | CERT_CONN | CERT_SESS). */
