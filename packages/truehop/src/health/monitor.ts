@@ -16,6 +16,8 @@ import { applyCheck, initialHealth, nextIntervalMs, stateOf } from './health-sta
 import type { HealthCounter } from './health-state.js';
 import { runCheck } from './run-check.js';
 import { formatNoServerAvailable, formatStateChange } from './state-log.js';
+import { healthCheckChannel, healthStateChannel } from './health-events.js';
+import type { HealthCheckEvent, HealthStateEvent } from './health-events.js';
 
 /** Syslog severities used by the health messages (DOWN is an alert, as in HAProxy). */
 export type HealthLogLevel = 'emerg' | 'alert' | 'notice';
@@ -173,6 +175,10 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
     entry.lastCheck = { ...result, description: statusName(result.status), reason: formatCheckReason(result), atMs: at };
     const next = applyCheck(counter, result.passed);
     entry.counter = next;
+    if (healthCheckChannel.hasSubscribers) {
+      const event: HealthCheckEvent = { backend: entry.backend.name, server: entry.server.name, result, health: next.health };
+      healthCheckChannel.publish(event);
+    }
     const to = stateOf(next);
     if (to === entry.status) return;
 
@@ -197,6 +203,10 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
       sessionsActive: options.sessionsActive?.(entry.backend.name, entry.server.name) ?? 0,
     });
     log(line, to === 'DOWN' ? 'alert' : 'notice');
+    if (healthStateChannel.hasSubscribers) {
+      const event: HealthStateEvent = { backend: entry.backend.name, server: entry.server.name, status: to, result, line };
+      healthStateChannel.publish(event);
+    }
     if (to === 'DOWN' && activeUp === 0 && backupUp === 0) log(formatNoServerAvailable(entry.backend.name), 'emerg');
     notify(entry);
   };
