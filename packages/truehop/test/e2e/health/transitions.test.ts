@@ -178,6 +178,17 @@ test('accept then hang (httpchk, timeout check): Layer7 timeout after `fall` bou
     assert.ok(c.result.durationMs < timeoutCheck + BOUND_MS);
   }
   assert.match(h.logs[0] ?? '', /^Server be\/s1 is DOWN, reason: Layer7 timeout, check duration: \d+ms\. 0 active/);
+  // Timed-out checks close their sockets: the hanging server never holds more than the
+  // check in flight plus one being torn down, however many checks have run.
+  const ran = h.checks.length;
+  let most = 0;
+  const started = Date.now();
+  while (h.checks.length < ran + 4 && Date.now() - started < 5000) {
+    most = Math.max(most, rec.openConnections);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  assert.ok(h.checks.length >= ran + 4, 'four more checks ran');
+  assert.ok(most <= 2, `${most} check sockets open at once on the hanging server`);
   await h.monitor.stop();
   await waitFor(() => rec.openConnections === 0, 2000, 'hung check sockets closed');
 });
