@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { awsVpceIdTlv, decodeAwsVpceId, readAwsVpceId } from './aws.js';
 import { ProxyProtocolError } from '../errors.js';
+import { decode, encode } from '../index.js';
 import type { ProxyHeader, Tlv } from '../header.js';
 
 function header(tlvs: Tlv[]): ProxyHeader {
@@ -57,5 +58,26 @@ describe('AWS 0xEA VPC endpoint id', () => {
     for (const id of ['', 'vpce 1', 'vpce\r\n', 'vpcé']) assert.throws(() => awsVpceIdTlv(id), isBadTlv, id);
     assert.throws(() => awsVpceIdTlv('a'.repeat(65535)), (e: unknown) => e instanceof ProxyProtocolError && e.code === 'TOO_LARGE');
     assert.equal(awsVpceIdTlv('a'.repeat(65534)).value.length, 65535);
+  });
+});
+
+describe('AWS 0xEA through the codec', () => {
+  it('reads the VPCE id of the whole v2_aws_vpce_id vector', () => {
+    const result = decode(Buffer.from('0d0a0d0a000d0a515549540a21110026c0000201c6336407c82201bbea001701767063652d3038643262663135666163353030316339', 'hex'));
+    assert.equal(result.status, 'complete');
+    if (result.status !== 'complete') return;
+    assert.equal(result.header.src, '192.0.2.1');
+    assert.equal(readAwsVpceId(result.header), VPCE);
+  });
+
+  it('a built TLV round-trips encode → decode → readAwsVpceId, among other TLVs', () => {
+    const bytes = encode({
+      version: 2, src: '2001:db8::1', srcPort: 1, dst: '2001:db8::2', dstPort: 2,
+      tlvs: [tlv(0xea, '02ffff'), awsVpceIdTlv('vpce-0123456789abcdef0'), tlv(0x04, '')],
+    }, { crc32c: true });
+    const result = decode(bytes);
+    assert.equal(result.status, 'complete');
+    if (result.status !== 'complete') return;
+    assert.equal(readAwsVpceId(result.header), 'vpce-0123456789abcdef0');
   });
 });

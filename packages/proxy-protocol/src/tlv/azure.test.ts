@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { azureLinkIdTlv, decodeAzureLinkId, readAzureLinkId } from './azure.js';
 import { ProxyProtocolError } from '../errors.js';
+import { decode, encode } from '../index.js';
 import type { ProxyHeader, Tlv } from '../header.js';
 
 function header(tlvs: Tlv[]): ProxyHeader {
@@ -42,5 +43,26 @@ describe('Azure 0xEE private endpoint LINKID', () => {
       assert.equal(readAzureLinkId(header([azureLinkIdTlv(id)])), id);
     }
     for (const id of [-1, 2 ** 32, 1.5, Number.NaN]) assert.throws(() => azureLinkIdTlv(id), isBadTlv, String(id));
+  });
+});
+
+describe('Azure 0xEE through the codec', () => {
+  it('a built TLV round-trips encode → decode → readAzureLinkId', () => {
+    for (const id of [553665985, 0xffffffff, 0]) {
+      const bytes = encode({ version: 2, src: '10.0.0.1', srcPort: 1, dst: '10.0.0.2', dstPort: 2, tlvs: [azureLinkIdTlv(id)] });
+      assert.equal(bytes.subarray(28).toString('hex'), `ee0005${Buffer.from(azureLinkIdTlv(id).value).toString('hex')}`);
+      const result = decode(bytes);
+      assert.equal(result.status, 'complete');
+      if (result.status !== 'complete') return;
+      assert.equal(readAzureLinkId(result.header), id);
+    }
+  });
+
+  it('a malformed 0xEE TLV passes decode (custom range) but the reader refuses it', () => {
+    const bytes = encode({ version: 2, src: '10.0.0.1', srcPort: 1, dst: '10.0.0.2', dstPort: 2, tlvs: [tlv(0xee, '01c14500')] });
+    const result = decode(bytes);
+    assert.equal(result.status, 'complete');
+    if (result.status !== 'complete') return;
+    assert.throws(() => readAzureLinkId(result.header), isBadTlv);
   });
 });

@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeGcpPscConnectionId, gcpPscConnectionIdString, gcpPscConnectionIdTlv, readGcpPscConnectionId } from './gcp.js';
 import { ProxyProtocolError } from '../errors.js';
+import { decode, encode } from '../index.js';
 import type { ProxyHeader, Tlv } from '../header.js';
 
 function header(tlvs: Tlv[]): ProxyHeader {
@@ -52,6 +53,33 @@ describe('GCP 0xE0 PSC connection id', () => {
     for (const id of [-1n, 2n ** 64n]) assert.throws(() => gcpPscConnectionIdTlv(id), isBadTlv, String(id));
     for (const id of ['', ' 1', '0x10', '1e3', '-1', '18446744073709551616', '123456789012345678901']) {
       assert.throws(() => gcpPscConnectionIdTlv(id), isBadTlv, id);
+    }
+  });
+});
+
+describe('GCP 0xE0 through the codec', () => {
+  it("reads Google's codelab header and the v2_gcp_psc_connection_id vector", () => {
+    const codelab = decode(Buffer.from('0d0a0d0a000d0a515549540a211100170a003c020a003c6481380050e00008009b34d70a003c64', 'hex'));
+    assert.equal(codelab.status, 'complete');
+    if (codelab.status !== 'complete') return;
+    assert.equal(codelab.header.src, '10.0.60.2');
+    assert.equal(codelab.header.srcPort, 33080);
+    assert.equal(codelab.header.dst, '10.0.60.100');
+    assert.equal(codelab.header.dstPort, 80);
+    assert.equal(gcpPscConnectionIdString(codelab.header), '43686719580552292');
+    const vector = decode(Buffer.from('0d0a0d0a000d0a515549540a21110017c0000201c6336407c82201bbe00008009b34d70a003c64', 'hex'));
+    assert.equal(vector.status, 'complete');
+    if (vector.status !== 'complete') return;
+    assert.equal(readGcpPscConnectionId(vector.header), 43686719580552292n);
+  });
+
+  it('a built TLV round-trips encode → decode → readGcpPscConnectionId', () => {
+    for (const id of [43686719580552292n, 2n ** 64n - 1n, 2n ** 53n + 1n]) {
+      const bytes = encode({ version: 2, command: 'LOCAL', tlvs: [gcpPscConnectionIdTlv(id)] }, { crc32c: true });
+      const result = decode(bytes);
+      assert.equal(result.status, 'complete');
+      if (result.status !== 'complete') return;
+      assert.equal(readGcpPscConnectionId(result.header), id);
     }
   });
 });

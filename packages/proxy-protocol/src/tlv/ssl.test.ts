@@ -2,6 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeSsl, readSsl, sslTlv } from './ssl.js';
 import { ProxyProtocolError } from '../errors.js';
+import { decode, encode } from '../index.js';
 import type { ProxyHeader, Tlv } from '../header.js';
 
 // Vector v2_tcp4_ssl_full (shared/spec/vectors.json): the SSL TLV's value and its expected decoding.
@@ -157,5 +158,38 @@ describe('PP2_TYPE_SSL builder', () => {
       () => sslTlv({ clientCert: new Uint8Array(65535) }),
       (error: unknown) => error instanceof ProxyProtocolError && error.code === 'TOO_LARGE',
     );
+  });
+});
+
+describe('PP2_TYPE_SSL through the codec', () => {
+  const VECTOR_HEX =
+    '0d0a0d0a000d0a515549540a21110063c0000201c6336407c82201bb2000540700000000210007544c5376312e33220012636c69656e742e6578616d706c652e636f6d230016544c535f4145535f3132385f47434d5f53484132353624000a5253412d53484132353625000752534132303438';
+
+  it('reads the SSL struct of the whole v2_tcp4_ssl_full header', () => {
+    const result = decode(hex(VECTOR_HEX));
+    assert.equal(result.status, 'complete');
+    if (result.status !== 'complete') return;
+    assert.equal(result.length, 115);
+    const ssl = readSsl(result.header);
+    assert.equal(ssl?.client, 7);
+    assert.equal(ssl?.verify, 0);
+    assert.deepEqual(
+      ssl?.subTlvs.map((sub) => [sub.type, Buffer.from(sub.value).toString('latin1')]),
+      [[0x21, 'TLSv1.3'], [0x22, 'client.example.com'], [0x23, 'TLS_AES_128_GCM_SHA256'], [0x24, 'RSA-SHA256'], [0x25, 'RSA2048']],
+    );
+  });
+
+  it('a built SSL TLV round-trips encode → decode → readSsl, with CRC32C', () => {
+    const tlv = sslTlv({ clientSsl: true, certInConnection: true, verify: 0, version: 'TLSv1.3', cn: 'Zoë', group: 'x25519', clientCert: hex('3082') });
+    const bytes = encode({ version: 2, src: '192.0.2.1', srcPort: 51234, dst: '198.51.100.7', dstPort: 443, tlvs: [tlv] }, { crc32c: true });
+    const result = decode(bytes);
+    assert.equal(result.status, 'complete');
+    if (result.status !== 'complete') return;
+    const ssl = readSsl(result.header);
+    assert.equal(ssl?.certVerified, true);
+    assert.equal(ssl?.version, 'TLSv1.3');
+    assert.equal(ssl?.cn, 'Zoë');
+    assert.equal(ssl?.group, 'x25519');
+    assert.equal(Buffer.from(ssl?.clientCert ?? []).toString('hex'), '3082');
   });
 });
