@@ -55,8 +55,9 @@ export function walkTlvs(buf: Uint8Array, start = 0, end = buf.length): Tlv[] {
  * type's own rules enforced (§3.2–§3.4) and the CRC32C verified when present (§3.3).
  */
 export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): Tlv[] {
-  // Most headers carry one or two TLVs: an array literal for the first is cheaper than [] + push.
-  let tlvs: Tlv[] | undefined;
+  // Pass 1 validates everything (framing, per-type rules, checksum) before any value view is
+  // made: a bad header costs no garbage, and pass 2 fills an array of the exact size.
+  let count = 0;
   let crcAt = -1;
   let pos = start;
   while (pos < end) {
@@ -83,13 +84,24 @@ export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): T
       if (length < MIN_SSL_VALUE_BYTES) badTlv(`SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`, pos);
       checkTlvFraming(buf, valueStart + MIN_SSL_VALUE_BYTES, valueEnd);
     }
-    const t: Tlv = { type, value: buf.subarray(valueStart, valueEnd) };
-    if (tlvs === undefined) tlvs = [t];
-    else tlvs.push(t);
+    count++;
     pos = valueEnd;
   }
   if (crcAt >= 0) verifyCrc32c(buf, crcAt, end);
-  return tlvs ?? [];
+
+  if (count === 1) {
+    // The common case (one vendor TLV): a literal is cheaper than a sized array.
+    return [{ type: buf[start]!, value: buf.subarray(start + TLV_HEADER_BYTES, end) }];
+  }
+  const tlvs = new Array<Tlv>(count);
+  pos = start;
+  for (let i = 0; i < count; i++) {
+    const valueStart = pos + TLV_HEADER_BYTES;
+    const valueEnd = valueStart + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
+    tlvs[i] = { type: buf[pos]!, value: buf.subarray(valueStart, valueEnd) };
+    pos = valueEnd;
+  }
+  return tlvs;
 }
 
 /**
