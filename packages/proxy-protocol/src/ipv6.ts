@@ -216,6 +216,14 @@ export function canonicalIPv6(text: string): string {
 }
 
 const words = new Uint16Array(8);
+/** Hex text of a byte without leading zeros ("0" … "ff") and with them ("00" … "ff"). */
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16));
+const HEX_BYTE2: readonly string[] = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, '0'));
+
+/** A 16-bit group as lower-case hex without leading zeros, from two table lookups. */
+function groupText(w: number): string {
+  return w < 256 ? (HEX_BYTE[w] as string) : (HEX_BYTE[w >> 8] as string) + (HEX_BYTE2[w & 0xff] as string);
+}
 
 /**
  * Canonical IPv6 text of the 16 network-order bytes at `bytes[offset]`, byte-identical to
@@ -260,7 +268,7 @@ export function formatIPv6(bytes: Uint8Array, offset = 0): string {
       continue;
     }
     if (i !== 0 && i !== bestBase + bestLen) text += ':';
-    text += words[i]!.toString(16);
+    text += groupText(words[i]!);
   }
   return text;
 }
