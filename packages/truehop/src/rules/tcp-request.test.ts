@@ -68,8 +68,11 @@ describe('tcp-request rules', () => {
     const header = v2Header([tlv(0xee, value)]);
     const ctx = createSessionContext({ proxyHeader: header });
     rule('content set-var(sess.v) fc_pp_tlv(0xEE),bytes(1)').run(ctx);
+    rule('content set-var(sess.s) fc_pp_tlv(0xEE)').run(ctx);
     (header.tlvs[0]?.value as Uint8Array).fill(0);
     assert.deepEqual(ctx.vars.get('sess.v'), { type: 'bin', value: Buffer.from('c1450021', 'hex') });
+    // A string variable keeps only its text, not a view of the header bytes.
+    assert.deepEqual(ctx.vars.get('sess.s'), { type: 'str', value: '\x01\xc1E\x00!' });
   });
   it('variable scope txn/req/res does not exist in connection and session rules', () => {
     assert.deepEqual(codes('connection set-var(txn.x) int(1)'), ['alert:BAD_ACTION']);

@@ -49,6 +49,11 @@ describe('cast matrix (HAProxy sample_casts)', () => {
   it('str → bin keeps every byte, NULs included (fc_pp_tlv(…),bytes)', () => {
     assert.deepEqual(cast({ type: 'str', value: '\x01\xc1E\x00!' }, 'bin'), { type: 'bin', value: Buffer.from('01c1450021', 'hex') });
   });
+  it('str → bin slices the raw bytes a string was read from, when it has them', () => {
+    const raw = Buffer.from('00ff', 'hex');
+    const out = cast({ type: 'str', value: '\x00\xff', raw }, 'bin');
+    assert.equal(out?.type === 'bin' ? out.value : undefined, raw);
+  });
   it('bin → str stops at the first NUL (HAProxy c_bin2str); bin → int is impossible', () => {
     assert.deepEqual(cast({ type: 'bin', value: Buffer.from('610062', 'hex') }, 'str'), { type: 'str', value: 'a' });
     assert.equal(canCast('bin', 'int'), false);

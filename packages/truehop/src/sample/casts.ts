@@ -118,7 +118,7 @@ const SAMPLE_CASTS: Readonly<Record<SampleType, Partial<Record<SampleType, Cast 
     },
     str: null,
     // Same bytes, binary type (HAProxy c_none): this is how `fc_pp_tlv(…),bytes(1)` keeps NULs.
-    bin: (s) => ({ type: 'bin', value: bytesFromByteString(s.value as string) }),
+    bin: (s) => ({ type: 'bin', value: (s.type === 'str' ? s.raw : undefined) ?? bytesFromByteString(s.value as string) }),
   },
   bin: {
     // HAProxy c_bin2str: a NUL byte ends the string. Kept for exact matching semantics;

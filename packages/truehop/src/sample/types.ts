@@ -14,7 +14,11 @@ export type Sample =
   | { type: 'int'; value: number } // HAProxy ints are signed 64-bit; we keep safe integers
   | { type: 'ipv4'; value: string }
   | { type: 'ipv6'; value: string }
-  | { type: 'str'; value: string }
+  /**
+   * `raw`, when present, holds exactly the bytes of `value` (a view, e.g. the TLV value that
+   * fc_pp_tlv read): the str → bin cast then slices it instead of re-encoding the string.
+   */
+  | { type: 'str'; value: string; raw?: Buffer }
   | { type: 'bin'; value: Buffer };
 
 /**

@@ -45,7 +45,10 @@ export function readVar(ctx: SessionContext, ref: VarRef): Sample | undefined {
  * PROXY header, and a variable outlives that buffer (STYLE.md: copy only what must outlive).
  */
 export function writeVar(ctx: SessionContext, ref: VarRef, sample: Sample): void {
-  const stored: Sample = sample.type === 'bin' ? { type: 'bin', value: Buffer.from(sample.value) } : sample;
+  let stored: Sample = sample;
+  if (sample.type === 'bin') stored = { type: 'bin', value: Buffer.from(sample.value) };
+  // A string's `raw` view would keep the whole socket buffer alive: keep the string only.
+  else if (sample.type === 'str' && sample.raw !== undefined) stored = { type: 'str', value: sample.value };
   if (ref.scope === 'proc') ctx.procVars.set(ref.key, stored);
   else ctx.vars.set(ref.key, stored);
 }

@@ -10,7 +10,7 @@ import { decodeGcpPscConnectionId, PP2_TYPE_GCP } from '@truehop/proxy-protocol/
 import { decodeSsl } from '@truehop/proxy-protocol/ssl';
 import type { SslInfo } from '@truehop/proxy-protocol/ssl';
 import type { SessionContext } from '../../model/session.js';
-import { bufferView, byteStringFromBytes, byteStringFromText } from '../byte-string.js';
+import { bufferView, byteStringFromText } from '../byte-string.js';
 import { registerFetches, simpleFetch } from '../keyword.js';
 import type { EachFn, FetchImpl } from '../keyword.js';
 import type { Sample } from '../types.js';
@@ -62,7 +62,10 @@ function tlvFetch(type: number, decode: (value: Uint8Array) => Sample | undefine
   return { first, each };
 }
 
-const rawString = (value: Uint8Array): Sample => ({ type: 'str', value: byteStringFromBytes(value) });
+const rawString = (value: Uint8Array): Sample => {
+  const raw = bufferView(value);
+  return { type: 'str', value: raw.toString('latin1'), raw };
+};
 
 /** Never throws: a vendor decoder's BAD_TLV becomes "no value" for that TLV. */
 function guarded<T>(decode: (value: Uint8Array) => T | undefined): (value: Uint8Array) => T | undefined {
