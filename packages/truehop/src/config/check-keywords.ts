@@ -96,13 +96,8 @@ export const CHECK_KEYWORDS: readonly ProxyKeyword[] = [
     status: 'supported',
     sections: BACKEND_SECTIONS,
     misplaced: 'warning',
-    negatable: true,
-    apply({ proxy, sink }, args, kw, negated) {
-      if (negated) {
-        if (extra(args, 0, kw, sink)) return;
-        if (proxy.checkOption?.kind === 'httpchk') proxy.checkOption = undefined;
-        return;
-      }
+    // Not negatable: HAProxy refuses `no option httpchk` ("negation/default is not supported").
+    apply({ proxy, sink }, args, kw) {
       if (extra(args, 3, kw, sink)) return;
       let method = 'OPTIONS';
       let uri = '/';
@@ -152,12 +147,10 @@ export const CHECK_KEYWORDS: readonly ProxyKeyword[] = [
     status: 'supported',
     sections: BACKEND_SECTIONS,
     misplaced: 'warning',
-    negatable: true,
-    apply({ proxy, sink }, args, kw, negated) {
+    // Not negatable, as in HAProxy.
+    apply({ proxy, sink }, args, kw) {
       if (extra(args, 0, kw, sink)) return;
-      if (negated) {
-        if (proxy.checkOption?.kind === 'tcp-check') proxy.checkOption = undefined;
-      } else proxy.checkOption = { kind: 'tcp-check', pos: kw.pos };
+      proxy.checkOption = { kind: 'tcp-check', pos: kw.pos };
     },
   },
   {

@@ -79,7 +79,7 @@ test('full.cfg: every supported keyword', () => {
       check: { ...CHECK_DEFAULTS, enabled: true, interMs: 3000, fastinterMs: 3000, downinterMs: 3000, fall: 5, sendProxy: true } },
     s2: { host: '10.0.0.2', port: 80, weight: 1, backup: true, disabled: false, maxconn: 50, sendProxy: 'v1', proxyV2Options: ['crc32c'], tlv: 0,
       check: { ...CHECK_DEFAULTS, enabled: true, interMs: 3000, fastinterMs: 3000, downinterMs: 3000, fall: 5, sendProxy: true } },
-    s3: { host: 'app.internal', port: 8443, weight: 1, backup: false, disabled: true, sendProxy: 'v2', proxyV2Options: ['crc32c'], tlv: 0,
+    s3: { host: 'localhost', port: 8443, weight: 1, backup: false, disabled: true, sendProxy: 'v2', proxyV2Options: ['crc32c'], tlv: 0,
       check: { enabled: true, interMs: 3000, fastinterMs: 500, downinterMs: 10_000, rise: 3, fall: 5, port: 9000, sendProxy: true } },
   });
 });
@@ -191,7 +191,7 @@ test('a directory loads its *.cfg files in lexical order', () => {
   assert.ok(r.model.frontends.has('fe_main') && r.model.frontends.has('li'));
 });
 
-test('health-checks.cfg: option httpchk (inherited, uri form, no-), http-check expect, tcp-check steps', () => {
+test('health-checks.cfg: option httpchk (inherited, uri form, reset by defaults), http-check expect, tcp-check steps', () => {
   const r = load('health-checks.cfg');
   assert.deepEqual(codes(r), ['warning NO_LISTENER 1:1']);
   const m = r.model;
