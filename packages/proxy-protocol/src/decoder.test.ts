@@ -107,3 +107,20 @@ describe('ProxyHeaderDecoder', () => {
     assert.throws(() => new ProxyHeaderDecoder({ maxHeaderBytes: 70000 }), RangeError);
   });
 });
+
+describe('detectVersion', () => {
+  test('the first byte decides; full prefixes give the version', async () => {
+    const { detectVersion } = await import('./index.js');
+    assert.equal(detectVersion(new Uint8Array(0)), 'incomplete');
+    assert.equal(detectVersion(Buffer.from('G')), 'not-proxy');
+    assert.equal(detectVersion(Buffer.from('PROX')), 'incomplete');
+    assert.equal(detectVersion(Buffer.from('PROXY ')), 1);
+    assert.equal(detectVersion(Buffer.from('PROXYX')), 'not-proxy');
+    const sig = Buffer.from('0d0a0d0a000d0a515549540a21', 'hex');
+    assert.equal(detectVersion(sig.subarray(0, 12)), 'incomplete');
+    assert.equal(detectVersion(sig), 2);
+    assert.equal(detectVersion(Buffer.from('0d0a0d0a000d0a515549540a11', 'hex')), 'not-proxy');
+    assert.equal(detectVersion(Buffer.from('0d0a0d0a00', 'hex')), 'incomplete');
+    assert.equal(detectVersion(Buffer.from('0d0a0d0a01', 'hex')), 'not-proxy');
+  });
+});

@@ -1,8 +1,6 @@
 // Which version a stream speaks. The first byte alone decides (§2.6): 'P' (0x50) can only begin
 // a v1 line, 0x0D only the v2 signature, anything else is not a PROXY header. No sniffing, no
 // fallback to "maybe plain traffic": a listener that requires a header refuses the rest (§1.3).
-import { MAX_V1_HEADER_BYTES } from './limits.js';
-
 const V1_PREFIX = [0x50, 0x52, 0x4f, 0x58, 0x59, 0x20]; // "PROXY "
 const V2_SIGNATURE = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
 
@@ -25,6 +23,3 @@ export function detectVersion(input: Uint8Array): DetectedVersion {
   if (input.length < 13) return 'incomplete';
   return input[12]! >> 4 === 2 ? 2 : 'not-proxy';
 }
-
-/** Bytes a receiver may need to buffer before a v1 line must have ended (§1.2). */
-export const V1_DETECTION_WINDOW_BYTES = MAX_V1_HEADER_BYTES;
