@@ -151,6 +151,12 @@ function adoptConnectionListeners(state: ServerState): void {
 function onConnection(state: ServerState, socket: Socket): void {
   const { policy, stats } = state;
   stats.connections++;
+  if (socket.destroyed) {
+    // Torn down before we saw it (e.g. by another 'connection' listener prepended ahead of us):
+    // no 'close' will come to end a header wait, so account for it now.
+    refuse(state, socket, { address: undefined, port: undefined, family: undefined }, rejection('ABORT', 'the connection was closed before its header could be read'));
+    return;
+  }
   // The real TCP peer, read before any accessor can shadow it: trust is decided on it, and it
   // is what getProxyInfo() reports as the proxy.
   const peer = { address: socket.remoteAddress, port: socket.remotePort, family: socket.remoteFamily };

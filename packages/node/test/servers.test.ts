@@ -219,6 +219,21 @@ describe('TLS servers: the header is read before the handshake', () => {
     assert.deepEqual(JSON.parse(body), { ...ADVERTISED_V2, path: '/secure' });
   });
 
+  it("https in optional mode: a trusted client without a header does TLS directly and keeps its address", async () => {
+    const { key, cert } = testCertificate();
+    const server = acceptProxyProtocol(createHttpsServer({ key, cert }, httpHandler), { mode: 'optional', trusted: ['127.0.0.1'] });
+    const port = await start(server);
+    const tls = tlsConnect({ port, host: '127.0.0.1', servername: 'localhost', ca: cert });
+    await new Promise<void>((resolve, reject) => { tls.once('secureConnect', resolve); tls.once('error', reject); });
+    const body = JSON.parse(httpBody(await readAll(tls, httpGet('/direct')))) as Seen;
+    assert.equal(body.remoteAddress, '127.0.0.1');
+    assert.equal(body.headerSrc, undefined);
+    assert.equal(getStats(server)?.direct, 1);
+    // and a proxied one on the same server
+    const proxied = await tlsOverProxy(port, V1);
+    assert.equal((JSON.parse(httpBody(await readAll(proxied, httpGet('/p')))) as Seen).remoteAddress, '192.0.2.1');
+  });
+
   it('tls.Server: the secure connection listener sees the advertised client', async () => {
     const { key, cert } = testCertificate();
     const server = acceptProxyProtocol(createTlsServer({ key, cert }, (socket) => socket.end(JSON.stringify(seen(socket)))));
