@@ -74,10 +74,14 @@ describe('connect failures', () => {
       'time.sleep(30)',
     ].join('\n')], { stdio: ['ignore', 'pipe', 'ignore'] });
     toClose.push({ child });
-    const port = await new Promise<number>((resolve, reject) => {
+    const port = await new Promise<number>((resolve) => {
       child.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-      child.once('error', reject);
+      child.once('error', () => resolve(0));
     });
+    if (port === 0) {
+      t.skip('python3 is needed to hold a listener that never accepts');
+      return;
+    }
     const fillers: net.Socket[] = [];
     for (let i = 0; i < 3; i++) {
       const f = net.connect(port, '127.0.0.1');

@@ -1,0 +1,327 @@
+// truehop vs HAProxy (nbthread 1), side by side in one run (issue 6, "npm run bench"):
+// same config shape (mode tcp, one frontend, a backend with send-proxy-v2 to an nginx that
+// requires the PROXY protocol on its listen line), loopback only, interleaved rounds
+// (A B A B …), medians. The LB is pinned to CPU 0, nginx and the load generators to CPU 1
+// (taskset), and every figure is also given per LB CPU-second (utime+stime of the LB process
+// over the measurement, from /proc), since the load side shares the machine.
+//
+// Scenarios: keep-alive requests/s (wrk, 64 connections, tiny body); new connections/s (the
+// same with `Connection: close`: every request is a new client connection, a new upstream
+// connection and a new PROXY header); bulk MB/s (parallel downloads of a large file);
+// p50/p99 latency at a fixed moderate rate (autocannon, keep-alive); RSS holding 5,000 idle
+// connections (KB per connection).
+//
+// Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
+//        [--only keepalive,newconn,bulk,latency,idle]
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const { values: args } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '3' },
+    seconds: { type: 'string', default: '5' },
+    only: { type: 'string', default: 'keepalive,newconn,bulk,latency,idle' },
+    'idle-conns': { type: 'string', default: '5000' },
+    rate: { type: 'string', default: '2000' },
+  },
+});
+const ROUNDS = Number(args.rounds);
+const SECONDS = Number(args.seconds);
+const ONLY = new Set(String(args.only).split(','));
+const IDLE_CONNS = Number(args['idle-conns']);
+const RATE = Number(args.rate);
+const LB_CPU = '0';
+const LOAD_CPU = '1';
+const CLK_TCK = 100;
+const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
+const BIG_FILE_BYTES = 64 * 1024 * 1024;
+const PORT_BASE = 63500 + Math.floor(Math.random() * 400);
+const NGINX_PORT = PORT_BASE;
+const HAPROXY_PORT = PORT_BASE + 1;
+
+const dir = mkdtempSync(join(tmpdir(), 'truehop-bench-'));
+const children: ChildProcess[] = [];
+function cleanup(): void {
+  for (const c of children) c.kill('SIGKILL');
+  if (process.env['BENCH_KEEP'] === undefined) rmSync(dir, { recursive: true, force: true });
+  else process.stderr.write(`bench: files kept in ${dir}\n`);
+}
+process.on('exit', cleanup);
+process.on('SIGINT', () => process.exit(130));
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function waitPort(port: number, timeoutMs = 10000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const s = net.connect(port, '127.0.0.1');
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(50);
+  }
+  throw new Error(`nothing listens on ${port}`);
+}
+
+function startNginx(): void {
+  const www = join(dir, 'www');
+  mkdirSync(www);
+  writeFileSync(join(www, 'tiny'), 'ok\n');
+  // A large file with varied content (sendfile serves it from the page cache).
+  const fd = openSync(join(www, 'big'), 'w');
+  const block = Buffer.alloc(1024 * 1024);
+  for (let i = 0; i < block.length; i++) block[i] = (i * 31 + 7) & 0xff;
+  for (let written = 0; written < BIG_FILE_BYTES; written += block.length) writeSync(fd, block);
+  closeSync(fd);
+  for (const t of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) mkdirSync(join(dir, t));
+  const conf = `worker_processes 1;
+daemon off;
+master_process off;
+error_log ${dir}/nginx-error.log warn;
+pid ${dir}/nginx.pid;
+worker_rlimit_nofile 30000;
+events { worker_connections 20000; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body;
+  proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi;
+  scgi_temp_path ${dir}/scgi;
+  keepalive_requests 100000000;
+  keepalive_timeout 300s;
+  client_header_timeout 300s;
+  sendfile on;
+  tcp_nopush on;
+  server {
+    listen 127.0.0.1:${NGINX_PORT} proxy_protocol backlog=8192;
+    root ${www};
+    location = / { default_type text/plain; return 200 "ok\\n"; }
+  }
+}
+`;
+  writeFileSync(join(dir, 'nginx.conf'), conf);
+  const child = spawn('taskset', ['-c', LOAD_CPU, 'nginx', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+}
+
+function lbConfig(port: number, nbthread: boolean): string {
+  return `global
+  maxconn 9000
+${nbthread ? '  nbthread 1\n' : ''}defaults
+  mode tcp
+  timeout connect 5s
+  timeout client 300s
+  timeout server 300s
+frontend fe
+  bind 127.0.0.1:${port}
+  default_backend be
+backend be
+  server nginx 127.0.0.1:${NGINX_PORT} send-proxy-v2
+`;
+}
+
+interface Lb {
+  name: string;
+  port: number;
+  pid: number;
+  child: ChildProcess;
+}
+
+async function startHaproxy(): Promise<Lb> {
+  const file = join(dir, 'haproxy.cfg');
+  writeFileSync(file, lbConfig(HAPROXY_PORT, true));
+  const child = spawn('taskset', ['-c', LB_CPU, '/usr/sbin/haproxy', '-db', '-f', file], { stdio: 'ignore' });
+  children.push(child);
+  await waitPort(HAPROXY_PORT);
+  return { name: 'haproxy', port: HAPROXY_PORT, pid: child.pid as number, child };
+}
+
+async function startTruehop(): Promise<Lb> {
+  const file = join(dir, 'truehop.cfg');
+  writeFileSync(file, lbConfig(0, false));
+  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, CLI, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  children.push(child);
+  const port = await new Promise<number>((resolve, reject) => {
+    let err = '';
+    const timer = setTimeout(() => reject(new Error(`truehop did not start: ${err}`)), 10000);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on [^\s]+:(\d+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  return { name: 'truehop', port, pid: child.pid as number, child };
+}
+
+/** utime + stime of a process, in seconds. */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+function rssKb(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? 0);
+}
+
+function wrk(port: number, path: string, connections: number, extra: string[]): string {
+  return execFileSync('taskset', ['-c', LOAD_CPU, 'wrk', '-t1', `-c${connections}`, `-d${SECONDS}s`, ...extra, `http://127.0.0.1:${port}${path}`], {
+    encoding: 'utf8',
+  });
+}
+
+function wrkRate(out: string): number {
+  return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
+}
+
+function wrkTransferMB(out: string): number {
+  const m = /Transfer\/sec:\s+([\d.]+)([KMG]B)/.exec(out);
+  if (!m) return NaN;
+  const unit = m[2] === 'GB' ? 1024 : m[2] === 'MB' ? 1 : 1 / 1024;
+  return Number(m[1]) * unit;
+}
+
+interface Sample {
+  value: number;
+  perCpuSecond: number;
+}
+
+async function measure(lb: Lb, fn: () => Promise<number> | number): Promise<Sample> {
+  const before = cpuSeconds(lb.pid);
+  const t0 = Date.now();
+  const value = await fn();
+  const cpu = cpuSeconds(lb.pid) - before;
+  const wall = (Date.now() - t0) / 1000;
+  // value is a rate (per wall second): per LB CPU-second = value × wall / cpu.
+  return { value, perCpuSecond: cpu > 0 ? (value * wall) / cpu : NaN };
+}
+
+async function latency(port: number): Promise<{ p50: number; p99: number }> {
+  const out = execFileSync(
+    'taskset',
+    ['-c', LOAD_CPU, process.execPath, fileURLToPath(new URL('./latency-probe.js', import.meta.url)), String(port), String(RATE), String(SECONDS)],
+    { encoding: 'utf8' },
+  );
+  return JSON.parse(out) as { p50: number; p99: number };
+}
+
+async function idleKbPerConnection(lb: Lb): Promise<number> {
+  const before = rssKb(lb.pid);
+  const sockets: net.Socket[] = [];
+  for (let i = 0; i < IDLE_CONNS; i++) {
+    const s = net.connect(lb.port, '127.0.0.1');
+    s.on('error', () => {});
+    sockets.push(s);
+    if (i % 500 === 499) await sleep(50);
+  }
+  await sleep(2000);
+  const after = rssKb(lb.pid);
+  for (const s of sockets) s.destroy();
+  await sleep(1500);
+  return (after - before) / IDLE_CONNS;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+type Results = Record<string, Record<string, number[]>>;
+
+async function main(): Promise<void> {
+  for (const bin of ['wrk', 'nginx', 'taskset', '/usr/sbin/haproxy']) {
+    try {
+      execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`the benchmark needs ${bin} (apt-get install -y haproxy nginx wrk util-linux)`);
+    }
+  }
+  startNginx();
+  await waitPort(NGINX_PORT);
+  const lbs = [await startHaproxy(), await startTruehop()];
+  const results: Results = { haproxy: {}, truehop: {} };
+  const push = (lb: string, key: string, v: number): void => {
+    ((results[lb] as Record<string, number[]>)[key] ??= []).push(v);
+  };
+  // Warm-up (JIT, page cache, nginx) for both.
+  for (const lb of lbs) wrk(lb.port, '/', 16, ['--timeout', '5s']);
+
+  for (let round = 0; round < ROUNDS; round++) {
+    // A B then B A: neither LB always goes first.
+    const order = round % 2 === 0 ? lbs : [...lbs].reverse();
+    for (const lb of order) {
+      process.stderr.write(`round ${round + 1}/${ROUNDS}: ${lb.name}\n`);
+      if (ONLY.has('keepalive')) {
+        const s = await measure(lb, () => wrkRate(wrk(lb.port, '/', 64, [])));
+        push(lb.name, 'keepalive', s.value);
+        push(lb.name, 'keepalive/cpu', s.perCpuSecond);
+      }
+      if (ONLY.has('newconn')) {
+        const s = await measure(lb, () => wrkRate(wrk(lb.port, '/', 64, ['-H', 'Connection: close'])));
+        push(lb.name, 'newconn', s.value);
+        push(lb.name, 'newconn/cpu', s.perCpuSecond);
+        await sleep(1000); // let TIME_WAIT churn settle
+      }
+      if (ONLY.has('bulk')) {
+        const s = await measure(lb, () => wrkTransferMB(wrk(lb.port, '/big', 4, ['--timeout', '30s'])));
+        push(lb.name, 'bulk', s.value);
+        push(lb.name, 'bulk/cpu', s.perCpuSecond);
+      }
+      if (ONLY.has('latency')) {
+        const l = await latency(lb.port);
+        push(lb.name, 'p50', l.p50);
+        push(lb.name, 'p99', l.p99);
+      }
+      if (ONLY.has('idle')) push(lb.name, 'idleKB', await idleKbPerConnection(lb));
+    }
+  }
+
+  const rows: [string, string, boolean][] = [
+    ['keepalive', 'keep-alive req/s', true],
+    ['keepalive/cpu', 'keep-alive req per LB CPU-s', true],
+    ['newconn', 'new connections/s', true],
+    ['newconn/cpu', 'new connections per LB CPU-s', true],
+    ['bulk', 'bulk MB/s', true],
+    ['bulk/cpu', 'bulk MB per LB CPU-s', true],
+    ['p50', `p50 latency ms @${RATE} req/s`, false],
+    ['p99', `p99 latency ms @${RATE} req/s`, false],
+    ['idleKB', `KB per idle connection (${IDLE_CONNS})`, false],
+  ];
+  const lines = [
+    `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 | truehop | truehop / HAProxy |`,
+    '|---|---:|---:|---:|',
+  ];
+  for (const [key, label] of rows) {
+    const h = results['haproxy']?.[key];
+    const t = results['truehop']?.[key];
+    if (!h || !t) continue;
+    const hm = median(h);
+    const tm = median(t);
+    lines.push(`| ${label} | ${hm.toFixed(2)} | ${tm.toFixed(2)} | ${(tm / hm).toFixed(2)}× |`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(`\nraw: ${JSON.stringify(results)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`bench: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
