@@ -29,7 +29,6 @@ describe('converters', () => {
     assert.deepEqual(run('fc_pp_tlv(0xEE),bytes(1,4)'), bin('c1450021'));
     assert.deepEqual(run('fc_pp_tlv(0xEE),bytes(0,30)'), bin('01c1450021'), 'length past the end → the rest');
     assert.deepEqual(run('fc_pp_tlv(0xEE),bytes(9)'), bin(''), 'offset past the end → empty');
-    assert.deepEqual(run('fc_pp_tlv(0xEE),bytes(3,0)'), bin(''));
   });
   it('bytes: offset and length from variables; negative or unset → no sample', () => {
     const ctx = createSessionContext({ proxyHeader: v2Header([tlv(0xee, AZURE)]) });
@@ -62,6 +61,9 @@ describe('converters', () => {
     assert.deepEqual(run('bin(0a000000),le2dec(,4)'), str('10'));
     assert.deepEqual(run('bin(0102030405),be2dec(-,2)'), str('258-772-5'));
     assert.deepEqual(run('bin(0102030405),be2dec(-,2,1)'), str('258-772'));
+    // HAProxy reg-tests/converter/le2dec.vtc
+    assert.deepEqual(run('str(0123456789),le2dec(-,3)'), str('3289392-3486771-3684150-57'));
+    assert.deepEqual(run('str(0123456789),le2dec(::,3,1)'), str('3289392::3486771::3684150'));
     assert.deepEqual(run('bin(009b34d70a003c64),be2dec(,8)'), str('43686719580552292'));
     assert.deepEqual(run('bin(ffffffffffffffff),le2dec(,8)'), str('18446744073709551615'));
   });
@@ -92,7 +94,8 @@ describe('converters', () => {
     assert.deepEqual(f('2,_,2'), str('f2_f3'));
     assert.deepEqual(f('-2,_,3'), str('f2_f3_'));
     assert.deepEqual(f('-3,_,0'), str('f1_f2_f3'));
-    assert.deepEqual(f('9,_'), str(''));
+    assert.equal(f('9,_'), undefined, 'out of range: no sample (HAProxy field.vtc: -m found is false)');
+    assert.equal(f('-9,_'), undefined);
     assert.deepEqual(run('str(a:b/c),field(2,:/)'), str('b'));
   });
   it('word: runs of delimiters are one', () => {
@@ -101,6 +104,9 @@ describe('converters', () => {
     assert.deepEqual(w('2,_,0'), str('f2_f3__f5'));
     assert.deepEqual(w('-2,_,3'), str('f1_f2_f3'));
     assert.deepEqual(w('-3,_,0'), str('f1_f2'));
+    assert.deepEqual(run('str(w1_w2_w3___w4),word(3,_,2)'), str('w3___w4'));
+    assert.deepEqual(run('str(/foo//bar/baz),word(2,/)'), str('bar'));
+    assert.equal(run('str(/foo),word(2,/)'), undefined);
   });
   it('concat: start, variable, end', () => {
     const ctx = createSessionContext();
@@ -136,6 +142,9 @@ describe('converters', () => {
   });
   it('json: escapes, ascii vs utf8 input codes', () => {
     assert.deepEqual(run('str(a\\"b\\\\c/d),json'), str('a\\"b\\\\c\\/d'));
+    // HAProxy json.vtc (its `str(-\xE0-)` is the raw byte 0xE0, written here as binary).
+    assert.deepEqual(run('bin(2de02d),json(utf8s)'), str('--'));
+    assert.equal(run('bin(e0),json(utf8)'), undefined);
     assert.deepEqual(run('fc_pp_tlv(0xEE),json'), str('\\u0001\\u00c1E\\u0000!'));
     assert.deepEqual(run('str(é),json(utf8)'), str('\\u00e9'));
     assert.equal(run('fc_pp_tlv(0xEE),json(utf8)'), undefined, 'invalid UTF-8 fails in utf8 mode');

@@ -45,6 +45,8 @@ describe('sample expression diagnostics', () => {
     assert.deepEqual(diagnose('fc_pp_tlv(0xEE),bytes(x)').codes, ['alert:BAD_ARGUMENT']);
     assert.deepEqual(diagnose('fc_pp_tlv(0xEE),bytes(-1)').codes, ['alert:BAD_ARGUMENT']);
     assert.deepEqual(diagnose('fc_pp_tlv(0xEE),bytes(1,2,3)').codes, ['alert:BAD_ARGUMENT']);
+    assert.deepEqual(diagnose('fc_pp_tlv(0xEE),bytes(0,0)').codes, ['alert:BAD_ARGUMENT']);
+    assert.deepEqual(diagnose('fc_pp_tlv(0xEE),bytes(0,-1)').codes, ['alert:BAD_ARGUMENT']);
     assert.deepEqual(diagnose('fc_pp_tlv(0xEE),bytes').codes, ['alert:BAD_ARGUMENT']);
     assert.deepEqual(diagnose('fc_pp_tlv').codes, ['alert:BAD_ARGUMENT']);
     assert.deepEqual(diagnose('src(1)').codes, ['alert:BAD_ARGUMENT']);

@@ -57,6 +57,11 @@ registerConverters([
           return undefined;
         }
       }
+      // HAProxy refuses a constant length of 0 at load time (reg-tests/converter/bytes.vtc).
+      if (args[1]?.kind === 'int' && args[1].value === 0) {
+        site.error('length must be greater than 0');
+        return undefined;
+      }
       const offset = intReader(args[0]);
       const length = intReader(args[1], -1);
       const hasLength = args[1] !== undefined && args[1].kind !== 'none';

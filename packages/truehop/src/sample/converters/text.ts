@@ -10,9 +10,10 @@ import { strReader } from './arg-values.js';
  * non-empty runs between them (`word`). A positive index counts from 1 at the start and takes
  * <count> fields forward; a negative one counts from -1 at the end and takes <count> fields
  * ending there; count 0 means "to the end" (resp. "from the start"). The original text between
- * the chosen spans is kept, delimiters included. Out of range → empty string.
+ * the chosen spans is kept, delimiters included. Out of range → no sample (HAProxy's converter
+ * fails, so `-m found` is false), unlike an existing empty field.
  */
-function extract(s: string, delims: string, index: number, count: number, words: boolean): string {
+function extract(s: string, delims: string, index: number, count: number, words: boolean): string | undefined {
   const starts: number[] = [];
   const ends: number[] = [];
   let begin = 0;
@@ -30,11 +31,11 @@ function extract(s: string, delims: string, index: number, count: number, words:
   let last: number;
   if (index > 0) {
     first = index - 1;
-    if (first >= n) return '';
+    if (first >= n) return undefined;
     last = count === 0 ? n - 1 : Math.min(n - 1, first + count - 1);
   } else {
     last = n + index;
-    if (last < 0) return '';
+    if (last < 0) return undefined;
     first = count === 0 ? 0 : Math.max(0, last - count + 1);
   }
   return s.slice(starts[first] as number, ends[last] as number);
@@ -57,7 +58,10 @@ function fieldConverter(words: boolean) {
       site.error(`count must not be negative (got ${count})`);
       return undefined;
     }
-    return (sample) => ({ type: 'str', value: extract(sample.value as string, delims, index, count, words) });
+    return (sample) => {
+      const value = extract(sample.value as string, delims, index, count, words);
+      return value === undefined ? undefined : { type: 'str', value };
+    };
   };
 }
 
@@ -130,7 +134,7 @@ registerConverters([
   {
     name: 'field', syntax: 'field(<index>,<delimiters>[,<count>])', input: 'str', output: 'str',
     args: [{ name: 'index', kind: 'int' }, { name: 'delimiters', kind: 'str' }, { name: 'count', kind: 'int', optional: true }],
-    summary: 'the <index>th field (from 1, or from the end when negative) split on any of <delimiters>; <count> fields (0 = all the rest)',
+    summary: 'the <index>th field (from 1, or from the end when negative) split on any of <delimiters>; <count> fields (0 = all the rest); no sample when out of range',
     compile: fieldConverter(false),
   },
   {
