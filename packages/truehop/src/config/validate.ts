@@ -34,9 +34,30 @@ export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourceP
       }
     }
   }
+  checkDuplicateBinds(proxies, sink);
   if (!proxies.some((p) => p.fe) && firstPos) {
     // HAProxy: "Configuration file has no error but will not start (no listener) => exit(2)."
     sink.warning(firstPos, 'NO_LISTENER', 'no frontend or listen section: the configuration is valid but truehop would not listen anywhere');
+  }
+}
+
+/**
+ * The same address and port bound twice can never work: the second listen fails with
+ * EADDRINUSE at start-up. HAProxy only finds out when it binds; truehop says so at load time.
+ * Port 0 (any free port) is exempt.
+ */
+function checkDuplicateBinds(proxies: readonly ProxyDraft[], sink: DiagnosticSink): void {
+  const seen = new Map<string, { proxy: ProxyDraft; pos: SourcePos }>();
+  for (const p of proxies) {
+    if (!p.fe) continue;
+    for (const b of p.binds) {
+      if (b.port === 0) continue;
+      const key = `${b.host === '0.0.0.0' ? '' : b.host}|${b.port}`;
+      const first = seen.get(key);
+      if (first) {
+        sink.alert(b.pos, 'DUPLICATE_BIND', `${p.kind} '${p.name}': ${b.host === '' ? '*' : b.host}:${b.port} is already bound by ${first.proxy.kind} '${first.proxy.name}' at line ${first.pos.line}`);
+      } else seen.set(key, { proxy: p, pos: b.pos });
+    }
   }
 }
 
