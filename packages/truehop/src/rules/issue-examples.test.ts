@@ -11,6 +11,7 @@ import { createSessionContext } from '../sample/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
 import type { CompiledTcpRule } from '../sample/compiled.js';
 import type { ProxyHeader } from '@truehop/proxy-protocol';
+import type { Word } from '../config/source.js';
 
 const AZURE_RULE = 'content set-var(sess.azure_vpcid) fc_pp_tlv(0xEE),bytes(1) if { fc_pp_tlv(0xEE),bytes(0,1),hex eq 01 }';
 const AWS_RULE = 'content set-var(sess.aws_linkid) fc_pp_tlv(0xEA),bytes(1) if { fc_pp_tlv(0xEA),bytes(0,1),hex eq 01 }';
@@ -99,6 +100,25 @@ describe('issue 5 examples', () => {
     assert.equal(d.rule.run(ctx).matched, true);
     assert.deepEqual(ctx.vars.get('sess.psc'), { type: 'str', value: '43686719580552292' });
     assert.deepEqual(forward('%[fc_pp_tlv(0xE0)]', decoded.header, 0xe0), Buffer.from('009b34d70a003c64', 'hex'));
+  });
+  it("HAProxy's reg-tests/sample_fetches/tlvs.vtc, byte for byte (len 0x00B0, a 128-byte TLV)", () => {
+    const wire = Buffer.from([
+      '0d0a0d0a000d0a515549540a', '21', '11', '00b0', '7f0000017f000001002a0539',
+      'ea000b01' + Buffer.from('aws-vpc-id').toString('hex'),
+      'ee000701' + Buffer.from('LINKID').toString('hex'),
+      'eb0006' + Buffer.from('custom').toString('hex'),
+      'ec0080' + '3ad9329b11a7298114b233f0c20d7a53d19728744b788ad310c4b188429c638e8b8aa0b4b0e79d20270f1e534d33f75ad0913fb8c9e916c461c5130292649dd4225c8e4e0b2d2d7d9f5d979b25c4127d2175c815926b64f25fc0a90f9a7d0a6d6879f456186f23452a9b36343a47433229186f23452a9b36343a474332293229',
+    ].join(''), 'hex');
+    const decoded = decode(wire);
+    assert.equal(decoded.status, 'complete');
+    if (decoded.status !== 'complete') return;
+    const ctx = createSessionContext({ proxyHeader: decoded.header });
+    compileRule('content set-var(sess.aws) fc_pp_tlv(0xEA),bytes(1) if { fc_pp_tlv(0xEE),bytes(0,1),hex eq 01 }').rule.run(ctx);
+    compileRule('content set-var(sess.azure) fc_pp_tlv(0xEE),bytes(1) if { fc_pp_tlv(0xEA),bytes(0,1),hex eq 01 }').rule.run(ctx);
+    const env = createCompileEnv('backend');
+    const fmt = compileLogFormat(words('%[var(sess.aws)]|%[var(sess.azure)]|%[fc_pp_tlv(0xEB)]|%[fc_pp_tlv(0xEC),length]')[0] as Word, env);
+    assert.ok(fmt, JSON.stringify(env.diagnostics.items));
+    assert.equal(fmt.render(ctx).toString('latin1'), 'aws-vpc-id|LINKID|custom|128');
   });
   it('the intent-revealing equivalents of §4.13 behave the same', () => {
     for (const cond of ['{ fc_pp_tlv(0xEE),bytes(0,1) -m bin 01 }', '{ fc_pp_tlv(0xEE),bytes(0,1),hex -m int eq 1 }', '{ fc_pp_azure_linkid 553665985 }']) {
