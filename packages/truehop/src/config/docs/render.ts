@@ -8,6 +8,7 @@ import { SERVER_KEYWORDS } from '../server-keywords.js';
 import { SECTION_KEYWORDS, UNSUPPORTED_SECTIONS } from '../sections.js';
 import type { KeywordDoc, KeywordStatus, ProxySectionKind } from '../keyword.js';
 import { describeLogAliases, describeSampleKeywords } from '../../sample/catalog.js';
+import { CONFIG_DIAGNOSTIC_CODES } from '../diagnostic-codes.js';
 
 const STATUS: Readonly<Record<KeywordStatus, string>> = {
   supported: 'supported',
@@ -121,5 +122,9 @@ export function renderKeywordDoc(): string {
     out.push(table(['alias', 'summary'], aliases.map((a) => [code(a.alias), a.summary])));
     out.push('');
   }
+  out.push('## Diagnostic codes of the configuration loader');
+  out.push('');
+  out.push(table(['code', 'meaning'], Object.entries(CONFIG_DIAGNOSTIC_CODES).map(([c, m]) => [code(c), m])));
+  out.push('');
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
