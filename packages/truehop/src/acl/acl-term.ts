@@ -164,6 +164,6 @@ export function compileAclTerm(words: readonly Word[], env: CompileEnv, checkPha
   return {
     source,
     earliestPhase: expr.earliestPhase,
-    test: (ctx) => expr.forEach(ctx, visit),
+    test: expr.matchAny(visit),
   };
 }

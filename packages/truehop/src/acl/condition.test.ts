@@ -60,6 +60,9 @@ describe('conditions', () => {
   });
   it('unknown ACLs: alert with a hint', () => {
     assert.deepEqual(codes('if nope'), ['alert:UNKNOWN_ACL']);
+    const typo = envWith();
+    compileCondition(words('if azrue'), typo);
+    assert.match(typo.diagnostics.items[0]?.message ?? '', /did you mean 'azure'/);
     const env = envWith();
     compileCondition(words('if fc_rcvd_proxy'), env);
     assert.match(env.diagnostics.items[0]?.message ?? '', /\{ fc_rcvd_proxy \}/);

@@ -112,7 +112,7 @@ export function compileCondition(words: readonly Word[], env: CompileEnv): Compi
       let hint: string;
       if (UNSUPPORTED_PREDEFINED.has(text)) hint = ` ('${text}' is an HAProxy predefined ACL about HTTP or request buffers, not available in truehop yet)`;
       else if (findFetch(text.split('(')[0] ?? '') !== undefined) hint = ` ('${text}' is a fetch: write '{ ${text} }' for an anonymous ACL)`;
-      else hint = didYouMean(text, PREDEFINED_ACLS.keys()) || ' (ACLs must be declared before the line that uses them)';
+      else hint = didYouMean(text, [...(env.aclNames?.() ?? []), ...PREDEFINED_ACLS.keys()]) || ' (ACLs must be declared before the line that uses them)';
       env.diagnostics.alert(w.pos, 'UNKNOWN_ACL', `no such ACL '${text}' in ${env.proxyName}${hint}`);
       ok = false;
       (groups[groups.length - 1] as Term[]).push(FAILED);

@@ -79,6 +79,7 @@ function phaseEnv(env: CompileEnv, phase: Phase): CompileEnv {
     proxyName: env.proxyName,
     phase,
     lookupAcl: (name) => env.lookupAcl(name),
+    aclNames: () => env.aclNames?.() ?? [],
     readPatternFile: (path, pos) => env.readPatternFile(path, pos),
   };
 }

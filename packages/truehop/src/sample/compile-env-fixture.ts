@@ -22,6 +22,7 @@ export function createCompileEnv(phase: Phase = 'content', proxyName = 'fe_main'
     acls,
     files,
     lookupAcl: (name) => acls.get(name),
+    aclNames: () => acls.keys(),
     readPatternFile(path: string, pos: SourcePos): string | undefined {
       const content = files.get(path);
       if (content === undefined) diagnostics.alert(pos, 'FILE_NOT_FOUND', `cannot read pattern file '${path}'`);

@@ -23,6 +23,8 @@ export interface CompileEnv {
   readonly phase: Phase;
   /** ACLs declared so far in this proxy (HAProxy resolves names at parse time). */
   lookupAcl(name: string): NamedAcl | undefined;
+  /** Optional: names of the ACLs declared so far, for "did you mean" on an unknown ACL. */
+  aclNames?(): Iterable<string>;
   /** Reads a pattern file for `-f`, relative to the config file; undefined when unreadable (already reported). */
   readPatternFile(path: string, pos: SourcePos): string | undefined;
 }

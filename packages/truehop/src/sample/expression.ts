@@ -29,6 +29,11 @@ export interface SampleExpression extends CompiledExpression {
    * chain, in order, until `visit` returns true. Returns whether it did.
    */
   forEach(ctx: SessionContext, visit: (sample: Sample) => boolean): boolean;
+  /**
+   * The same walk with the visitor bound once, at load time: the returned test allocates no
+   * closure per evaluation (what ACL terms use on the per-connection path).
+   */
+  matchAny(visit: (sample: Sample) => boolean): (ctx: SessionContext) => boolean;
 }
 
 export interface CompileExpressionOptions {
@@ -314,8 +319,8 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     }
     : (ctx: SessionContext, visit: (s: Sample) => boolean): boolean => {
       try {
-        return each(ctx, (raw) => {
-          const s = applySteps(frozenSteps, raw, ctx);
+        return each(ctx, (raw, c) => {
+          const s = applySteps(frozenSteps, raw, c);
           return s !== undefined && visit(s);
         });
       } catch {
@@ -323,8 +328,31 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
         return false;
       }
     };
+  const matchAny = (visit: (s: Sample) => boolean): ((ctx: SessionContext) => boolean) => {
+    if (each === undefined) {
+      return (ctx) => {
+        const s = evaluate(ctx);
+        return s !== undefined && visit(s);
+      };
+    }
+    const step = frozenSteps.length === 0
+      ? (raw: Sample): boolean => visit(raw)
+      : (raw: Sample, ctx: SessionContext): boolean => {
+        const s = applySteps(frozenSteps, raw, ctx);
+        return s !== undefined && visit(s);
+      };
+    return (ctx) => {
+      try {
+        return each(ctx, step);
+      } catch {
+        internalErrorCount++;
+        return false;
+      }
+    };
+  };
   return {
     source: text,
+    matchAny,
     outputType: runtimeType(type),
     staticType: type,
     earliestPhase: phase,

@@ -31,8 +31,11 @@ export interface CompileSite {
 }
 
 export type FetchFn = (ctx: SessionContext) => Sample | undefined;
-/** Calls `visit` for every value, in order, until it returns true; returns whether it did. */
-export type EachFn = (ctx: SessionContext, visit: (sample: Sample) => boolean) => boolean;
+/**
+ * Calls `visit` for every value, in order, until it returns true; returns whether it did.
+ * `ctx` is handed back to `visit` so visitors can be built once, at load time.
+ */
+export type EachFn = (ctx: SessionContext, visit: (sample: Sample, ctx: SessionContext) => boolean) => boolean;
 
 export interface FetchImpl {
   /** First (or only) value: what set-var and log-format use. */

@@ -142,6 +142,13 @@ describe('properties', () => {
         return false;
       });
       assert.ok(visits <= Math.max(1, c.tlvs.length), `${text}: ${visits} visits for ${c.tlvs.length} TLVs`);
+      let bound = 0;
+      const test = expr.matchAny(() => {
+        bound++;
+        return false;
+      });
+      assert.equal(test(ctx), false);
+      assert.equal(bound, visits, 'matchAny walks the same values as forEach');
     }), { numRuns: RUNS * 3 });
     assert.equal(internalErrorCount, before, 'a compiled closure threw internally');
     assert.ok(compiled > RUNS / 3, `only ${compiled} of ${RUNS * 3} generated expressions compiled: the generator is too wild`);

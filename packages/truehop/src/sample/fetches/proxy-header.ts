@@ -43,7 +43,7 @@ function tlvFetch(type: number, decode: (value: Uint8Array) => Sample | undefine
       const tlv = tlvs[i] as Tlv;
       if (tlv.type !== type) continue;
       const sample = decode(tlv.value);
-      if (sample !== undefined && visit(sample)) return true;
+      if (sample !== undefined && visit(sample, ctx)) return true;
     }
     return false;
   };
