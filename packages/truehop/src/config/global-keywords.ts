@@ -39,6 +39,19 @@ function notApplied(name: string, args: number, summary: string): GlobalKeyword 
   };
 }
 
+function notAppliedAnyArgs(name: string, summary: string): GlobalKeyword {
+  return {
+    name,
+    syntax: '<arg>…',
+    summary,
+    status: 'parsed-not-applied',
+    apply(_g, a, kw, sink) {
+      if (!a[0]) return sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${name}' expects an argument`);
+      sink.warning(kw.pos, 'PARSED_NOT_APPLIED', `'${name}' is accepted for compatibility but not applied by truehop (${summary})`);
+    },
+  };
+}
+
 const SUPPORTED: readonly GlobalKeyword[] = [
   {
     name: 'maxconn',
@@ -121,10 +134,17 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   notApplied('gid', 1, 'start truehop with the intended group'),
   notApplied('chroot', 1, 'Node cannot chroot; use the service manager'),
   notApplied('pidfile', 1, 'the service manager tracks the process'),
+  // TLS defaults and the stats socket's timeout: harmless without TLS listeners or a stats
+  // socket (which are themselves reported), so a stock HAProxy global section still loads.
+  ...['ca-base', 'crt-base', 'key-base'].map((n) => notApplied(n, 1, 'no effect until truehop terminates TLS')),
+  ...['ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',
+    'ssl-default-bind-sigalgs', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
+  ].map((n) => notAppliedAnyArgs(n, 'no effect until truehop speaks TLS')),
+  notApplied('stats timeout', 1, 'the stats socket is not served yet'),
 ];
 
 const NOT_YET: readonly GlobalKeyword[] = [
-  'ca-base', 'crt-base', 'key-base', 'cpu-map', 'cpu-policy', 'cpu-set', 'description', 'node', 'localpeer',
+  'cpu-map', 'cpu-policy', 'cpu-set', 'description', 'node', 'localpeer',
   'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'master-worker', 'mworker-max-reloads', 'ulimit-n',
   'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcompcpuusage', 'maxcomprate',
   'maxzlibmem', 'noepoll', 'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'spread-checks',
@@ -133,13 +153,11 @@ const NOT_YET: readonly GlobalKeyword[] = [
   'presetenv', 'resetenv', 'unsetenv', 'log-send-hostname', 'log-tag', 'quiet', 'zero-warning',
   'busy-polling', 'strict-limits', 'thread-groups', 'thread-group', 'numa-cpu-mapping', 'default-path',
   'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients', 'issuers-chain-path',
-  'ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options',
-  'ssl-default-bind-curves', 'ssl-default-bind-sigalgs', 'ssl-default-bind-client-sigalgs',
-  'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
+  'ssl-default-bind-client-sigalgs',
   'ssl-default-server-curves', 'ssl-default-server-sigalgs', 'ssl-default-server-client-sigalgs',
   'ssl-dh-param-file', 'ssl-engine', 'ssl-mode-async', 'ssl-server-verify', 'ssl-skip-self-issued-ca',
   'ssl-load-extra-files', 'ssl-load-extra-del-ext', 'ssl-provider', 'ssl-provider-path', 'ssl-propquery',
-  'ssl-security-level', 'stats timeout', 'stats maxconn', 'stats bind-process', 'stats-file', 'profiling.tasks',
+  'ssl-security-level', 'stats maxconn', 'stats bind-process', 'stats-file', 'profiling.tasks',
   'profiling.memory', 'unix-bind', 'wurfl-data-file', 'deviceatlas-json-file', '51degrees-data-file',
   'close-spread-time', 'grace', 'dns-accept-family',
   'limited-quic', 'cluster-secret', 'harden.reject-privileged-ports.tcp', 'harden.reject-privileged-ports.quic',
@@ -183,4 +201,9 @@ export function dispatchGlobalLine(global: GlobalDraft, words: readonly Word[], 
     return;
   }
   desc.apply(global, words.slice(used), kw, sink);
+}
+
+// Guard against a name being both implemented and listed as not supported yet.
+for (const k of SUPPORTED) {
+  if (NOT_YET.some((n) => n.name === k.name)) throw new Error(`global keyword '${k.name}' is registered twice`);
 }

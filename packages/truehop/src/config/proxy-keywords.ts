@@ -138,7 +138,27 @@ const BALANCE_NOT_YET = ['uri', 'url_param', 'hdr', 'rdp-cookie', 'hash', 'stick
 /** A condition that always holds: `use_backend <b>` without if/unless. */
 const ALWAYS: CompiledCondition = Object.freeze({ source: '', earliestPhase: 'connection' as const, test: () => true });
 
+function notApplied(name: string, syntax: string, sections: readonly ProxySectionKind[], minArgs: number, why: string): ProxyKeyword {
+  return {
+    name,
+    syntax,
+    summary: `accepted, not applied: ${why}`,
+    status: 'parsed-not-applied',
+    sections,
+    misplaced: 'warning',
+    negatable: name.startsWith('option '),
+    apply({ sink }, args, kw) {
+      if (args.length < minArgs) return sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${name}' expects ${syntax}`);
+      sink.warning(kw.pos, 'PARSED_NOT_APPLIED', `'${name}' is accepted for compatibility but not applied by truehop (${why})`);
+    },
+  };
+}
+
 const SUPPORTED: readonly ProxyKeyword[] = [
+  // Common in stock HAProxy defaults sections; they only shape HTTP error pages and log
+  // filtering, never where traffic goes or which client address is seen.
+  notApplied('option dontlognull', '', FRONTEND_SECTIONS, 0, 'connections without data are logged too'),
+  notApplied('errorfile', '<code> <file>', ALL_PROXY_SECTIONS, 2, 'truehop sends no HTTP error pages'),
   {
     name: 'mode',
     syntax: 'tcp|http',
@@ -424,7 +444,7 @@ const NOT_YET_NAMES = [
   'http-request', 'http-response', 'http-after-response', 'http-error', 'http-reuse',
   'http-send-name-header', 'tcp-response', 'stick-table', 'stick', 'cookie', 'hash-type',
   'hash-balance-factor', 'hash-preserve-affinity', 'fullconn', 'capture', 'declare', 'monitor-uri',
-  'monitor', 'stats', 'source', 'compression', 'filter', 'redirect', 'errorfile', 'errorfiles',
+  'monitor', 'stats', 'source', 'compression', 'filter', 'redirect', 'errorfiles',
   'errorloc', 'errorloc302', 'errorloc303', 'error-log-format', 'email-alert', 'ignore-persist',
   'force-persist', 'persist', 'load-server-state-from-file', 'server-state-file-name',
   'server-template', 'dispatch', 'unique-id-header', 'use-server', 'description', 'disabled',
@@ -435,7 +455,7 @@ const NOT_YET_NAMES = [
   'option abortonclose', 'option accept-invalid-http-request', 'option accept-invalid-http-response',
   'option accept-unsafe-violations-in-http-request', 'option accept-unsafe-violations-in-http-response',
   'option allbackups', 'option checkcache', 'option clitcpka', 'option contstats', 'option disable-h2-upgrade',
-  'option dontlog-normal', 'option dontlognull', 'option forwardfor', 'option forwarded',
+  'option dontlog-normal', 'option forwardfor', 'option forwarded',
   'option h1-case-adjust-bogus-client', 'option h1-case-adjust-bogus-server', 'option http-buffer-request',
   'option http-ignore-probes', 'option http-keep-alive', 'option http-no-delay', 'option http-pretend-keepalive',
   'option http-restrict-req-hdr-names', 'option http-server-close', 'option http-use-proxy-header',
@@ -459,3 +479,12 @@ const NOT_YET: readonly ProxyKeyword[] = [...new Set(NOT_YET_NAMES)].map((name) 
 }));
 
 export const PROXY_KEYWORDS: readonly ProxyKeyword[] = [...SUPPORTED, ...CHECK_KEYWORDS, ...NOT_YET];
+
+// Guard against a name being both implemented and listed as not supported yet.
+{
+  const names = new Set<string>();
+  for (const k of PROXY_KEYWORDS) {
+    if (names.has(k.name)) throw new Error(`proxy keyword '${k.name}' is registered twice`);
+    names.add(k.name);
+  }
+}

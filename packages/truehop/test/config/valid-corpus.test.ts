@@ -223,3 +223,17 @@ test('rules.cfg: ACLs, conditions, tcp-request rules, log formats and TLV format
   const s = r.model.backends.get('be_azure')!.servers[0]!;
   assert.deepEqual(s.tlvFormats.map((t) => [t.type, t.format.source]), [[0xee, '%[fc_pp_tlv(0xEE)]'], [225, '%[src] x'], [0o341, '']]);
 });
+
+test('compat-global.cfg: a distribution-style global section loads, with warnings naming what is not applied', () => {
+  const r = load('compat-global.cfg');
+  const notApplied = r.diagnostics.filter((d) => d.code === 'PARSED_NOT_APPLIED').map((d) => d.pos.line);
+  assert.deepEqual(notApplied, [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 21, 25]);
+  assert.deepEqual(r.model.global.logs.map((l) => [l.kind, l.address, l.facility, l.level ?? null]), [
+    ['unix', '/dev/log', 'local0', null],
+    ['unix', '/dev/log', 'local1', 'notice'],
+  ]);
+  assert.deepEqual(r.model.global.statsSockets.map((s) => s.path), ['/run/haproxy/admin.sock']);
+  const fe = r.model.frontends.get('app')!;
+  assert.equal(fe.logs.length, 2, 'log global in defaults reaches the listen');
+  assert.deepEqual(fe.timeouts, { connect: 5000, client: 50_000, server: 50_000 });
+});
