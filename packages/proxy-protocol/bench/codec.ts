@@ -12,7 +12,8 @@
 // Method: a pool of distinct inputs (different addresses and ports) is cycled so no
 // contender benefits from one cached input; each contender is warmed up, then timed for
 // several rounds, contenders interleaved round by round so drift (other processes, CPU
-// frequency) hits everyone alike; the median round is reported.
+// frequency) hits everyone alike; the median round is reported, and the ratio is the median of
+// per-round ratios (truehop's round against the peer's round of the same pass).
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { decode, encode } from '../src/index.js';
@@ -293,7 +294,13 @@ function summarise(name: string, contenders: Contender<unknown>[], measured: Map
   const result: CaseResult = { name, rows, truehop };
   if (best?.opsPerSec !== undefined) {
     result.bestPeer = { name: best.contender, opsPerSec: best.opsPerSec };
-    result.ratio = truehop / best.opsPerSec;
+    // Paired ratio: truehop's round r against the peer's round r (run back to back), median
+    // over rounds. On a shared machine whose load drifts, this is steadier than a ratio of
+    // medians taken at different moments.
+    const ours = measured.get('truehop') ?? [];
+    const theirs = measured.get(best.contender) ?? [];
+    const paired = ours.map((ops, r) => ops / (theirs[r] ?? Number.NaN)).filter((x) => Number.isFinite(x));
+    result.ratio = paired.length > 0 ? median(paired) : truehop / best.opsPerSec;
   }
   return result;
 }
@@ -381,7 +388,7 @@ for (const c of cases) {
   console.log('');
 }
 
-console.log(`${pad('case', 30)} ${pad('truehop', 12)} ${pad('fastest peer (equal work)', 44)} ratio`);
+console.log(`${pad('case', 30)} ${pad('truehop', 12)} ${pad('fastest peer (equal work)', 44)} ratio (paired, median of rounds)`);
 let met = 0;
 let measuredCases = 0;
 for (const r of results) {
