@@ -3,7 +3,7 @@
 // when an end is not INET/INET6, TLVs in the order given, CRC32C computed last over the
 // finished header. Refuses to write anything `decode` would reject.
 import { PP2_SIGNATURE } from './constants.js';
-import { crc32c } from './crc32c.js';
+import { crc32cUpdate } from './crc32c.js';
 import { ProxyProtocolError } from './errors.js';
 import type { ProxyErrorCode } from './errors.js';
 import type { AddressFamily, ProxyCommand, Tlv, Transport, V1Protocol } from './header.js';
@@ -13,7 +13,7 @@ import {
   CRC32C_VALUE_BYTES, MAX_TLV_VALUE_BYTES, MAX_UNIQUE_ID_BYTES, MAX_V2_HEADER_BYTES, MIN_SSL_VALUE_BYTES,
   TLV_HEADER_BYTES, V2_FIXED_HEADER_BYTES,
 } from './limits.js';
-import { checkTlvFraming } from './tlv-walk.js';
+import { checkTlvFraming, SIGNATURE_CRC_STATE } from './tlv-walk.js';
 
 /** What to encode. A decoded `ProxyHeader` is a valid input (`decode(encode(h))` gives `h`). */
 export interface EncodeInput {
@@ -301,7 +301,14 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
     out[crcAt] = out[crcAt + 1] = out[crcAt + 2] = out[crcAt + 3] = 0;
   }
   // The checksum covers the finished header with its own 4 bytes at zero, written big-endian (§3.3).
-  if (crcAt >= 0) out.writeUInt32BE(crc32c(out), crcAt);
+  if (crcAt >= 0) {
+    // Every header starts with the constant signature: continue from its precomputed state.
+    const sum = ~crc32cUpdate(SIGNATURE_CRC_STATE, out, 12, total) >>> 0;
+    out[crcAt] = sum >>> 24;
+    out[crcAt + 1] = (sum >>> 16) & 0xff;
+    out[crcAt + 2] = (sum >>> 8) & 0xff;
+    out[crcAt + 3] = sum & 0xff;
+  }
   return out;
 }
 

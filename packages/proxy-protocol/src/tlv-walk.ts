@@ -1,9 +1,13 @@
 // The generic TLV walk (§3.1) and the per-type rules the decoder enforces (§3.2–§3.4). Shared by
 // the v2 decoder (top level) and by anyone unpacking nested TLVs (the SSL sub-TLVs).
+import { PP2_SIGNATURE, PP2_SIGNATURE_BYTES } from './constants.js';
 import { crc32cUpdate, crc32cUpdateZeros } from './crc32c.js';
 import { ProxyProtocolError } from './errors.js';
 import type { Tlv } from './header.js';
 import { CRC32C_VALUE_BYTES, MAX_UNIQUE_ID_BYTES, MIN_SSL_VALUE_BYTES, TLV_HEADER_BYTES } from './limits.js';
+
+/** Raw CRC32C state after hashing the 12-byte v2 signature, which every header starts with. */
+export const SIGNATURE_CRC_STATE = crc32cUpdate(-1, PP2_SIGNATURE, 0, PP2_SIGNATURE_BYTES);
 
 const PP2_TYPE_CRC32C = 0x03;
 const PP2_TYPE_UNIQUE_ID = 0x05;
@@ -105,13 +109,14 @@ export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): T
 }
 
 /**
- * Recomputes the CRC32C of the whole header `buf[0..end)` with the 4 checksum bytes at `crcAt`
+ * Recomputes the CRC32C of the whole header `buf[0..end)` (which starts with the signature) with the 4 checksum bytes at `crcAt`
  * taken as zero, and compares with the big-endian value sent (§3.3). Hashing in three pieces
  * avoids copying or mutating the caller's buffer. A mismatch (corruption, a little-endian
  * writer, a header altered in flight) is CRC_MISMATCH.
  */
 function verifyCrc32c(buf: Uint8Array, crcAt: number, end: number): void {
-  let state = crc32cUpdate(-1, buf, 0, crcAt);
+  // The 12 signature bytes are constant (decodeV2 has matched them): start from their state.
+  let state = crc32cUpdate(SIGNATURE_CRC_STATE, buf, PP2_SIGNATURE_BYTES, crcAt);
   state = crc32cUpdateZeros(state, CRC32C_VALUE_BYTES);
   state = crc32cUpdate(state, buf, crcAt + CRC32C_VALUE_BYTES, end);
   const computed = ~state >>> 0;
