@@ -82,8 +82,10 @@ describe('conditions', () => {
     assert.deepEqual(codes('if'), ['alert:BAD_CONDITION']);
     assert.deepEqual(codes('when yes'), ['alert:BAD_CONDITION']);
     assert.deepEqual(codes('if || yes'), ['alert:BAD_CONDITION']);
-    assert.deepEqual(codes('if yes ||'), ['alert:BAD_CONDITION']);
-    assert.deepEqual(codes('if yes !'), ['alert:BAD_CONDITION']);
+    assert.deepEqual(codes('if yes !'), ['warning:CONDITION_TRAILING_OPERATOR']);
+    assert.deepEqual(codes('if no ||'), ['warning:CONDITION_TRAILING_OPERATOR']);
+    assert.equal(cond('if no ||'), false, 'the trailing || is ignored, as HAProxy does');
+    assert.equal(cond('if yes !'), true);
     assert.deepEqual(codes('if { src 1.2.3.4'), ['alert:BAD_CONDITION']);
     assert.deepEqual(codes('if { }'), ['alert:BAD_CONDITION']);
     assert.deepEqual(codes('if yes }'), ['alert:BAD_CONDITION']);

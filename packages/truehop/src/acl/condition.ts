@@ -128,14 +128,19 @@ export function compileCondition(words: readonly Word[], env: CompileEnv): Compi
     (groups[groups.length - 1] as Term[]).push({ negate, test: (ctx) => acl.test(ctx) });
     negate = false;
   }
+  const last = (words[words.length - 1] as Word).pos;
   if (negate) {
-    env.diagnostics.alert((words[words.length - 1] as Word).pos, 'BAD_CONDITION', "'!' must be followed by an ACL");
-    return undefined;
+    // HAProxy ignores a dangling '!'; so do we, loudly.
+    env.diagnostics.warning(last, 'CONDITION_TRAILING_OPERATOR', "'!' at the end of the condition negates nothing: ignored (as HAProxy does)");
   }
   if ((groups[groups.length - 1] as Term[]).length === 0) {
-    env.diagnostics.alert((words[words.length - 1] as Word).pos, 'BAD_CONDITION',
-      groups.length === 1 ? `'${keyword.text}' needs at least one ACL` : "'||' must be followed by an ACL");
-    return undefined;
+    if (groups.length === 1) {
+      env.diagnostics.alert(last, 'BAD_CONDITION', `'${keyword.text}' needs at least one ACL`);
+      return undefined;
+    }
+    // HAProxy ignores a trailing '||' (an empty last alternative); so do we, loudly.
+    env.diagnostics.warning(last, 'CONDITION_TRAILING_OPERATOR', "'||' at the end of the condition has nothing after it: ignored (as HAProxy does)");
+    groups.pop();
   }
   if (!ok) return undefined;
   const test = anyOf(groups.map(andAll));

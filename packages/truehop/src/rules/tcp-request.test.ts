@@ -74,10 +74,13 @@ describe('tcp-request rules', () => {
     // A string variable keeps only its text, not a view of the header bytes.
     assert.deepEqual(ctx.vars.get('sess.s'), { type: 'str', value: '\x01\xc1E\x00!' });
   });
-  it('variable scope txn/req/res does not exist in connection and session rules', () => {
-    assert.deepEqual(codes('connection set-var(txn.x) int(1)'), ['alert:BAD_ACTION']);
-    assert.deepEqual(codes('session unset-var(req.x)'), ['alert:BAD_ACTION']);
+  it('variable scope txn/req/res does not exist in connection and session rules: loads (as HAProxy), warns, does nothing', () => {
+    assert.deepEqual(codes('connection set-var(txn.x) int(1)'), ['warning:VAR_SCOPE_NOT_AVAILABLE']);
+    assert.deepEqual(codes('session unset-var(req.x)'), ['warning:VAR_SCOPE_NOT_AVAILABLE']);
     assert.deepEqual(codes('session set-var(sess.x) int(1)'), []);
+    const ctx = createSessionContext();
+    assert.deepEqual(rule('connection set-var(txn.x) int(1)').run(ctx), { verdict: 'continue', matched: true });
+    assert.equal(ctx.vars.has('txn.x'), false);
   });
   it('fc_pp_tlv in tcp-request connection is an alert (the header is not read yet)', () => {
     assert.deepEqual(codes('connection set-var(sess.x) fc_pp_tlv(0xEE)'), ['alert:FETCH_NOT_AVAILABLE']);

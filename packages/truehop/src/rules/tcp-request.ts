@@ -65,12 +65,19 @@ function varActionName(word: Word, action: string, env: CompileEnv, phase: RuleP
     env.diagnostics.alert(word.pos, 'BAD_ACTION', `'${name ?? ''}' is not a variable name <scope>.<name> (scopes proc, sess, txn, req, res)`);
     return undefined;
   }
-  if (PHASE_ORDER[VAR_SCOPE_PHASE[ref.scope]] > PHASE_ORDER[phase]) {
-    env.diagnostics.alert(word.pos, 'BAD_ACTION',
-      `variable scope '${ref.scope}' does not exist yet in ${PHASE_LABEL[phase]} (only 'proc' and 'sess' do; '${ref.scope}' starts with the stream, in 'tcp-request content')`);
-    return undefined;
-  }
   return ref;
+}
+
+/**
+ * txn/req/res variables belong to a stream, which does not exist before 'tcp-request content'.
+ * HAProxy accepts such a rule and silently does nothing; truehop does the same (the config
+ * still loads) but says so, since the rule can never have an effect.
+ */
+function scopeExists(word: Word, ref: VarRef, env: CompileEnv, phase: RulePhase): boolean {
+  if (PHASE_ORDER[VAR_SCOPE_PHASE[ref.scope]] <= PHASE_ORDER[phase]) return true;
+  env.diagnostics.warning(word.pos, 'VAR_SCOPE_NOT_AVAILABLE',
+    `variable scope '${ref.scope}' does not exist in ${PHASE_LABEL[phase]} (only 'proc' and 'sess' do; '${ref.scope}' starts with the stream, in 'tcp-request content'): this action never does anything (HAProxy ignores it the same way)`);
+  return false;
 }
 
 function phaseEnv(env: CompileEnv, phase: Phase): CompileEnv {
@@ -180,6 +187,7 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       const expr = compileExpression(actionArgs[0] as Word, scoped, { checkPhase: true });
       if (expr === undefined) return undefined;
       const evaluate = expr.evaluate;
+      if (!scopeExists(actionWord, ref, env, phase)) break;
       // A missing sample leaves the variable as it was (HAProxy does not set it).
       act = (ctx) => {
         const s = evaluate(ctx);
@@ -196,12 +204,14 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       }
       const fmt = compileLogFormat(actionArgs[0] as Word, scoped);
       if (fmt === undefined) return undefined;
+      if (!scopeExists(actionWord, ref, env, phase)) break;
       act = (ctx) => writeVar(ctx, ref, { type: 'str', value: fmt.render(ctx).toString('latin1') });
       break;
     }
     case 'unset-var': {
       const ref = varActionName(actionWord, action, env, phase);
       if (ref === undefined || !noArgs()) return undefined;
+      if (!scopeExists(actionWord, ref, env, phase)) break;
       act = (ctx) => clearVar(ctx, ref);
       break;
     }
