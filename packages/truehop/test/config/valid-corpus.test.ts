@@ -237,3 +237,11 @@ test('compat-global.cfg: a distribution-style global section loads, with warning
   assert.equal(fe.logs.length, 2, 'log global in defaults reaches the listen');
   assert.deepEqual(fe.timeouts, { connect: 5000, client: 50_000, server: 50_000 });
 });
+
+test('pattern-file.cfg: -f pattern files are read relative to the config file; expect-proxy reaches the model', () => {
+  const r = load('pattern-file.cfg');
+  assert.deepEqual(codes(r), []);
+  const rules = r.model.frontends.get('fe')!.tcpRequest.connection;
+  assert.equal(rules.length, 1);
+  assert.equal(rules[0]?.expectsProxy, true);
+});
