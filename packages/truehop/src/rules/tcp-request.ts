@@ -49,7 +49,7 @@ function conditionStart(args: readonly Word[], from: number): number {
 }
 
 /** `set-var(name[,cond…])`: the parenthesised name of a variable action. */
-function varActionName(word: Word, action: string, env: CompileEnv, phase: RulePhase): VarRef | undefined {
+function varActionName(word: Word, action: string, env: CompileEnv): VarRef | undefined {
   const m = /^[a-z-]+\((.*)\)$/.exec(word.text);
   if (m === null) {
     env.diagnostics.alert(word.pos, 'BAD_ACTION', `'${action}' needs a variable name: ${action}(<scope>.<name>)`);
@@ -178,7 +178,7 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       break;
     }
     case 'set-var': {
-      const ref = varActionName(actionWord, action, env, phase);
+      const ref = varActionName(actionWord, action, env);
       if (ref === undefined) return undefined;
       if (actionArgs.length !== 1) {
         env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'set-var' takes one sample expression, then optionally 'if'/'unless' <cond>`);
@@ -196,7 +196,7 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       break;
     }
     case 'set-var-fmt': {
-      const ref = varActionName(actionWord, action, env, phase);
+      const ref = varActionName(actionWord, action, env);
       if (ref === undefined) return undefined;
       if (actionArgs.length !== 1) {
         env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'set-var-fmt' takes one log-format string (quote it if it has spaces)`);
@@ -209,7 +209,7 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       break;
     }
     case 'unset-var': {
-      const ref = varActionName(actionWord, action, env, phase);
+      const ref = varActionName(actionWord, action, env);
       if (ref === undefined || !noArgs()) return undefined;
       if (!scopeExists(actionWord, ref, env, phase)) break;
       act = (ctx) => clearVar(ctx, ref);
