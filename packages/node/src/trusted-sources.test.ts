@@ -73,3 +73,24 @@ describe('compileTrustedSources', () => {
     assert.deepEqual(parseCidr('2001:db8::/32'), { address: '2001:db8::', prefix: 32, type: 'ipv6' });
   });
 });
+
+describe('compiled check memo', () => {
+  it('gives the same answers on repeat and past the memo size (cleared, never wrong)', async () => {
+    const { TRUST_CACHE_ENTRIES } = await import('./trusted-sources.js');
+    const check = compileTrustedSources(['10.0.0.0/16']);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < TRUST_CACHE_ENTRIES + 10; i++) {
+        const address = `10.${(i >> 8) & 0xff}.${i & 0xff}.1`;
+        assert.equal(check(address), ((i >> 8) & 0xff) === 0, address);
+      }
+    }
+  });
+
+  it('a caller-supplied BlockList is asked every time (it may change)', () => {
+    const list = new BlockList();
+    const check = compileTrustedSources(list);
+    assert.equal(check('192.0.2.1'), false);
+    list.addAddress('192.0.2.1');
+    assert.equal(check('192.0.2.1'), true);
+  });
+});
