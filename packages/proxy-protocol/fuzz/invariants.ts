@@ -3,6 +3,12 @@
 // Written for throughput: no assertion library, one normalisation per accepted header.
 import { decode, encode, ProxyHeaderDecoder, ProxyProtocolError } from '../src/index.js';
 import type { DecodeResult, ProxyHeader } from '../src/index.js';
+import { readSsl } from '../src/tlv/ssl.js';
+import { readAwsVpceId } from '../src/tlv/aws.js';
+import { readAzureLinkId } from '../src/tlv/azure.js';
+import { gcpPscConnectionIdString } from '../src/tlv/gcp.js';
+
+const TYPED_READERS: readonly ((h: ProxyHeader) => unknown)[] = [readSsl, readAwsVpceId, readAzureLinkId, gcpPscConnectionIdString];
 
 /** Codes decode may throw; EMPTY/ABORT/TIMEOUT/TRUNCATED/UNTRUSTED_SOURCE describe sockets and policy. */
 export const DECODE_CODES: ReadonlySet<string> = new Set(['NOT_HDR', 'BAD_HDR', 'BAD_PROTO', 'TOO_LARGE', 'BAD_TLV', 'CRC_MISMATCH']);
@@ -94,8 +100,20 @@ export function checkInput(input: Uint8Array, noise: () => number): Outcome {
     const swapped = outcomeOf(other);
     if (!sameOutcome(swapped, outcome)) throw new InvariantFailure('reads-past-length', `changing the bytes after length changed the result: ${show(swapped)}`);
 
-    // Re-encode: an accepted header encodes; that decodes to the same client and TLVs; fixpoint.
     const h = outcome.header;
+    // The typed TLV readers run on whatever an accepted header carries: a value or undefined,
+    // or BAD_TLV for a malformed value — never another exception.
+    for (const read of TYPED_READERS) {
+      try {
+        read(h);
+      } catch (error) {
+        if (!(error instanceof ProxyProtocolError) || error.code !== 'BAD_TLV') {
+          throw new InvariantFailure('typed-reader-error', `${read.name} threw ${error instanceof Error ? error.stack : String(error)}`);
+        }
+      }
+    }
+
+    // Re-encode: an accepted header encodes; that decodes to the same client and TLVs; fixpoint.
     let bytes: Buffer;
     try {
       bytes = encode(h);

@@ -13,7 +13,10 @@ import { SocketAddress } from 'node:net';
 import fc from 'fast-check';
 import { decode, encode, ProxyHeaderDecoder, ProxyProtocolError, PP2_SIGNATURE } from './index.js';
 import type { DecodeResult, ProxyHeader, Tlv } from './index.js';
-import { sslTlv } from './tlv/ssl.js';
+import { readSsl, sslTlv } from './tlv/ssl.js';
+import { readAwsVpceId } from './tlv/aws.js';
+import { readAzureLinkId } from './tlv/azure.js';
+import { gcpPscConnectionIdString } from './tlv/gcp.js';
 
 const SIGNATURE = Uint8Array.from(PP2_SIGNATURE);
 /** Codes decode may throw; the others describe socket events or policy, never bytes alone. */
@@ -166,11 +169,11 @@ const suffix = fc.uint8Array({ maxLength: 24 });
 // ---------------------------------------------------------------- properties
 describe('codec properties (fast-check)', () => {
   it('decode throws only ProxyProtocolError and never reads past length, on arbitrary bytes', () => {
-    fc.assert(fc.property(arbitraryBytes, suffix, (input, tail) => checkInput(input, tail)), { numRuns: 3000 });
+    fc.assert(fc.property(arbitraryBytes, suffix, (input, tail) => checkInput(input, tail)), { numRuns: 2000 });
   });
 
   it('decode throws only ProxyProtocolError and never reads past length, on mutated valid headers', () => {
-    fc.assert(fc.property(mutatedBytes, suffix, (input, tail) => checkInput(input, tail)), { numRuns: 3000 });
+    fc.assert(fc.property(mutatedBytes, suffix, (input, tail) => checkInput(input, tail)), { numRuns: 2000 });
   });
 
   it('canonical headers round-trip exactly: decode(encode(h)) = h', () => {
@@ -225,6 +228,25 @@ describe('codec properties (fast-check)', () => {
         assert.notEqual(outcome.kind, 'complete', `corrupted byte ${index} accepted: ${corrupted.toString('hex')}`);
       }),
       { numRuns: 500 },
+    );
+  });
+
+  it('typed TLV readers return a value or undefined, or throw BAD_TLV, on arbitrary values', () => {
+    const readers = [readSsl, readAwsVpceId, readAzureLinkId, gcpPscConnectionIdString];
+    const value = fc.oneof(fc.uint8Array({ maxLength: 40 }), fc.uint8Array({ maxLength: 40 }).map((rest) => concat(Uint8Array.of(1), rest)));
+    const vendorTlv = fc.record({ type: fc.constantFrom(0x20, 0xe0, 0xea, 0xee), value });
+    fc.assert(
+      fc.property(fc.array(vendorTlv, { maxLength: 4 }), (tlvs) => {
+        const h: ProxyHeader = { version: 2, command: 'LOCAL', family: 'UNSPEC', transport: 'UNSPEC', src: null, srcPort: null, dst: null, dstPort: null, tlvs };
+        for (const read of readers) {
+          try {
+            read(h);
+          } catch (error) {
+            assert.ok(error instanceof ProxyProtocolError && error.code === 'BAD_TLV', `${read.name}: ${String(error)}`);
+          }
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 
