@@ -274,3 +274,28 @@ describe('v2 on a stream', () => {
     assert.equal(header.tlvs[1]!.value[0], 0x78);
   });
 });
+
+describe('error offsets and carriesAddresses', () => {
+  test('each rejection points at the byte that decided it', async () => {
+    const at = (bytes: Uint8Array): number | undefined => {
+      try {
+        decode(bytes);
+      } catch (e) {
+        if (e instanceof ProxyProtocolError) return e.offset;
+      }
+      return undefined;
+    };
+    assert.equal(at(v2(0x22, 0x11, ADDR4)), 12);
+    assert.equal(at(v2(0x21, 0x41, ADDR4)), 13);
+    assert.equal(at(v2(0x21, 0x11, ADDR4.subarray(0, 11))), 14);
+    assert.equal(at(v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e10005616263', 'hex')]))), 28);
+    assert.equal(at(v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x04, ''), Buffer.from([1])]))), 31);
+  });
+  test('carriesAddresses: PROXY with an address block only', async () => {
+    const { carriesAddresses } = await import('./index.js');
+    assert.equal(carriesAddresses(complete(v2(0x21, 0x11, ADDR4)).header), true);
+    assert.equal(carriesAddresses(complete(v2(0x21, 0x00, Buffer.alloc(0))).header), false);
+    assert.equal(carriesAddresses(complete(v2(0x20, 0x11, ADDR4)).header), false);
+    assert.equal(carriesAddresses(complete(Buffer.from('PROXY UNKNOWN\r\n')).header), false);
+  });
+});
