@@ -48,6 +48,11 @@ export interface CompileExpressionOptions {
 /** Number of exceptions the compiled closures caught (should stay 0; property tests assert it). */
 export let internalErrorCount = 0;
 
+/** Counts an exception caught by another compiled closure (log-format). */
+export function noteInternalError(): void {
+  internalErrorCount++;
+}
+
 const NAME = /[A-Za-z0-9_.+$-]/;
 
 interface RawCall {
@@ -312,10 +317,17 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
         return undefined;
       }
     };
+  // Every entry point is guarded: whatever a visitor or converter does, the data path gets an
+  // answer ("no sample" / "no match"), never an exception that would take the process down.
   const forEach = each === undefined
     ? (ctx: SessionContext, visit: (s: Sample) => boolean): boolean => {
       const s = evaluate(ctx);
-      return s !== undefined && visit(s);
+      try {
+        return s !== undefined && visit(s);
+      } catch {
+        internalErrorCount++;
+        return false;
+      }
     }
     : (ctx: SessionContext, visit: (s: Sample) => boolean): boolean => {
       try {
@@ -332,7 +344,12 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     if (each === undefined) {
       return (ctx) => {
         const s = evaluate(ctx);
-        return s !== undefined && visit(s);
+        try {
+          return s !== undefined && visit(s);
+        } catch {
+          internalErrorCount++;
+          return false;
+        }
       };
     }
     const step = frozenSteps.length === 0

@@ -10,7 +10,7 @@ import { hostname } from 'node:os';
 import type { CompiledLogFormat } from './compiled.js';
 import type { CompileEnv } from './compile-env.js';
 import { didYouMean } from './did-you-mean.js';
-import { compileExpression } from './expression.js';
+import { compileExpression, noteInternalError } from './expression.js';
 import { parseIPv4, parseIPv6 } from './ip-address.js';
 import type { Sample } from './types.js';
 
@@ -262,5 +262,16 @@ export function compileLogFormat(word: Word, env: CompileEnv, options: LogFormat
       return Buffer.concat(chunks);
     };
   }
-  return { source: text, earliestPhase: phase, render };
+  const unguarded = render;
+  const EMPTY = Buffer.alloc(0);
+  // Never throws into the data path: a log line or a TLV is not worth a crashed process.
+  const guarded = (ctx: SessionContext): Buffer => {
+    try {
+      return unguarded(ctx);
+    } catch {
+      noteInternalError();
+      return EMPTY;
+    }
+  };
+  return { source: text, earliestPhase: phase, render: guarded };
 }

@@ -170,6 +170,7 @@ describe('properties', () => {
   });
 
   it('random log-format strings compile or alert; rendering always gives bytes', { timeout: 120_000 }, () => {
+    const before = internalErrorCount;
     const piece = fc.oneof(
       fc.constantFrom('%', '%%', '%[', ']', '%{+Q}', '%{+X}o', '%{+E,+Q}', '%ci', '%cp', '%ID', '%t', '%b', '%zz', '{', '}', ' ', '"'),
       expressionText.map((e) => `%[${e}]`),
@@ -181,6 +182,7 @@ describe('properties', () => {
       if (fmt === undefined) assert.ok(env.diagnostics.hasAlerts);
       else assert.ok(Buffer.isBuffer(fmt.render(makeContext(c))));
     }), { numRuns: RUNS });
+    assert.equal(internalErrorCount, before, 'a log format threw internally');
   });
 
   it('random tcp-request lines compile or alert; rules run to a verdict', { timeout: 120_000 }, () => {
