@@ -28,6 +28,7 @@ import { HAPROXY_ERROR_NAME } from './error-names.js';
 import type { BindRuntime, RuntimeFrontend, SessionHandle } from './frontend.js';
 import type { QueueWaiter, RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
+import { returnReadBuffer, takeReadBuffer } from './upstream-read.js';
 
 /**
  * Client bytes held while the server connection is being set up (queue, connect, retries).
@@ -87,6 +88,10 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   private connectStartedAt = 0;
   private readonly startedAt: number;
   private finished = false;
+  /** This session's read buffer for server bytes (see upstream-read.ts), allocated on first use. */
+  private upstreamBuffer: Buffer | null = null;
+  /** Reading from the server is stopped until the client write that pins the buffer completes. */
+  private upstreamWaitsForWrite = false;
   /** Set when the session never became a full session (connection rule or header rejection): no traffic log. */
   private silent = false;
 
@@ -382,7 +387,6 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     const c = this.client;
     c.removeListener('data', this.onClientPreData);
     c.on('data', this.onClientData);
-    socket.on('data', this.onServerData);
     socket.on('drain', this.onServerDrain);
     c.on('drain', this.onClientDrain);
     socket.on('end', this.onServerEnd);
@@ -437,10 +441,29 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     if (!(this.upstream as net.Socket).write(chunk)) this.client.pause();
   };
 
-  private readonly onServerData = (chunk: Buffer): void => {
-    if (this.clientClosed) return;
+  readBuffer(): Buffer {
+    return (this.upstreamBuffer ??= takeReadBuffer());
+  }
+
+  onUpstreamRead(chunk: Buffer, reusable: boolean): boolean {
+    if (this.clientClosed) return true;
     this.ctx.stats.bytesToClient += chunk.length;
-    if (!this.client.write(chunk)) (this.upstream as net.Socket).pause();
+    if (!reusable) {
+      if (!this.client.write(chunk)) (this.upstream as net.Socket).pause();
+      return true;
+    }
+    this.client.write(chunk, this.onClientWritten);
+    // Written to the kernel synchronously: the buffer is free for the next read.
+    if (this.client.writableLength === 0) return true;
+    // Still queued: the chunk pins our read buffer, so stop reading until it is out.
+    this.upstreamWaitsForWrite = true;
+    return false;
+  }
+
+  private readonly onClientWritten = (): void => {
+    if (!this.upstreamWaitsForWrite || this.client.writableLength !== 0) return;
+    this.upstreamWaitsForWrite = false;
+    if (!this.serverEnded) this.upstream?.resume();
   };
 
   private readonly onServerDrain = (): void => {
@@ -448,7 +471,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   };
 
   private readonly onClientDrain = (): void => {
-    if (!this.serverEnded) this.upstream?.resume();
+    if (!this.serverEnded && !this.upstreamWaitsForWrite) this.upstream?.resume();
   };
 
   private readonly onClientEnd = (): void => {
@@ -588,6 +611,11 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     stats.frontendConns = fe.active;
     stats.backendConns = backend?.active ?? 0;
     stats.serverConns = server?.active ?? 0;
+    // Both sockets are closed: no write can still reference the read buffer.
+    if (this.upstreamBuffer !== null) {
+      returnReadBuffer(this.upstreamBuffer);
+      this.upstreamBuffer = null;
+    }
     shared.counters.bytesIn += stats.bytesFromClient;
     shared.counters.bytesOut += stats.bytesToClient;
     if (!this.silent && fe.logs.enabled) {

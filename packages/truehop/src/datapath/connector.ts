@@ -7,10 +7,11 @@ import net from 'node:net';
 import type { BackendModel, ServerModel } from '../model/config-model.js';
 import type { SessionContext } from '../model/session.js';
 import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js';
+import { attachReader, UPSTREAM_ONREAD, type UpstreamReader } from './upstream-read.js';
 
 export type ConnectFailure = 'refused' | 'timeout' | 'header';
 
-export interface ConnectHandler {
+export interface ConnectHandler extends UpstreamReader {
   /** Returns the bytes already received from the client, to send right after the header. */
   takePendingPayload(): readonly Buffer[];
   onConnected(socket: net.Socket): void;
@@ -38,7 +39,14 @@ class TcpConnector implements Connector {
   }
 
   connect(ctx: SessionContext, handler: ConnectHandler): net.Socket {
-    const socket = net.connect({ host: this.server.host, port: this.server.port, allowHalfOpen: true, noDelay: true });
+    const socket = net.connect({
+      host: this.server.host,
+      port: this.server.port,
+      allowHalfOpen: true,
+      noDelay: true,
+      onread: UPSTREAM_ONREAD,
+    });
+    attachReader(socket, handler);
     let settled = false;
     const fail = (kind: ConnectFailure, error: Error | null): void => {
       if (settled) return;
