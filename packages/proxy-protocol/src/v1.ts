@@ -52,14 +52,16 @@ export function decodeV1(buf: Uint8Array, maxBytes: number): DecodeResult {
     if (v === 0x36) return decodeTcp6(buf, available, limit, maxBytes);
   }
   // "PROXY " — anything else (lower case, a tab, no space) is not a PROXY header at all (§1.1;
-  // HAProxy: PRX_NOT_HDR).
+  // HAProxy: PRX_NOT_HDR). No sniffing or fallback (§1.3): a listener that requires a header
+  // must never let a direct client through as if it had been proxied.
   for (let i = 1; i < PREFIX_BYTES; i++) {
     if (i >= available) return INCOMPLETE;
     if (buf[i] !== PREFIX[i]) return NOT_PROXY;
   }
 
-  // Protocol token: TCP4, TCP6 or UNKNOWN, case-sensitive (§1.1). Anything else, e.g. UDP4 or
-  // tcp4, is BAD_PROTO at the first byte that cannot continue one of the three.
+  // Protocol token: TCP4, TCP6 or UNKNOWN, case-sensitive (§1.1, §1.3). Anything else, e.g. UDP4
+  // or tcp4, is BAD_PROTO at the first byte that cannot continue one of the three: guessing a
+  // meaning for an unknown token would let two parsers on the path disagree about the client.
   if (limit <= 6) return needMore(available, maxBytes);
   const t = buf[6];
   if (t === 0x54 /* T */) {
@@ -157,7 +159,11 @@ function scanPort(buf: Uint8Array, pos: number, limit: number): number {
   return pos;
 }
 
-/** One separator between fields: exactly one SP (no tab, no double space, §1.3). */
+/**
+ * One separator between fields: exactly one SP (no tab, no double space, §1.3). A lenient
+ * separator rule is how a line reads differently to two parsers (HAProxy takes an empty field as
+ * port 0, §1.5): one strict reading leaves no room for a spoofed address or port.
+ */
 function expect(buf: Uint8Array, pos: number, byte: number, what: string): void {
   if (buf[pos] !== byte) bad('BAD_HDR', `expected ${what} in a v1 header`, pos);
 }

@@ -67,7 +67,8 @@ export function decodeV2(buf: Uint8Array, maxBytes: number): DecodeResult {
   // speak (HAProxy: PRX_NOT_HDR), never a v1/v3 guess.
   const verCmd = buf[12]!;
   if (verCmd >> 4 !== 2) return NOT_PROXY;
-  // Command 0 LOCAL or 1 PROXY; 2–F are unassigned and the connection must be dropped (§2.2).
+  // Command 0 LOCAL or 1 PROXY; 2–F are unassigned and the connection must be dropped (§2.2):
+  // a future command with other semantics must never be read as PROXY (spoofed addresses).
   const command = verCmd & 0x0f;
   if (command > 1) badHdr(`unassigned v2 command 0x${command.toString(16)}`, 12);
   if (available < 14) return INCOMPLETE;
