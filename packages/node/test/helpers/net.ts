@@ -29,18 +29,6 @@ export async function closeServer(server: Server, sockets?: Set<Socket>): Promis
   });
 }
 
-/** Tracks every raw connection of a server so `closeServer` can end them. */
-export function trackSockets(server: Server): Set<Socket> {
-  const sockets = new Set<Socket>();
-  // prependListener: registered before acceptProxyProtocol() moves 'connection' listeners, so
-  // this one must be added *after* it to see raw sockets — callers do that.
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  return sockets;
-}
-
 export interface Exchange {
   /** Everything the server sent before closing (or before the deadline). */
   received: Buffer;
