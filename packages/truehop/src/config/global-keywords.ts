@@ -10,6 +10,7 @@ import { parseUnsigned } from './integer.js';
 import { parseTime } from './time.js';
 import { parseLogTarget } from './log-target.js';
 import { suggestion } from './did-you-mean.js';
+import { SECTION_KEYWORDS } from './sections.js';
 
 export interface GlobalKeyword extends KeywordDoc {
   apply(global: GlobalDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;
@@ -191,7 +192,7 @@ export function dispatchGlobalLine(global: GlobalDraft, words: readonly Word[], 
     } else if (NOT_YET_PREFIXES.some((p) => w0.text.startsWith(p))) {
       sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${w0.text}' is a HAProxy global keyword truehop does not support yet`);
     } else {
-      sink.alert(w0.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${w0.text}' in 'global' section${suggestion(w0.text, SUPPORTED_NAMES)}`);
+      sink.alert(w0.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${w0.text}' in 'global' section${suggestion(w0.text, [...SUPPORTED_NAMES, ...SECTION_KEYWORDS])}`);
     }
     return;
   }

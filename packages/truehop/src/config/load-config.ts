@@ -19,6 +19,12 @@ import { applySections } from './apply-sections.js';
 import { resolveReferences } from './resolve.js';
 import { validateDrafts } from './validate.js';
 import { compileModel } from './compile.js';
+import { GLOBAL_KEYWORDS } from './global-keywords.js';
+import { PROXY_KEYWORDS } from './proxy-keywords.js';
+
+/** First words of every registered keyword, for spotting misspelt section headers. */
+const KNOWN_FIRST_WORDS = new Set<string>(['no', ...[...GLOBAL_KEYWORDS, ...PROXY_KEYWORDS].map((k) => k.name.split(' ')[0] as string)]);
+const isKnownFirstWord = (w: string): boolean => KNOWN_FIRST_WORDS.has(w) || w.startsWith('.');
 import type { TruehopModel } from '../model/config-model.js';
 
 /**
@@ -93,7 +99,7 @@ function run(sources: readonly ConfigSource[], diagnostics: Diagnostics, options
   let firstPos: SourcePos | undefined;
   for (const src of sources) {
     const lines = filterConditionalBlocks(tokenizeText(src.text, src.file, env, diagnostics), src.file, env, diagnostics);
-    const sections = splitSections(lines, diagnostics);
+    const sections = splitSections(lines, diagnostics, isKnownFirstWord);
     firstPos ??= sections[0]?.pos;
     applySections(ctx, sections);
   }

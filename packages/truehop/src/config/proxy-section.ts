@@ -6,6 +6,7 @@ import type { Word } from './source.js';
 import type { ProxyKeyword, ProxyLineContext } from './proxy-keywords.js';
 import { PROXY_KEYWORDS, PROXY_KEYWORD_FAMILIES } from './proxy-keywords.js';
 import { suggestion } from './did-you-mean.js';
+import { SECTION_KEYWORDS } from './sections.js';
 
 const BY_NAME = new Map(PROXY_KEYWORDS.map((k) => [k.name, k]));
 const SUPPORTED_NAMES = PROXY_KEYWORDS.filter((k) => k.status !== 'not-yet-supported').map((k) => k.name);
@@ -36,7 +37,8 @@ export function dispatchProxyLine(ctx: ProxyLineContext, words: readonly Word[])
     } else if (family) {
       sink.alert(w0.pos, 'MISSING_ARGUMENT', `'${family}' expects a keyword after it`);
     } else {
-      sink.alert(w0.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${w0.text}' in '${proxy.kind}' section${suggestion(w0.text, SUPPORTED_NAMES)}`);
+      // Section keywords are candidates too: `fronted fe` is a misspelt section header.
+      sink.alert(w0.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${w0.text}' in '${proxy.kind}' section${suggestion(w0.text, [...SUPPORTED_NAMES, ...SECTION_KEYWORDS])}`);
     }
     return;
   }

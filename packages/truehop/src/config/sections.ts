@@ -7,7 +7,7 @@ import type { DiagnosticSink } from './diagnostics.js';
 import type { SourcePos, Word } from './source.js';
 import type { SectionKind } from './keyword.js';
 import type { ConfigLine } from './tokenize.js';
-import { suggestion } from './did-you-mean.js';
+import { didYouMean, suggestion } from './did-you-mean.js';
 
 export interface ParsedSection {
   kind: SectionKind;
@@ -28,7 +28,13 @@ export const UNSUPPORTED_SECTIONS = [
 /** HAProxy's invalid_char(): proxy names use letters, digits, '-', '_', '.', ':'. */
 const NAME_CHARS = /^[A-Za-z0-9_.:-]+$/;
 
-export function splitSections(lines: readonly ConfigLine[], sink: DiagnosticSink): ParsedSection[] {
+/**
+ * `isKeyword(word)` tells whether a word starts a line of some section; a word that does not,
+ * and is close to a section keyword (`fronted fe`), is a misspelt section header: it is
+ * reported once and the lines under it are skipped, instead of being reported one by one as
+ * unknown keywords of the previous section.
+ */
+export function splitSections(lines: readonly ConfigLine[], sink: DiagnosticSink, isKeyword: (word: string) => boolean = () => true): ParsedSection[] {
   const sections: ParsedSection[] = [];
   let current: ParsedSection | undefined;
   let skipping = false;
@@ -47,6 +53,15 @@ export function splitSections(lines: readonly ConfigLine[], sink: DiagnosticSink
       current = undefined;
       skipping = true;
       continue;
+    }
+    if (!first.quoted && !isKeyword(kw)) {
+      const section = didYouMean(kw, SECTION_KEYWORDS);
+      if (section !== undefined) {
+        sink.alert(first.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${kw}'; did you mean '${section}'? (the lines that follow are skipped up to the next section)`);
+        current = undefined;
+        skipping = true;
+        continue;
+      }
     }
     if (skipping) continue;
     if (!current) {
