@@ -134,11 +134,16 @@ describe('converters', () => {
     assert.deepEqual(run('int(5),neg', ctx), int(-5));
     assert.deepEqual(run('int(5),cpl', ctx), int(-6));
   });
-  it('not / bool on integers', () => {
+  it('not / bool / odd / even on integers', () => {
     assert.deepEqual(run('int(0),not'), { type: 'bool', value: true });
     assert.deepEqual(run('int(3),not'), { type: 'bool', value: false });
     assert.deepEqual(run('int(3),bool'), { type: 'bool', value: true });
     assert.deepEqual(run('str(0),bool'), { type: 'bool', value: false });
+    assert.deepEqual(run('int(3),odd'), { type: 'bool', value: true });
+    assert.deepEqual(run('int(-3),odd'), { type: 'bool', value: true });
+    assert.deepEqual(run('int(2),odd'), { type: 'bool', value: false });
+    assert.deepEqual(run('int(2),even'), { type: 'bool', value: true });
+    assert.deepEqual(run('int(3),even'), { type: 'bool', value: false });
   });
   it('json: escapes, ascii vs utf8 input codes', () => {
     assert.deepEqual(run('str(a\\"b\\\\c/d),json'), str('a\\"b\\\\c\\/d'));
