@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
 import type { Server as HttpsServer } from 'node:https';
+import { connect as http2Connect } from 'node:http2';
+import type { Http2Server } from 'node:http2';
 import type { Server } from 'node:net';
 import { connect } from 'node:net';
 import { after, describe, it } from 'node:test';
@@ -103,6 +105,31 @@ describe('fastify', () => {
     await new Promise<void>((resolve) => tls.once('end', resolve));
     tls.destroy();
     assert.deepEqual(JSON.parse(httpBody(Buffer.concat(chunks))), { ip: '192.0.2.1', remote: '192.0.2.1', proxy: '127.0.0.1' });
+  });
+
+  it('adapter with fastify http2 (h2c): request.ip is the advertised client', async () => {
+    const app = Fastify({ http2: true, serverFactory: proxyProtocolServerFactory<Http2Server>() });
+    app.get('/ip', async (request) => ({ ip: request.ip, proxy: getProxyInfo(request.socket)?.proxy.address }));
+    apps.push(app as unknown as FastifyInstance);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const port = (app.server.address() as { port: number }).port;
+    const client = http2Connect(`http://localhost:${port}`, {
+      createConnection: () => {
+        const socket = connect({ port, host: '127.0.0.1' });
+        socket.write(HEADER);
+        return socket;
+      },
+    });
+    try {
+      const request = client.request({ ':path': '/ip' });
+      request.setEncoding('utf8');
+      let body = '';
+      request.on('data', (chunk: string) => { body += chunk; });
+      await new Promise<void>((resolve, reject) => { request.once('end', resolve); request.once('error', reject); });
+      assert.deepEqual(JSON.parse(body), { ip: '192.0.2.1', proxy: '127.0.0.1' });
+    } finally {
+      client.close();
+    }
   });
 
   it('trustProxy is checked against the rewritten address: trusting the L4 proxy (127.0.0.1) does not make a client X-Forwarded-For believed', async () => {

@@ -7,7 +7,7 @@ import type { RequestListener, Server as HttpServer, ServerOptions as HttpServer
 import { createServer as createHttpsServer } from 'node:https';
 import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 'node:https';
 import { createSecureServer as createHttp2SecureServer, createServer as createHttp2Server } from 'node:http2';
-import type { Http2SecureServer, Http2Server, Http2ServerRequest, Http2ServerResponse, SecureServerOptions } from 'node:http2';
+import type { Http2SecureServer, Http2Server, Http2ServerRequest, Http2ServerResponse, Http2Session, SecureServerOptions } from 'node:http2';
 import type { AcceptProxyOptions } from '../policy.js';
 import { acceptProxyProtocol } from '../server.js';
 
@@ -19,6 +19,7 @@ export interface FastifyServerFactoryOptions {
   keepAliveTimeout?: number;
   requestTimeout?: number;
   connectionTimeout?: number;
+  http2SessionTimeout?: number;
 }
 
 type AnyHandler = (req: never, res: never) => void;
@@ -41,6 +42,11 @@ export function proxyProtocolServerFactory<S extends FastifyRawServer = HttpServ
     if (opts.http2 === true) {
       const h2 = handler as unknown as (req: Http2ServerRequest, res: Http2ServerResponse) => void;
       server = tlsOptions === undefined ? createHttp2Server(h2) : createHttp2SecureServer(tlsOptions as SecureServerOptions, h2);
+      const sessionTimeout = opts.http2SessionTimeout;
+      if (typeof sessionTimeout === 'number' && sessionTimeout > 0) {
+        // What fastify does for its own http2 servers: an idle session is closed, not kept forever.
+        server.on('session', (session: Http2Session) => session.setTimeout(sessionTimeout, () => session.close()));
+      }
     } else {
       const h1 = handler as unknown as RequestListener;
       if (tlsOptions === undefined) {
