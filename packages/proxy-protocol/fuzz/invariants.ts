@@ -1,6 +1,7 @@
 // The invariants the fuzz campaign checks on every input (the same ones src/property.test.ts
 // states with fast-check). Each check returns a failure message, or undefined when it holds.
 // Written for throughput: no assertion library, one normalisation per accepted header.
+import { SocketAddress } from 'node:net';
 import { decode, encode, ProxyHeaderDecoder, ProxyProtocolError } from '../src/index.js';
 import type { DecodeResult, ProxyHeader } from '../src/index.js';
 import { readSsl } from '../src/tlv/ssl.js';
@@ -101,6 +102,19 @@ export function checkInput(input: Uint8Array, noise: () => number): Outcome {
     if (!sameOutcome(swapped, outcome)) throw new InvariantFailure('reads-past-length', `changing the bytes after length changed the result: ${show(swapped)}`);
 
     const h = outcome.header;
+    // Address text is canonical (the issue's contract): IPv6 exactly as Node's SocketAddress
+    // prints it (inet_ntop form, §1.6), IPv4 a plain dotted quad. Checked against Node itself.
+    for (const address of [h.src, h.dst]) {
+      if (address === null || (h.family !== 'INET' && h.family !== 'INET6')) continue;
+      const family = h.family === 'INET6' ? 'ipv6' : 'ipv4';
+      let canonical: string;
+      try {
+        canonical = new SocketAddress({ address, family }).address;
+      } catch {
+        throw new InvariantFailure('address-not-canonical', `${family} address ${JSON.stringify(address)} is not valid text`);
+      }
+      if (canonical !== address) throw new InvariantFailure('address-not-canonical', `${family} address ${JSON.stringify(address)}, canonical ${canonical}`);
+    }
     // The typed TLV readers run on whatever an accepted header carries: a value or undefined,
     // or BAD_TLV for a malformed value — never another exception.
     for (const read of TYPED_READERS) {

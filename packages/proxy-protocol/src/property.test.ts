@@ -69,6 +69,11 @@ function checkInput(input: Uint8Array, suffix: Uint8Array): void {
   assert.equal(result.status, 'complete');
   if (result.status !== 'complete') return;
   const h = result.header;
+  // Address text is canonical: what Node's SocketAddress prints (§1.6), checked against Node.
+  for (const address of [h.src, h.dst]) {
+    if (address === null || (h.family !== 'INET' && h.family !== 'INET6')) continue;
+    assert.equal(new SocketAddress({ address, family: h.family === 'INET6' ? 'ipv6' : 'ipv4' }).address, address, 'address text is not canonical');
+  }
   const bytes = encode(h);
   const again = decode(bytes);
   assert.equal(again.status, 'complete', `re-encoded header ${bytes.toString('hex')} did not decode`);
