@@ -81,7 +81,7 @@ function compileFrontend(ctx: LoadContext, p: ProxyDraft, global: GlobalModel): 
     mode,
     binds: frozenArray(p.binds.map((b): BindModel => Object.freeze({ ...b, pos: Object.freeze({ ...b.pos }) }))),
     timeouts: Object.freeze({ ...p.timeouts }),
-    useBackends: frozenArray(p.useBackends.map((u) => Object.freeze({ backend: u.backend.text, condition: u.condition!, pos: Object.freeze({ ...u.pos }) }))),
+    useBackends: frozenArray(p.useBackends.map((u) => Object.freeze({ backend: u.backend.text, condition: u.condition, pos: Object.freeze({ ...u.pos }) }))),
     tcpRequest: Object.freeze({
       connection: frozenArray(p.tcpRequest.connection),
       session: frozenArray(p.tcpRequest.session),

@@ -54,7 +54,7 @@ export type LogDecl = { kind: 'global'; pos: SourcePos } | { kind: 'target'; tar
 
 export interface UseBackendDraft {
   backend: Word;
-  condition: CompiledCondition | undefined;
+  condition: CompiledCondition;
   pos: SourcePos;
 }
 
