@@ -5,6 +5,7 @@ import { INCOMPLETE, NOT_PROXY } from './result.js';
 import type { DecodeOptions, DecodeResult } from './result.js';
 import { decodeV1 } from './v1.js';
 import { decodeV2 } from './v2.js';
+import type { TlvProgress } from './tlv-walk.js';
 
 /** Resolved caps: [v2 total, v1 line]. Bad options are a programming error (RangeError). */
 export function resolveCaps(options: DecodeOptions | undefined): [number, number] {
@@ -21,10 +22,12 @@ export function resolveCaps(options: DecodeOptions | undefined): [number, number
 }
 
 /** decode() with caps already resolved (the incremental decoder resolves them once). */
-export function decodeWithCaps(input: Uint8Array, maxV2Bytes: number, maxV1Bytes: number): DecodeResult {
+export function decodeWithCaps(
+  input: Uint8Array, maxV2Bytes: number, maxV1Bytes: number, progress?: TlvProgress,
+): DecodeResult {
   if (input.length === 0) return INCOMPLETE;
   const b0 = input[0];
-  if (b0 === 0x0d) return decodeV2(input, maxV2Bytes);
+  if (b0 === 0x0d) return decodeV2(input, maxV2Bytes, progress);
   if (b0 === 0x50) return decodeV1(input, maxV1Bytes);
   return NOT_PROXY;
 }

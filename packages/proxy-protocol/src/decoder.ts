@@ -8,6 +8,7 @@ import { decodeWithCaps, resolveCaps } from './decode.js';
 import { ProxyProtocolError } from './errors.js';
 import type { ProxyHeader } from './header.js';
 import type { DecodeIncomplete, DecodeNotProxy, DecodeOptions, DecodeResult } from './result.js';
+import type { TlvProgress } from './tlv-walk.js';
 
 export interface DecoderComplete {
   readonly status: 'complete';
@@ -30,6 +31,8 @@ export class ProxyHeaderDecoder {
   #length = 0;
   #pushed = false;
   #done = false;
+  /** Where the TLV headers of a partial v2 header were checked up to (each is checked once). */
+  readonly #progress: TlvProgress = { next: 0, crcSeen: false };
 
   constructor(options?: DecodeOptions) {
     [this.#maxV2, this.#maxV1] = resolveCaps(options);
@@ -91,7 +94,7 @@ export class ProxyHeaderDecoder {
     this.#done = true;
     this.#buffer = null;
     this.#length = 0;
-    const r = decodeWithCaps(bytes, this.#maxV2, this.#maxV1);
+    const r = decodeWithCaps(bytes, this.#maxV2, this.#maxV1, this.#progress);
     if (r.status === 'incomplete') {
       this.#done = false;
       this.#buffer = buffer;

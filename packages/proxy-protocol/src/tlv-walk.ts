@@ -108,6 +108,52 @@ export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): T
   return tlvs;
 }
 
+/** How far a partial header's TLVs were checked, so a stream re-checks each TLV header once. */
+export interface TlvProgress {
+  /** Offset of the next TLV header to check (0: not started). */
+  next: number;
+  crcSeen: boolean;
+}
+
+/**
+ * Fail early on a partial v2 header (§1.3: abort as early as possible): checks every TLV header
+ * whose 3 bytes have arrived against `end` (16 + len) and its type's length rule, before the
+ * values are in. A TLV that overruns `len`, 1–2 bytes left for a TLV header, a CRC32C that is not
+ * 4 bytes or appears twice, an oversized UNIQUE_ID, a short SSL value: none of these can become
+ * valid, so the peer is refused now rather than after it sent (or stalled on) the rest. With
+ * `progress` (the incremental decoder) each TLV header is looked at once over all chunks, so a
+ * peer drip-feeding a header of many empty TLVs cannot cause quadratic work.
+ */
+export function checkPartialTlvs(
+  buf: Uint8Array, available: number, start: number, end: number, progress: TlvProgress | undefined,
+): void {
+  let pos = progress !== undefined && progress.next > start ? progress.next : start;
+  let crcSeen = progress?.crcSeen ?? false;
+  while (pos < end) {
+    if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
+    if (pos + TLV_HEADER_BYTES > available) break;
+    const type = buf[pos]!;
+    const length = (buf[pos + 1]! << 8) | buf[pos + 2]!;
+    if (pos + TLV_HEADER_BYTES + length > end) badTlv('TLV value overruns the header length', pos);
+    if (type === PP2_TYPE_CRC32C) {
+      if (length !== CRC32C_VALUE_BYTES) {
+        throw new ProxyProtocolError('CRC_MISMATCH', `CRC32C TLV of ${length} bytes (must be 4)`, { offset: pos });
+      }
+      if (crcSeen) throw new ProxyProtocolError('CRC_MISMATCH', 'more than one CRC32C TLV', { offset: pos });
+      crcSeen = true;
+    } else if (type === PP2_TYPE_UNIQUE_ID) {
+      if (length > MAX_UNIQUE_ID_BYTES) badTlv(`UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
+    } else if (type === PP2_TYPE_SSL) {
+      if (length < MIN_SSL_VALUE_BYTES) badTlv(`SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`, pos);
+    }
+    pos += TLV_HEADER_BYTES + length;
+  }
+  if (progress !== undefined) {
+    progress.next = pos;
+    progress.crcSeen = crcSeen;
+  }
+}
+
 /**
  * Recomputes the CRC32C of the whole header `buf[0..end)` (which starts with the signature) with the 4 checksum bytes at `crcAt`
  * taken as zero, and compares with the big-endian value sent (§3.3). Hashing in three pieces

@@ -3,7 +3,7 @@
 // SSL limits (§3.2, §3.4), fail-early on partial input.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { crc32c, decode, ProxyProtocolError, PP2_SIGNATURE } from './index.js';
+import { crc32c, decode, ProxyHeaderDecoder, ProxyProtocolError, PP2_SIGNATURE } from './index.js';
 import type { DecodeOptions, ProxyErrorCode, ProxyHeader } from './index.js';
 
 const SIG = Buffer.from(PP2_SIGNATURE);
@@ -297,5 +297,48 @@ describe('error offsets and carriesAddresses', () => {
     assert.equal(carriesAddresses(complete(v2(0x21, 0x00, Buffer.alloc(0))).header), false);
     assert.equal(carriesAddresses(complete(v2(0x20, 0x11, ADDR4)).header), false);
     assert.equal(carriesAddresses(complete(Buffer.from('PROXY UNKNOWN\r\n')).header), false);
+  });
+});
+
+describe('fail early inside the TLV area of a partial header (§1.3: abort as early as possible)', () => {
+  // Each case: a header that is invalid because of a TLV header, and the index of the byte that
+  // makes it impossible. Every shorter prefix must be incomplete; from that byte on, the error.
+  const cases: [string, Buffer, number, ProxyErrorCode][] = [
+    ['overrun', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e1000a', 'hex'), Buffer.alloc(5)])), 30, 'BAD_TLV'],
+    ['second TLV overruns', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x04, 'ab'), Buffer.from('e1ff00', 'hex'), Buffer.alloc(4)])), 35, 'BAD_TLV'],
+    ['CRC32C of 5 bytes', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(5)), Buffer.alloc(4)])), 30, 'CRC_MISMATCH'],
+    ['two CRC32C', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(4)), tlvBytes(0x03, Buffer.alloc(4))])), 37, 'CRC_MISMATCH'],
+    ['UNIQUE_ID of 129', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x05, Buffer.alloc(129))])), 30, 'BAD_TLV'],
+    ['SSL of 4', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x20, Buffer.alloc(4)), Buffer.alloc(3)])), 30, 'BAD_TLV'],
+    ['2 stray bytes (len 14)', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e100', 'hex')])), 15, 'BAD_TLV'],
+    ['LOCAL: stray bytes after a TLV', v2(0x20, 0x41, Buffer.concat([tlvBytes(0x04, 'x'), Buffer.from([1])])), 18, 'BAD_TLV'],
+    ['LOCAL with block: overrun after it', v2(0x20, 0x11, Buffer.concat([ADDR4, Buffer.from('e10009', 'hex'), Buffer.alloc(2)])), 30, 'BAD_TLV'],
+  ];
+  for (const [name, header, decidingByte, code] of cases) {
+    test(name, () => {
+      for (let n = 0; n <= header.length; n++) {
+        const prefix = header.subarray(0, n);
+        if (n <= decidingByte) assert.deepEqual(decode(prefix), { status: 'incomplete' }, `${n} bytes`);
+        else rejects(prefix, code);
+      }
+      // The same through the incremental decoder, one byte at a time.
+      const d = new ProxyHeaderDecoder();
+      for (let i = 0; i < header.length; i++) {
+        if (i < decidingByte) {
+          assert.equal(d.push(header.subarray(i, i + 1)).status, 'incomplete');
+        } else {
+          assert.throws(() => d.push(header.subarray(i, i + 1)), (e: unknown) => e instanceof ProxyProtocolError && e.code === code);
+          break;
+        }
+      }
+    });
+  }
+  test('a drip-fed header of 5000 empty TLVs decodes with each TLV header checked once', () => {
+    const header = v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.alloc(5000 * 3, 0)].map((b, i) => (i === 0 ? b : Buffer.from(b.map((_, j) => (j % 3 === 0 ? 0x04 : 0)))))));
+    const d = new ProxyHeaderDecoder();
+    let r: ReturnType<ProxyHeaderDecoder['push']> = { status: 'incomplete' };
+    for (let i = 0; i < header.length; i++) r = d.push(header.subarray(i, i + 1));
+    assert.equal(r.status, 'complete');
+    if (r.status === 'complete') assert.equal(r.header.tlvs.length, 5000);
   });
 });

@@ -7,7 +7,8 @@ import { formatIPv6 } from './ipv6.js';
 import { V2_FIXED_HEADER_BYTES } from './limits.js';
 import { INCOMPLETE, NOT_PROXY } from './result.js';
 import type { DecodeResult } from './result.js';
-import { decodeHeaderTlvs } from './tlv-walk.js';
+import { checkPartialTlvs, decodeHeaderTlvs } from './tlv-walk.js';
+import type { TlvProgress } from './tlv-walk.js';
 
 /** The 12-byte signature (§2.1); byte 0 (0x0D) was already matched by the dispatcher. */
 const SIGNATURE = [0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a];
@@ -46,7 +47,7 @@ function badHdr(message: string, offset: number): never {
  * Decodes a v2 header at the start of `buf` (whose first byte is 0x0D). `maxBytes` caps the
  * whole header (16 + len).
  */
-export function decodeV2(buf: Uint8Array, maxBytes: number): DecodeResult {
+export function decodeV2(buf: Uint8Array, maxBytes: number, progress?: TlvProgress): DecodeResult {
   const available = buf.length;
   if (available >= 16) {
     // Fast path: the fixed part is all there.
@@ -96,7 +97,15 @@ export function decodeV2(buf: Uint8Array, maxBytes: number): DecodeResult {
   if (command === 1 && total - V2_FIXED_HEADER_BYTES < block) {
     badHdr(`v2 len ${total - V2_FIXED_HEADER_BYTES} is below the ${block}-byte address block`, 14);
   }
-  if (available < total) return INCOMPLETE;
+  if (available < total) {
+    // Where the TLVs start: after the block under PROXY; under LOCAL as in decodeLocal().
+    const tlvStart =
+      command === 1 || (block > 0 && total - V2_FIXED_HEADER_BYTES >= block)
+        ? V2_FIXED_HEADER_BYTES + block
+        : V2_FIXED_HEADER_BYTES;
+    checkPartialTlvs(buf, available, tlvStart, total, progress);
+    return INCOMPLETE;
+  }
 
   if (command === 1) {
     let header: ProxyHeader;

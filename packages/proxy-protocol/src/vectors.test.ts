@@ -193,3 +193,38 @@ describe('vectors.json', () => {
     }
   });
 });
+
+describe('fail-early is consistent: once a prefix is decided, every longer prefix agrees', () => {
+  const verdict = (b: Uint8Array): string => {
+    try {
+      const r = decode(b, { maxHeaderBytes: MAX_V2_HEADER_BYTES });
+      return r.status === 'complete' ? `complete:${r.length}` : r.status;
+    } catch (e) {
+      assert.ok(e instanceof ProxyProtocolError, 'only ProxyProtocolError is thrown');
+      return `throw:${e.code}`;
+    }
+  };
+  const check = (bytes: Buffer): void => {
+    let decided: string | null = null;
+    for (let n = 0; n <= bytes.length; n++) {
+      const v = verdict(bytes.subarray(0, n));
+      if (decided === null) {
+        if (v !== 'incomplete') decided = v;
+      } else {
+        assert.equal(v, decided, `${bytes.toString('hex')} at ${n} bytes`);
+      }
+    }
+  };
+  test('every vector', () => {
+    for (const v of vectors) check(Buffer.from(v.hex, 'hex'));
+  });
+  test('3000 deterministic mutations of the vectors', () => {
+    let seed = 12345;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
+    for (let i = 0; i < 3000; i++) {
+      const bytes = Buffer.from(vectors[Math.floor(rand() * vectors.length)]!.hex, 'hex');
+      for (let k = 1 + Math.floor(rand() * 2); k > 0; k--) bytes[Math.floor(rand() * bytes.length)] = Math.floor(rand() * 256);
+      check(bytes);
+    }
+  });
+});
