@@ -6,7 +6,7 @@ import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { createServer as createHttpServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createNetServer } from 'node:net';
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { encode } from '@truehop/proxy-protocol';
 import { DIAGNOSTICS_CHANNELS, acceptProxyProtocol, getProxyInfo, getStats } from '../src/index.js';
@@ -107,6 +107,29 @@ describe('require mode (default) against hostile clients', () => {
     assert.ok(elapsed < 2500, `closed only after ${elapsed} ms`);
     await waitFor(() => h.hooked.some((e) => e.code === 'TIMEOUT'), 2000, 'the TIMEOUT reject');
     assert.ok(['/ok0', '/ok1', '/ok2'].every((path) => h.appSaw.includes(`192.0.2.1 ${path}`)));
+  });
+
+  it('slowloris: 200 connections that never finish their header are all closed at the timeout, service goes on', async () => {
+    const slow = await harness({});
+    const { connect } = await import('node:net');
+    const sockets = await Promise.all(Array.from({ length: 200 }, (_, i) => new Promise<Socket>((resolve) => {
+      const socket = connect({ port: slow.port, host: '127.0.0.1' });
+      socket.on('error', () => {});
+      socket.once('connect', () => {
+        socket.write(HEADER.subarray(0, 1 + (i % 20))); // a prefix of the header, then silence
+        resolve(socket);
+      });
+    })));
+    try {
+      await waitFor(() => getStats(slow.server)?.waiting === 200, 3000, '200 waiting connections');
+      const { received } = await exchange(slow.port, [Buffer.concat([HEADER, Buffer.from(httpGet('/meanwhile'))])]);
+      assert.equal(httpBody(received), '192.0.2.1');
+      await waitFor(() => sockets.every((socket) => socket.destroyed || socket.readableEnded), 3000, 'all stalled sockets closed by the server');
+      await waitFor(() => getStats(slow.server)?.waiting === 0, 2000, 'the waiting gauge back to 0');
+      assert.equal(getStats(slow.server)?.rejectedBy.TIMEOUT, 200);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+    }
   });
 
   it('a second PROXY header inside the payload reaches the application as data, never re-parsed', async () => {
