@@ -53,6 +53,7 @@ describe('AWS 0xEA VPC endpoint id', () => {
   it('builds a TLV that reads back, and refuses ids a reader would reject', () => {
     const built = awsVpceIdTlv(VPCE);
     assert.equal(built.type, 0xea);
+    assert.ok(Buffer.isBuffer(built.value), 'builders return Buffers, like decoded values');
     assert.equal(Buffer.from(built.value).toString('hex'), VPCE_VALUE_HEX);
     assert.equal(readAwsVpceId(header([built])), VPCE);
     for (const id of ['', 'vpce 1', 'vpce\r\n', 'vpcé']) assert.throws(() => awsVpceIdTlv(id), isBadTlv, id);

@@ -104,8 +104,9 @@ export function awsVpceIdTlv(id: string): Tlv {
   if (id.length + 1 > 0xffff) {
     throw new ProxyProtocolError('TOO_LARGE', `PP2_TYPE_AWS (0xEA): value would be ${id.length + 1} bytes, a TLV holds at most 65535 (§3.1)`);
   }
-  const value = new Uint8Array(id.length + 1);
+  // A Buffer, like decoded TLV values and the core builders' values.
+  const value = Buffer.alloc(id.length + 1);
   value[0] = PP2_SUBTYPE_AWS_VPCE_ID;
-  for (let i = 0; i < id.length; i++) value[i + 1] = id.charCodeAt(i);
+  value.write(id, 1, 'latin1');
   return { type: PP2_TYPE_AWS, value };
 }

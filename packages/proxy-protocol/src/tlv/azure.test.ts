@@ -39,6 +39,7 @@ describe('Azure 0xEE private endpoint LINKID', () => {
   it('builds little-endian and round-trips; refuses non-uint32', () => {
     assert.equal(Buffer.from(azureLinkIdTlv(553665985).value).toString('hex'), '01c1450021');
     assert.equal(azureLinkIdTlv(1).type, 0xee);
+    assert.ok(Buffer.isBuffer(azureLinkIdTlv(1).value), 'builders return Buffers, like decoded values');
     for (const id of [0, 1, 0x7fffffff, 0x80000000, 0xffffffff, 123456789]) {
       assert.equal(readAzureLinkId(header([azureLinkIdTlv(id)])), id);
     }

@@ -47,6 +47,9 @@ export function readAzureLinkId(header: Pick<ProxyHeader, 'tlvs'>): number | und
 /** Builds the 0xEE TLV (subtype 0x01, LINKID little-endian). `id` must be a uint32. */
 export function azureLinkIdTlv(id: number): Tlv {
   if (!Number.isInteger(id) || id < 0 || id > 0xffffffff) throw badTlv(`LINKID ${id} is not a uint32`);
-  const value = Uint8Array.of(PP2_SUBTYPE_AZURE_PRIVATEENDPOINT_LINKID, id & 0xff, (id >>> 8) & 0xff, (id >>> 16) & 0xff, id >>> 24);
+  // A Buffer, like decoded TLV values and the core builders' values.
+  const value = Buffer.alloc(AZURE_LINKID_VALUE_BYTES);
+  value[0] = PP2_SUBTYPE_AZURE_PRIVATEENDPOINT_LINKID;
+  value.writeUInt32LE(id, 1);
   return { type: PP2_TYPE_AZURE, value };
 }

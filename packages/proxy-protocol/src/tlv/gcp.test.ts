@@ -43,6 +43,7 @@ describe('GCP 0xE0 PSC connection id', () => {
     assert.equal(Buffer.from(gcpPscConnectionIdTlv(43686719580552292n).value).toString('hex'), '009b34d70a003c64');
     assert.equal(Buffer.from(gcpPscConnectionIdTlv('43686719580552292').value).toString('hex'), '009b34d70a003c64');
     assert.equal(gcpPscConnectionIdTlv(1n).type, 0xe0);
+    assert.ok(Buffer.isBuffer(gcpPscConnectionIdTlv(1n).value), 'builders return Buffers, like decoded values');
     for (const id of [0n, 1n, 2n ** 53n + 1n, 2n ** 64n - 1n, 43686719580552292n]) {
       assert.equal(readGcpPscConnectionId(header([gcpPscConnectionIdTlv(id)])), id);
       assert.equal(gcpPscConnectionIdString(header([gcpPscConnectionIdTlv(id.toString())])), id.toString());

@@ -57,11 +57,8 @@ export function gcpPscConnectionIdTlv(id: bigint | string): Tlv {
     n = id;
   }
   if (n < 0n || n > MAX_UINT64) throw badTlv(`connection id ${n} is outside uint64`);
-  const value = new Uint8Array(GCP_PSC_CONNECTION_ID_BYTES);
-  let rest = n;
-  for (let i = GCP_PSC_CONNECTION_ID_BYTES - 1; i >= 0; i--) {
-    value[i] = Number(rest & 0xffn);
-    rest >>= 8n;
-  }
+  // A Buffer, like decoded TLV values and the core builders' values.
+  const value = Buffer.alloc(GCP_PSC_CONNECTION_ID_BYTES);
+  value.writeBigUInt64BE(n, 0);
   return { type: PP2_TYPE_GCP, value };
 }

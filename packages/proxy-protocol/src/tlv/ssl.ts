@@ -201,7 +201,8 @@ export function sslTlv(input: SslTlvInput): Tlv {
   if (total > MAX_TLV_VALUE_BYTES) {
     throw new ProxyProtocolError('TOO_LARGE', `PP2_TYPE_SSL: value would be ${total} bytes, a TLV holds at most ${MAX_TLV_VALUE_BYTES} (§3.1)`);
   }
-  const value = new Uint8Array(total);
+  // A Buffer, like decoded TLV values and the core builders' values.
+  const value = Buffer.alloc(total);
   value[0] = client;
   value[1] = verify >>> 24;
   value[2] = (verify >>> 16) & 0xff;

@@ -63,6 +63,39 @@ describe('tcp-request rules', () => {
     rule('content set-var-fmt(txn.f) %[src]:%[src_port]').run(ctx);
     assert.deepEqual(ctx.vars.get('txn.f'), { type: 'str', value: '192.0.2.1:51000' });
   });
+  it('set-var conditions (HAProxy vars.c): ifexists ifnotexists ifset ifnotset ifempty ifnotempty ifgt iflt', () => {
+    const ctx = createSessionContext();
+    const set = (line: string): void => {
+      rule(`content ${line}`).run(ctx);
+    };
+    set('set-var(sess.a,ifexists) int(1)');
+    assert.equal(ctx.vars.has('sess.a'), false, 'ifexists: not created');
+    set('set-var(sess.a,ifnotexists) int(1)');
+    set('set-var(sess.a,ifnotexists) int(2)');
+    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 1 }, 'ifnotexists: first one wins');
+    set('set-var(sess.a,ifexists,ifset) int(3)');
+    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 3 });
+    set('set-var(sess.a,ifnotset) int(4)');
+    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 3 });
+    set('set-var(proc.p,ifexists) int(9)');
+    assert.deepEqual(ctx.procVars.get('proc.p'), { type: 'int', value: 9 }, 'proc variables always exist');
+    set('set-var(sess.a,ifgt) int(2)');
+    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 2 }, 'ifgt: 3 > 2, stored');
+    set('set-var(sess.a,ifgt) int(5)');
+    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 2 }, 'ifgt: 2 > 5 is false');
+    set('set-var(sess.a,iflt) int(5)');
+    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 5 });
+    set('set-var(sess.e,ifempty) str(x)');
+    assert.equal(ctx.vars.has('sess.e'), false);
+    set('set-var(sess.e,ifempty) int(0)');
+    assert.equal(ctx.vars.has('sess.e'), false, 'a scalar is never empty');
+    set('set-var-fmt(sess.e,ifempty) %[str(x),bytes(1)]');
+    assert.deepEqual(ctx.vars.get('sess.e'), { type: 'str', value: '' });
+    set('set-var(sess.e,ifnotempty) bin(00)');
+    assert.deepEqual(ctx.vars.get('sess.e'), { type: 'bin', value: Buffer.from([0]) });
+    set('set-var-fmt(sess.e,ifnotempty) %[str(x),bytes(1)]');
+    assert.deepEqual(ctx.vars.get('sess.e'), { type: 'bin', value: Buffer.from([0]) });
+  });
   it('set-var stores a copy of binary values (they may view the socket buffer)', () => {
     const value = Buffer.from('01c1450021', 'hex');
     const header = v2Header([tlv(0xee, value)]);
@@ -111,7 +144,8 @@ describe('tcp-request rules', () => {
     assert.deepEqual(codes('content set-var sess.x'), ['alert:BAD_ACTION']);
     assert.deepEqual(codes('content set-var(x) int(1)'), ['alert:BAD_ACTION']);
     assert.deepEqual(codes('content set-var(sess.x)'), ['alert:BAD_ACTION']);
-    assert.deepEqual(codes('content set-var(sess.x,ifexists) int(1)'), ['alert:NOT_IMPLEMENTED']);
+    assert.deepEqual(codes('content set-var(sess.x,ifexist) int(1)'), ['alert:BAD_ACTION']);
+    assert.deepEqual(codes('content unset-var(sess.x,ifexists)'), ['alert:BAD_ACTION']);
   });
   it('running a rule allocates no result object', () => {
     const r = rule('content reject if { always_false }');

@@ -11,8 +11,9 @@ import { didYouMean } from '../sample/did-you-mean.js';
 import { compileExpression } from '../sample/expression.js';
 import { compileLogFormat } from '../sample/log-format.js';
 import { PHASE_LABEL } from '../sample/phase-names.js';
-import { clearVar, parseVarName, VAR_SCOPE_PHASE, writeVar } from '../sample/variables.js';
-import type { VarRef } from '../sample/variables.js';
+import { clearVar, isSetVarCondition, parseVarName, SET_VAR_CONDITIONS, setVarAllowed, VAR_SCOPE_PHASE, writeVar } from '../sample/variables.js';
+import type { SetVarCondition, VarRef } from '../sample/variables.js';
+import type { Sample } from '../sample/types.js';
 import { parseTimeMs } from './time-value.js';
 
 export type TcpRequestDirective =
@@ -48,24 +49,32 @@ function conditionStart(args: readonly Word[], from: number): number {
   return args.length;
 }
 
-/** `set-var(name[,cond…])`: the parenthesised name of a variable action. */
-function varActionName(word: Word, action: string, env: CompileEnv): VarRef | undefined {
+/** `set-var(name[,cond…])`: the parenthesised name of a variable action and its conditions. */
+function varActionName(word: Word, action: string, env: CompileEnv): { ref: VarRef; conds: SetVarCondition[] } | undefined {
   const m = /^[a-z-]+\((.*)\)$/.exec(word.text);
   if (m === null) {
     env.diagnostics.alert(word.pos, 'BAD_ACTION', `'${action}' needs a variable name: ${action}(<scope>.<name>)`);
     return undefined;
   }
   const [name, ...conditions] = (m[1] as string).split(',');
-  if (conditions.length > 0) {
-    env.diagnostics.alert(word.pos, 'NOT_IMPLEMENTED', `${action} conditions (${conditions.join(',')}) are not supported yet`);
+  if (conditions.length > 0 && action === 'unset-var') {
+    env.diagnostics.alert(word.pos, 'BAD_ACTION', "unset-var takes no condition after the variable name (only set-var and set-var-fmt do)");
     return undefined;
+  }
+  const conds: SetVarCondition[] = [];
+  for (const c of conditions) {
+    if (!isSetVarCondition(c)) {
+      env.diagnostics.alert(word.pos, 'BAD_ACTION', `unknown ${action} condition '${c}'${didYouMean(c, SET_VAR_CONDITIONS)}; conditions: ${SET_VAR_CONDITIONS.join(' ')}`);
+      return undefined;
+    }
+    conds.push(c);
   }
   const ref = parseVarName(name ?? '');
   if (ref === undefined) {
     env.diagnostics.alert(word.pos, 'BAD_ACTION', `'${name ?? ''}' is not a variable name <scope>.<name> (scopes proc, sess, txn, req, res)`);
     return undefined;
   }
-  return ref;
+  return { ref, conds };
 }
 
 /**
@@ -178,8 +187,9 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       break;
     }
     case 'set-var': {
-      const ref = varActionName(actionWord, action, env);
-      if (ref === undefined) return undefined;
+      const named = varActionName(actionWord, action, env);
+      if (named === undefined) return undefined;
+      const { ref, conds } = named;
       if (actionArgs.length !== 1) {
         env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'set-var' takes one sample expression, then optionally 'if'/'unless' <cond>`);
         return undefined;
@@ -189,15 +199,21 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       const evaluate = expr.evaluate;
       if (!scopeExists(actionWord, ref, env, phase)) break;
       // A missing sample leaves the variable as it was (HAProxy does not set it).
-      act = (ctx) => {
-        const s = evaluate(ctx);
-        if (s !== undefined) writeVar(ctx, ref, s);
-      };
+      act = conds.length === 0
+        ? (ctx) => {
+          const s = evaluate(ctx);
+          if (s !== undefined) writeVar(ctx, ref, s);
+        }
+        : (ctx) => {
+          const s = evaluate(ctx);
+          if (s !== undefined && setVarAllowed(ctx, ref, s, conds)) writeVar(ctx, ref, s);
+        };
       break;
     }
     case 'set-var-fmt': {
-      const ref = varActionName(actionWord, action, env);
-      if (ref === undefined) return undefined;
+      const named = varActionName(actionWord, action, env);
+      if (named === undefined) return undefined;
+      const { ref, conds } = named;
       if (actionArgs.length !== 1) {
         env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'set-var-fmt' takes one log-format string (quote it if it has spaces)`);
         return undefined;
@@ -205,11 +221,14 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       const fmt = compileLogFormat(actionArgs[0] as Word, scoped);
       if (fmt === undefined) return undefined;
       if (!scopeExists(actionWord, ref, env, phase)) break;
-      act = (ctx) => writeVar(ctx, ref, { type: 'str', value: fmt.render(ctx).toString('latin1') });
+      act = (ctx) => {
+        const s: Sample = { type: 'str', value: fmt.render(ctx).toString('latin1') };
+        if (setVarAllowed(ctx, ref, s, conds)) writeVar(ctx, ref, s);
+      };
       break;
     }
     case 'unset-var': {
-      const ref = varActionName(actionWord, action, env);
+      const ref = varActionName(actionWord, action, env)?.ref;
       if (ref === undefined || !noArgs()) return undefined;
       if (!scopeExists(actionWord, ref, env, phase)) break;
       act = (ctx) => clearVar(ctx, ref);

@@ -57,3 +57,46 @@ export function clearVar(ctx: SessionContext, ref: VarRef): void {
   if (ref.scope === 'proc') ctx.procVars.delete(ref.key);
   else ctx.vars.delete(ref.key);
 }
+
+/** `set-var(<name>,<cond>…)` conditions (HAProxy 2.9+, vars.c var_set). */
+export const SET_VAR_CONDITIONS = ['ifexists', 'ifnotexists', 'ifempty', 'ifnotempty', 'ifset', 'ifnotset', 'ifgt', 'iflt'] as const;
+export type SetVarCondition = (typeof SET_VAR_CONDITIONS)[number];
+
+export function isSetVarCondition(word: string): word is SetVarCondition {
+  return (SET_VAR_CONDITIONS as readonly string[]).includes(word);
+}
+
+/**
+ * Whether `set-var(<name>,<conds>)` stores `sample`, with HAProxy's rules: proc variables
+ * named in the configuration always exist (they are created at load time), others exist once
+ * set; "set" means holding a value; ifempty/ifnotempty look at the NEW value (a scalar is never
+ * empty, so ifempty refuses it); ifgt/iflt compare the existing integer with the new one and
+ * only apply when both are integers.
+ */
+export function setVarAllowed(ctx: SessionContext, ref: VarRef, sample: Sample, conds: readonly SetVarCondition[]): boolean {
+  if (conds.length === 0) return true;
+  const current = readVar(ctx, ref);
+  const exists = ref.scope === 'proc' || current !== undefined;
+  for (const cond of conds) {
+    switch (cond) {
+      case 'ifexists': if (!exists) return false; break;
+      case 'ifnotexists': if (exists) return false; break;
+      case 'ifset': if (current === undefined) return false; break;
+      case 'ifnotset': if (current !== undefined) return false; break;
+      case 'ifempty':
+        if (sample.type !== 'str' && sample.type !== 'bin') return false;
+        if (sample.value.length !== 0) return false;
+        break;
+      case 'ifnotempty':
+        if ((sample.type === 'str' || sample.type === 'bin') && sample.value.length === 0) return false;
+        break;
+      case 'ifgt':
+        if (current?.type === 'int' && sample.type === 'int' && !(current.value > sample.value)) return false;
+        break;
+      case 'iflt':
+        if (current?.type === 'int' && sample.type === 'int' && !(current.value < sample.value)) return false;
+        break;
+    }
+  }
+  return true;
+}
