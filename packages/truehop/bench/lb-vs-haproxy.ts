@@ -166,6 +166,19 @@ async function startTruehop(): Promise<Lb> {
   return { name: 'truehop', port, pid: child.pid as number, child };
 }
 
+function stopLb(lb: Lb): Promise<void> {
+  return new Promise((resolve) => {
+    if (lb.child.exitCode !== null) return resolve();
+    const kill = setTimeout(() => lb.child.kill('SIGKILL'), 5000);
+    lb.child.once('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    // SIGTERM: HAProxy exits at once in -db mode; truehop stops gracefully (no session left).
+    lb.child.kill('SIGTERM');
+  });
+}
+
 /** utime + stime of a process, in seconds. */
 function cpuSeconds(pid: number): number {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -228,7 +241,7 @@ async function idleKbPerConnection(lb: Lb): Promise<number> {
     sockets.push(s);
     if (i % 500 === 499) await sleep(50);
   }
-  await sleep(2000);
+  await sleep(3000);
   const after = rssKb(lb.pid);
   for (const s of sockets) s.destroy();
   await sleep(1500);
@@ -253,19 +266,23 @@ async function main(): Promise<void> {
   }
   startNginx();
   await waitPort(NGINX_PORT);
-  const lbs = [await startHaproxy(), await startTruehop()];
   const results: Results = { haproxy: {}, truehop: {} };
   const push = (lb: string, key: string, v: number): void => {
     ((results[lb] as Record<string, number[]>)[key] ??= []).push(v);
   };
-  // Warm-up (JIT, page cache, nginx) for both.
-  for (const lb of lbs) wrk(lb.port, '/', 16, ['--timeout', '5s']);
+  const starters = [startHaproxy, startTruehop];
 
   for (let round = 0; round < ROUNDS; round++) {
-    // A B then B A: neither LB always goes first.
-    const order = round % 2 === 0 ? lbs : [...lbs].reverse();
-    for (const lb of order) {
+    // A B then B A: neither LB always goes first. Each round starts a fresh LB process, so
+    // the idle-memory figure is measured from a clean baseline (freed memory is not given back
+    // to the OS, a second measurement in the same process would read ~0).
+    const order = round % 2 === 0 ? starters : [...starters].reverse();
+    for (const start of order) {
+      const lb = await start();
       process.stderr.write(`round ${round + 1}/${ROUNDS}: ${lb.name}\n`);
+      if (ONLY.has('idle')) push(lb.name, 'idleKB', await idleKbPerConnection(lb));
+      // Warm-up (JIT, page cache, nginx).
+      wrk(lb.port, '/', 16, ['--timeout', '5s']);
       if (ONLY.has('keepalive')) {
         const s = await measure(lb, () => wrkRate(wrk(lb.port, '/', 64, [])));
         push(lb.name, 'keepalive', s.value);
@@ -287,7 +304,7 @@ async function main(): Promise<void> {
         push(lb.name, 'p50', l.p50);
         push(lb.name, 'p99', l.p99);
       }
-      if (ONLY.has('idle')) push(lb.name, 'idleKB', await idleKbPerConnection(lb));
+      await stopLb(lb);
     }
   }
 
