@@ -18,7 +18,7 @@ import { createSessionContext } from './session-fixture.js';
 import type { Sample } from './types.js';
 import './keywords.js';
 
-const RUNS = 300;
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 300);
 const FETCHES = allFetches().map((f) => f.name);
 const CONVERTERS = allConverters().map((c) => c.name);
 
