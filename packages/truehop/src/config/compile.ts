@@ -91,7 +91,8 @@ function compileFrontend(ctx: LoadContext, p: ProxyDraft, global: GlobalModel): 
     logs: resolveLogs(p.logs, global),
     pos: Object.freeze({ ...p.pos }),
   };
-  if (p.maxconn !== undefined) fe.maxconn = p.maxconn;
+  // `maxconn 0` on a frontend leaves the process limit in charge (HAProxy), i.e. unset here.
+  if (p.maxconn !== undefined && p.maxconn > 0) fe.maxconn = p.maxconn;
   // A listen section is its own backend unless it names another one.
   const defaultBackend = p.defaultBackend?.text ?? (p.be ? p.name : undefined);
   if (defaultBackend !== undefined) fe.defaultBackend = defaultBackend;
@@ -178,6 +179,7 @@ function compileServer(ctx: LoadContext, p: ProxyDraft, s: ServerDraft): ServerM
     check: Object.freeze(check),
     pos: Object.freeze({ ...s.pos }),
   };
-  if (s.maxconn !== undefined) server.maxconn = s.maxconn;
+  // HAProxy: a server `maxconn 0` means no limit; the model says so with undefined.
+  if (s.maxconn !== undefined && s.maxconn > 0) server.maxconn = s.maxconn;
   return Object.freeze(server);
 }
