@@ -3,7 +3,6 @@
 // a sample is then a lookup. The sample is first cast to the type the method works on.
 import { BlockList } from 'node:net';
 import { asciiLower, byteStringFromText } from '../sample/byte-string.js';
-import { castSample } from '../sample/casts.js';
 import { embeddedIPv4, formatIPv4, formatIPv6, ipv4MaskBits, mappedIPv6, parseIPv4, parseIPv6 } from '../sample/ip-address.js';
 import type { Sample, StaticType } from '../sample/types.js';
 
@@ -243,10 +242,4 @@ export function compileMatcher(spec: MatchSpec): { matcher: Matcher; errors: Pat
       return { matcher: (s) => { const v = s.value as string; return regs.some((r) => r.test(v)); }, errors };
     }
   }
-}
-
-/** Casts then matches; a sample that cannot be cast does not match. */
-export function matchSample(matcher: Matcher, input: StaticType, sample: Sample): boolean {
-  const cast = sample.type === input || input === 'any' ? sample : castSample(sample, input);
-  return cast !== undefined && matcher(cast);
 }

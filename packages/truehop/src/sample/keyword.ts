@@ -7,7 +7,7 @@ import type { Sample, StaticType } from './types.js';
 
 /**
  * Argument kinds. `int-or-var`: an integer, or a variable name read at run time (HAProxy lets
- * `bytes`, `add`, … take either). `tlv`: a PROXY TLV type, number or name (fc_pp_tlv).
+ * `bytes`, `add`, … take either); `str-or-var`: a variable name if it looks like one, else text.
  */
 export type ArgKind = 'int' | 'str' | 'var' | 'int-or-var' | 'str-or-var';
 

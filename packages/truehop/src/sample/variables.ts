@@ -32,10 +32,6 @@ export function parseVarName(text: string): VarRef | undefined {
   return { scope: m[1] as VarScope, key: text };
 }
 
-export function looksLikeVarName(text: string): boolean {
-  return VAR_NAME.test(text);
-}
-
 export function readVar(ctx: SessionContext, ref: VarRef): Sample | undefined {
   return ref.scope === 'proc' ? ctx.procVars.get(ref.key) : ctx.vars.get(ref.key);
 }
