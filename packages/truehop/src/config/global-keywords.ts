@@ -88,6 +88,9 @@ const SUPPORTED: readonly GlobalKeyword[] = [
     summary: "a log target that proxies reuse with 'log global'",
     status: 'supported',
     apply(g, args, kw, sink) {
+      // `log global` points proxies at these targets; in the global section it would be
+      // read as a syslog host named "global".
+      if (args[0]?.text === 'global') return sink.alert(args[0].pos, 'BAD_VALUE', "'log global' is only meaningful in proxies and defaults sections");
       const t = parseLogTarget(args, kw, sink);
       if (t) g.logs.push(t);
     },
