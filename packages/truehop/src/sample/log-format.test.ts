@@ -52,9 +52,10 @@ describe('log-format', () => {
     assert.equal(out, '192.0.2.1:51000 198.51.100.2:443 10.0.0.1:40001 10.0.0.5:8080 fe fe be srv1 0/2/15 1234 56 -- 9/8/7/6/1 abc-1');
     assert.match(render('%t', session()).toString(), /^\d{2}\/[A-Z][a-z]{2}\/\d{4}:\d{2}:\d{2}:\d{2}\.\d{3}$/);
   });
-  it("missing alias values print '-', no server prints <NOSRV>", () => {
+  it('missing alias values print nothing (HAProxy 2.6), no server prints <NOSRV>', () => {
     const ctx = createSessionContext();
-    assert.equal(render('%si %ID %s %b', ctx).toString(), '- - <NOSRV> fe_main');
+    assert.equal(render('[%si:%sp] [%ID] %s %b', ctx).toString(), '[:] [] <NOSRV> fe_main');
+    assert.equal(render('[%{+Q}si] [%{+Q}ID] [%{+X}si]', ctx).toString(), '[""] [""] []');
   });
   it('%{+Q} quotes text, %{+X} hex for addresses and ports, %{+E} escapes', () => {
     const ctx = session();
@@ -63,7 +64,8 @@ describe('log-format', () => {
     ctx.vars.set('sess.v', { type: 'str', value: 'a"b]c\\' });
     assert.equal(render('%{+E}[var(sess.v)]', ctx).toString(), 'a\\"b\\]c\\\\');
     assert.equal(render('%{+Q,+E}[var(sess.v)]', ctx).toString(), '"a\\"b\\]c\\\\"');
-    assert.equal(render('%{+Q}[var(sess.none)]', ctx).toString(), '""');
+    assert.equal(render('[%{+Q}[var(sess.none)]]', ctx).toString(), '[]', 'a missing sample stays empty under +Q');
+    assert.equal(render('%{+Q}ci %{+Q}cp', ctx).toString(), '"192.0.2.1" 51000', 'addresses are quoted, ports not');
   });
   it('%{…}o sets options for the following items', () => {
     assert.equal(render('%{+Q}o %f %b', session()).toString(), ' "fe" "be"');

@@ -17,7 +17,8 @@ import type { Sample } from './types.js';
 export interface LogFormatOptions {
   /**
    * Text written for a `%[…]` whose sample is missing. Default '' (§4.14: a missing sample
-   * produces nothing, so `set-proxy-v2-tlv-fmt` forwards an empty TLV, never a '-').
+   * produces nothing, so `set-proxy-v2-tlv-fmt` forwards an empty TLV, never a '-'; HAProxy
+   * 2.6 renders nothing too, even under +Q).
    */
   readonly missingSample?: string;
 }
@@ -83,7 +84,6 @@ export const LOG_ALIASES: Readonly<Record<string, Alias>> = {
 };
 
 const QUOTE = Buffer.from('"');
-const DASH = '-';
 
 /** +E: a backslash before `"`, `\` and `]`, so the value cannot end a quoted or bracketed log field. */
 function escapeBytes(b: Buffer): Buffer {
@@ -202,13 +202,13 @@ export function compileLogFormat(word: Word, env: CompileEnv, options: LogFormat
       else {
         if (PHASE_ORDER[expr.earliestPhase] > PHASE_ORDER[phase]) phase = expr.earliestPhase;
         const evaluate = expr.evaluate;
-        const quoted = o.quote;
         const item = { ...o };
         flush();
+        // A missing sample gives `missingSample` ('' by default), quoted or not: HAProxy 2.6
+        // renders `%{+Q}[<missing>]` as nothing too (observed through `http-request return hdr`).
         parts.push((ctx) => {
           const s = evaluate(ctx);
-          if (s === undefined) return quoted ? finish(Buffer.alloc(0), item) : missingSample;
-          return finish(sampleBytes(s), item);
+          return s === undefined ? missingSample : finish(sampleBytes(s), item);
         });
       }
       i = k + 1;
@@ -233,12 +233,16 @@ export function compileLogFormat(word: Word, env: CompileEnv, options: LogFormat
     const get = alias.get;
     const kind = alias.kind;
     flush();
+    // HAProxy 2.6, observed: a missing alias value renders as nothing (`""` under +Q for text
+    // and addresses); +Q quotes text and addresses, never ports or numbers.
+    const quotable = kind === 'text' || kind === 'ip';
+    const itemOptions = quotable ? item : { ...item, quote: false };
+    const missing = finish(Buffer.alloc(0), itemOptions);
     parts.push((ctx) => {
       const v = get(ctx);
-      if (v === undefined) return finish(Buffer.from(item.quote ? '' : DASH), item);
+      if (v === undefined) return missing;
       const textValue = item.hex && kind !== 'text' ? hexValue(kind, v) : String(v);
-      // Numbers and addresses are never quoted (HAProxy quotes text fields only).
-      return finish(Buffer.from(textValue, 'utf8'), kind === 'text' ? item : { ...item, quote: false });
+      return finish(Buffer.from(textValue, 'utf8'), itemOptions);
     });
     i = k;
   }
