@@ -97,9 +97,9 @@ function readCall(text: string, start: number): { call: RawCall; end: number } |
     }
     i++;
   }
-  // `kw()` is the same as `kw`: no arguments.
-  const none = args.length === 1 && args[0]?.text === '';
-  return { call: { name, at: start, args: none ? [] : args }, end: i };
+  // `kw()` has no arguments — or one empty string where a string is required (`str()` is the
+  // empty string in HAProxy 2.6, checked against haproxy); convertArgs decides with the spec.
+  return { call: { name, at: start, args }, end: i };
 }
 
 const INT_TEXT = /^[+-]?\d+$/;
@@ -110,7 +110,8 @@ function convertArgs(
   specs: readonly ArgSpec[],
   report: (at: number, message: string) => void,
 ): ArgValue[] | undefined {
-  const given = call.args ?? [];
+  let given = call.args ?? [];
+  if (given.length === 1 && given[0]?.text === '' && !(specs[0]?.kind === 'str' && specs[0].optional !== true)) given = [];
   const required = specs.filter((s) => s.optional !== true).length;
   const label = `${kind} '${call.name}'`;
   if (given.length > specs.length) {

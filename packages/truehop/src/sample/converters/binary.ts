@@ -6,7 +6,11 @@ import type { ArgValue, CompileSite } from '../keyword.js';
 import type { Sample } from '../types.js';
 import { intReader } from './arg-values.js';
 
-/** Robert Jenkins' 32-bit integer mix, HAProxy's full_hash(), used by `crc32c(1)`. */
+/**
+ * HAProxy's full_hash(), used by `crc32c(1)`: Robert Jenkins' 32-bit integer mix, then a
+ * multiplication by the prime 3221225473 (0xC0000001) modulo 2^32 (checked against HAProxy 2.6
+ * by haproxy-runtime-differential.test.ts).
+ */
 function fullHash(input: number): number {
   let a = input >>> 0;
   a = (a + 0x7ed55d16 + (a << 12)) >>> 0;
@@ -15,7 +19,7 @@ function fullHash(input: number): number {
   a = ((a + 0xd3a2646c) ^ (a << 9)) >>> 0;
   a = (a + 0xfd7046c5 + (a << 3)) >>> 0;
   a = ((a ^ 0xb55a4f09) ^ (a >>> 16)) >>> 0;
-  return a;
+  return Math.imul(a, 0xc0000001) >>> 0;
 }
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
