@@ -35,11 +35,15 @@ const endpoints = new WeakMap<object, Endpoints>();
  * The PROXY header a connection arrived with and the proxy that sent it, or `undefined` when
  * the connection sent none (optional mode) or is not from a server given to
  * `acceptProxyProtocol()`. Works on the raw socket, the TLSSocket the application sees,
- * `req.socket` (http/1, https, http2 compatibility API) and an `Http2Session`.
+ * `req.socket` (http/1, https, http2 compatibility API), an `Http2Session`, and on anything
+ * with such a `socket` property: `req` itself, express `req`, fastify `request`.
  */
 export function getProxyInfo(socket: object | null | undefined): ProxyInfo | undefined {
   if (socket === null || socket === undefined) return undefined;
-  return infos.get(socket);
+  const info = infos.get(socket);
+  if (info !== undefined) return info;
+  const inner = (socket as { socket?: unknown }).socket;
+  return typeof inner === 'object' && inner !== null ? infos.get(inner) : undefined;
 }
 
 export function recordProxyInfo(target: object, info: ProxyInfo): void {

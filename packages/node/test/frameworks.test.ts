@@ -37,7 +37,7 @@ describe('express', () => {
   function app() {
     const application = express();
     application.get('/ip', (req, res) => {
-      res.json({ ip: req.ip, remote: req.socket.remoteAddress, proxy: getProxyInfo(req.socket)?.proxy.address });
+      res.json({ ip: req.ip, remote: req.socket.remoteAddress, proxy: getProxyInfo(req)?.proxy.address });
     });
     return application;
   }
@@ -61,7 +61,7 @@ describe('express', () => {
 
 describe('fastify', () => {
   function routes(app: FastifyInstance): FastifyInstance {
-    app.get('/ip', async (request) => ({ ip: request.ip, remote: request.socket.remoteAddress, proxy: getProxyInfo(request.socket)?.proxy.address }));
+    app.get('/ip', async (request) => ({ ip: request.ip, remote: request.socket.remoteAddress, proxy: getProxyInfo(request)?.proxy.address }));
     return app;
   }
 
