@@ -126,6 +126,18 @@ for (const version of ['v1', 'v2'] as const) {
       assert.deepEqual(r.received, Buffer.concat([enc('127.0.0.1', '127.0.0.1', r.clientPort, r.fePort), PAYLOAD]));
     });
 
+    it('v2 PROXY with UDP or UNSPEC family in → the real addresses (not taken from the header)', async () => {
+      for (const famByte of [0x12, 0x00]) {
+        const body = famByte === 0x12 ? Buffer.from('c0000201c6336407c82201bb', 'hex') : Buffer.alloc(0);
+        const head = Buffer.from([0x21, famByte, 0, body.length]);
+        const r = await through({ sendProxy: version }, Buffer.concat([SIG, head, body, PAYLOAD]), {
+          bind: { acceptProxy: true },
+          expectBytes: (x) => enc('127.0.0.1', '127.0.0.1', x.clientPort, x.fePort).length + PAYLOAD.length,
+        });
+        assert.deepEqual(r.received, Buffer.concat([enc('127.0.0.1', '127.0.0.1', r.clientPort, r.fePort), PAYLOAD]));
+      }
+    });
+
     it('IPv6 listener and client on ::1 → TCP6 / INET6 with ::1', async () => {
       const r = await through({ sendProxy: version }, PAYLOAD, {
         bind: { host: '::1' },
