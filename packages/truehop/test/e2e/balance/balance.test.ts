@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
-import type { BackendModel, BindModel, FrontendModel, ServerModel } from '../../../src/model/config-model.js';
+import type { BackendModel, BindModel, FrontendModel, GlobalModel, ServerModel } from '../../../src/model/config-model.js';
 import { server, simple, stdoutLog } from '../support/model.js';
 import { Capture, closedWithin, connect, recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
 
@@ -25,7 +25,7 @@ after(async () => {
 
 async function farm(
   specs: { name: string; partial?: Partial<ServerModel> }[],
-  opts: { backend?: Partial<BackendModel>; bind?: Partial<BindModel>; frontend?: Partial<FrontendModel>; random?: () => number } = {},
+  opts: { backend?: Partial<BackendModel>; bind?: Partial<BindModel>; frontend?: Partial<FrontendModel>; random?: () => number; global?: Partial<GlobalModel> } = {},
 ): Promise<Farm> {
   const order: string[] = [];
   const servers: RecordingServer[] = [];
@@ -34,7 +34,7 @@ async function farm(
   const daemon = await startDaemon(
     simple(
       specs.map((s, i) => server(s.name, (servers[i] as RecordingServer).port, s.partial)),
-      { backend: opts.backend ?? {}, bind: opts.bind ?? {}, frontend: { logs: [stdoutLog()], ...opts.frontend } },
+      { backend: opts.backend ?? {}, bind: opts.bind ?? {}, frontend: { logs: [stdoutLog()], ...opts.frontend }, global: opts.global ?? {} },
     ),
     { stdout: logs, ...(opts.random ? { random: opts.random } : {}) },
   );
@@ -185,4 +185,20 @@ describe('backup, disabled, maxconn and queue', () => {
     c1.destroy();
     await waitFor(() => f.order.length === 2, 3000, 'waiting connection admitted');
   });
+
+  it('global maxconn holds extra connections unread until a slot frees', async () => {
+    const f = await farm([{ name: 'a' }], { global: { maxconn: 2 } });
+    const c1 = await open(f);
+    await open(f);
+    const c3 = await connect(f.port);
+    f.clients.push(c3);
+    c3.write('waiting');
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(f.order.length, 2, 'third connection not admitted');
+    c1.destroy();
+    await waitFor(() => f.order.length === 3, 3000, 'third connection admitted');
+    const third = await (f.servers[0] as RecordingServer).connection(2);
+    await waitFor(() => third.bytes().toString() === 'waiting', 2000, 'its bytes, not lost while waiting');
+  });
 });
+
