@@ -16,6 +16,8 @@ import { installStopSignals } from './signals.js';
 
 /** Grace period for running sessions on stop when the config sets no `hard-stop-after`. */
 export const DEFAULT_STOP_GRACE_MS = 30_000;
+/** After the grace period, how long aborted sessions get to report their end before stop resolves. */
+export const ABORT_SETTLE_MS = 1000;
 
 export interface RunOptions {
   /** Where per-connection and event logs go when the model names no target. */
@@ -132,6 +134,9 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
           for (const s of [...sessions]) s.abort();
+          // Aborted sockets report 'close' on the next turns of the loop; never let a stuck
+          // one hold the stop forever.
+          setTimeout(resolve, ABORT_SETTLE_MS);
         }, graceMs);
         idleWaiter = () => {
           clearTimeout(timer);
