@@ -131,7 +131,10 @@ export function checkPartialTlvs(
   let crcSeen = progress?.crcSeen ?? false;
   while (pos < end) {
     if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
-    if (pos + TLV_HEADER_BYTES > available) break;
+    if (pos + TLV_HEADER_BYTES > available) {
+      if (pos < available) checkTlvHeaderStart(buf, available, pos, end, crcSeen);
+      break;
+    }
     const type = buf[pos]!;
     const length = (buf[pos + 1]! << 8) | buf[pos + 2]!;
     if (pos + TLV_HEADER_BYTES + length > end) badTlv('TLV value overruns the header length', pos);
@@ -152,6 +155,33 @@ export function checkPartialTlvs(
     progress.next = pos;
     progress.crcSeen = crcSeen;
   }
+}
+
+/**
+ * The first 1 or 2 bytes of a TLV header already rule some TLVs out, whatever follows (§1.3:
+ * abort as early as possible; `incomplete` is only for a prefix that can still become valid):
+ * a second CRC32C, or one with no room for its 4 bytes; an SSL TLV with no room for its 5 fixed
+ * bytes; a length whose high byte alone overruns `len`; a CRC32C or UNIQUE_ID whose high length
+ * byte is not 0 (≥ 256 bytes: never 4, never ≤ 128). Only runs on a partial header.
+ */
+function checkTlvHeaderStart(buf: Uint8Array, available: number, pos: number, end: number, crcSeen: boolean): void {
+  const type = buf[pos]!;
+  const room = end - pos - TLV_HEADER_BYTES;
+  if (type === PP2_TYPE_CRC32C) {
+    if (crcSeen) throw new ProxyProtocolError('CRC_MISMATCH', 'more than one CRC32C TLV', { offset: pos });
+    if (room < CRC32C_VALUE_BYTES) {
+      throw new ProxyProtocolError('CRC_MISMATCH', `no room for a 4-byte CRC32C TLV (${room} bytes left)`, { offset: pos });
+    }
+  } else if (type === PP2_TYPE_SSL && room < MIN_SSL_VALUE_BYTES) {
+    badTlv(`no room for an SSL TLV (${room} bytes left, min ${MIN_SSL_VALUE_BYTES})`, pos);
+  }
+  if (pos + 1 >= available) return;
+  const high = buf[pos + 1]!;
+  if (high * 256 > room) badTlv('TLV value overruns the header length', pos);
+  if (high !== 0 && type === PP2_TYPE_CRC32C) {
+    throw new ProxyProtocolError('CRC_MISMATCH', `CRC32C TLV of ${high * 256}+ bytes (must be 4)`, { offset: pos });
+  }
+  if (high !== 0 && type === PP2_TYPE_UNIQUE_ID) badTlv(`UNIQUE_ID of ${high * 256}+ bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
 }
 
 /**

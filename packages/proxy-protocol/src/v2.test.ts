@@ -305,9 +305,19 @@ describe('fail early inside the TLV area of a partial header (§1.3: abort as ea
   // makes it impossible. Every shorter prefix must be incomplete; from that byte on, the error.
   const cases: [string, Buffer, number, ProxyErrorCode][] = [
     ['overrun', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e1000a', 'hex'), Buffer.alloc(5)])), 30, 'BAD_TLV'],
-    ['second TLV overruns', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x04, 'ab'), Buffer.from('e1ff00', 'hex'), Buffer.alloc(4)])), 35, 'BAD_TLV'],
+    // The high length byte 0xFF alone already overruns len (byte 34), before the low byte.
+    ['second TLV overruns', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x04, 'ab'), Buffer.from('e1ff00', 'hex'), Buffer.alloc(4)])), 34, 'BAD_TLV'],
     ['CRC32C of 5 bytes', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(5)), Buffer.alloc(4)])), 30, 'CRC_MISMATCH'],
-    ['two CRC32C', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(4)), tlvBytes(0x03, Buffer.alloc(4))])), 37, 'CRC_MISMATCH'],
+    // The second CRC32C's type byte (35) decides: no length can make two checksums valid.
+    ['two CRC32C', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(4)), tlvBytes(0x03, Buffer.alloc(4))])), 35, 'CRC_MISMATCH'],
+    // Decided by the first 1–2 bytes of a TLV header (found by the differential test against the
+    // reference decoder: these prefixes used to answer 'incomplete' until the 3rd byte).
+    ['CRC32C type with 3 bytes of room', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e10000', 'hex'), Buffer.from('030000', 'hex')])), 31, 'CRC_MISMATCH'],
+    ['SSL type with 4 bytes of room', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x20, Buffer.alloc(4))])), 28, 'BAD_TLV'],
+    ['high length byte overruns', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e10100', 'hex'), Buffer.alloc(200)])), 29, 'BAD_TLV'],
+    ['CRC32C with a high length byte', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('030100', 'hex'), Buffer.alloc(256)])), 29, 'CRC_MISMATCH'],
+    ['UNIQUE_ID with a high length byte', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('050100', 'hex'), Buffer.alloc(256)])), 29, 'BAD_TLV'],
+    ['LOCAL: SSL type with no room', v2(0x20, 0x00, Buffer.from('2000020000', 'hex')), 16, 'BAD_TLV'],
     ['UNIQUE_ID of 129', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x05, Buffer.alloc(129))])), 30, 'BAD_TLV'],
     ['SSL of 4', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x20, Buffer.alloc(4)), Buffer.alloc(3)])), 30, 'BAD_TLV'],
     ['2 stray bytes (len 14)', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e100', 'hex')])), 15, 'BAD_TLV'],
