@@ -387,7 +387,11 @@ function refDecodeV2(b: Uint8Array, cap: number): RefResult {
       if (type === T_CRC32C && crcSeen) c.add('CRC_MISMATCH');
       if (type === T_CRC32C && room < 7) c.add('CRC_MISMATCH').add('BAD_TLV'); // ≠ 4 bytes, or overrun
       if (type === T_SSL && room < 8) c.add('BAD_TLV');
-      if (c.size > 0) return tlvErr(pos, ...c);
+      if (c.size > 0) {
+        // When the rest of this TLV header is there too, its other broken rules are honest answers.
+        if (n > pos + 2) for (const code of lengthRules(type, (b[pos + 1]! << 8) | b[pos + 2]!, pos, end)) c.add(code);
+        return tlvErr(pos, ...c);
+      }
     }
     if (n <= pos + 1) return INCOMPLETE;
     const hi = b[pos + 1]!;
@@ -401,13 +405,7 @@ function refDecodeV2(b: Uint8Array, cap: number): RefResult {
     if (n <= pos + 2) return INCOMPLETE;
     const vlen = (hi << 8) | b[pos + 2]!;
     {
-      const c: string[] = [];
-      if (pos + 3 + vlen > end) c.push('BAD_TLV'); // §2.7: value must end inside the header
-      if (type === T_CRC32C && vlen !== 4) c.push('CRC_MISMATCH'); // §3.3: exactly 4 bytes
-      if (type === T_UNIQUE_ID && vlen > 128) c.push('BAD_TLV'); // §3.2: ≤ 128 bytes
-      if (type === T_SSL && vlen < 5) c.push('BAD_TLV'); // §3.4: 5 fixed bytes
-      const after = end - (pos + 3 + vlen);
-      if (after > 0 && after < 3) c.push('BAD_TLV'); // stray 1–2 bytes, known now
+      const c = lengthRules(type, vlen, pos, end);
       if (c.length > 0) return tlvErr(pos + 2, ...c);
     }
     if (type === T_CRC32C) crcSeen = true;
@@ -465,6 +463,18 @@ function refDecodeV2(b: Uint8Array, cap: number): RefResult {
     }
   }
   return { status: 'complete', header, length: end };
+}
+
+/** The rules a TLV header breaks once its length is known (codes, possibly several). */
+function lengthRules(type: number, vlen: number, pos: number, end: number): string[] {
+  const c: string[] = [];
+  if (pos + 3 + vlen > end) c.push('BAD_TLV'); // §2.7: value must end inside the header
+  if (type === T_CRC32C && vlen !== 4) c.push('CRC_MISMATCH'); // §3.3: exactly 4 bytes
+  if (type === T_UNIQUE_ID && vlen > 128) c.push('BAD_TLV'); // §3.2: ≤ 128 bytes
+  if (type === T_SSL && vlen < 5) c.push('BAD_TLV'); // §3.4: 5 fixed bytes
+  const after = end - (pos + 3 + vlen);
+  if (after > 0 && after < 3) c.push('BAD_TLV'); // stray 1–2 bytes, known now
+  return c;
 }
 
 /** A nested TLV list (SSL sub-TLVs, §3.4) must frame exactly: 3-byte headers, values inside. */
