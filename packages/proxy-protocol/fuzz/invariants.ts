@@ -3,7 +3,7 @@
 // Written for throughput: no assertion library, one normalisation per accepted header.
 import { SocketAddress } from 'node:net';
 import { decode, encode, ProxyHeaderDecoder, ProxyProtocolError } from '../src/index.js';
-import type { DecodeResult, ProxyHeader } from '../src/index.js';
+import type { DecodeOptions, DecodeResult, ProxyHeader } from '../src/index.js';
 import { readSsl } from '../src/tlv/ssl.js';
 import { readAwsVpceId } from '../src/tlv/aws.js';
 import { readAzureLinkId } from '../src/tlv/azure.js';
@@ -61,9 +61,13 @@ const show = (o: Outcome): string =>
   o.kind === 'complete' ? `complete(${o.length}) ${o.key}` : o.kind === 'error' ? `error ${o.code}` : o.kind;
 
 export function outcomeOf(input: Uint8Array): Outcome {
+  return outcomeWith(input, undefined);
+}
+
+function outcomeWith(input: Uint8Array, options: DecodeOptions | undefined): Outcome {
   let result: DecodeResult;
   try {
-    result = decode(input);
+    result = decode(input, options);
   } catch (error) {
     if (!(error instanceof ProxyProtocolError)) {
       throw new InvariantFailure('decode-foreign-error', `decode threw a non-ProxyProtocolError: ${error instanceof Error ? error.stack : String(error)}`);
@@ -100,6 +104,16 @@ export function checkInput(input: Uint8Array, noise: () => number): Outcome {
     for (let i = length; i < other.length; i++) other[i] = noise() & 0xff;
     const swapped = outcomeOf(other);
     if (!sameOutcome(swapped, outcome)) throw new InvariantFailure('reads-past-length', `changing the bytes after length changed the result: ${show(swapped)}`);
+
+    // Caps only ever refuse, never change a result: at exactly `length` the header still
+    // decodes the same; one byte lower it is TOO_LARGE (v1 cap ≥ 15, v2 cap ≥ 16 bytes).
+    const v1 = outcome.header.version === 1;
+    const atCap = outcomeWith(input, v1 ? { maxV1HeaderBytes: length } : { maxHeaderBytes: length });
+    if (!sameOutcome(atCap, outcome)) throw new InvariantFailure('cap-changes-result', `a cap of exactly ${length} gave ${show(atCap)}`);
+    if (length - 1 >= (v1 ? 15 : 16)) {
+      const below = outcomeWith(input, v1 ? { maxV1HeaderBytes: length - 1 } : { maxHeaderBytes: length - 1 });
+      if (below.kind !== 'error' || below.code !== 'TOO_LARGE') throw new InvariantFailure('cap-not-enforced', `a cap of ${length - 1} gave ${show(below)}`);
+    }
 
     const h = outcome.header;
     // Address text is canonical (the issue's contract): IPv6 exactly as Node's SocketAddress

@@ -3,7 +3,8 @@
 //   1. decode never throws anything but ProxyProtocolError, on arbitrary bytes and on mutated
 //      valid headers (a TypeError or RangeError from a crafted header would crash a server);
 //   2. it never reads past `length`: length ≤ input length, and the result is the same whatever
-//      follows the header (payload bytes must never change how a header is read);
+//      follows the header (payload bytes must never change how a header is read); caps only
+//      refuse (a cap of exactly `length` changes nothing, one byte less is TOO_LARGE);
 //   3. an accepted header re-encodes, and that encoding decodes to the same value;
 //   4. canonical headers and random TLV lists round-trip exactly (with and without CRC32C);
 //   5. the incremental decoder agrees with decode for every chunking of the same bytes.
@@ -12,7 +13,7 @@ import assert from 'node:assert/strict';
 import { SocketAddress } from 'node:net';
 import fc from 'fast-check';
 import { decode, encode, ProxyHeaderDecoder, ProxyProtocolError, PP2_SIGNATURE } from './index.js';
-import type { DecodeResult, ProxyHeader, Tlv } from './index.js';
+import type { DecodeOptions, DecodeResult, ProxyHeader, Tlv } from './index.js';
 import { readSsl, sslTlv } from './tlv/ssl.js';
 import { readAwsVpceId } from './tlv/aws.js';
 import { readAzureLinkId } from './tlv/azure.js';
@@ -64,6 +65,13 @@ function checkInput(input: Uint8Array, suffix: Uint8Array): void {
   replaced.set(input.subarray(0, length));
   replaced.set(suffix, length);
   assert.deepEqual(outcomeOf(replaced), outcome, 'result changed when the bytes after length were replaced');
+  // Caps only ever refuse: at exactly `length` the same result, one byte lower TOO_LARGE.
+  const isV1 = input[0] === 0x50;
+  const cap = (n: number): DecodeOptions => (isV1 ? { maxV1HeaderBytes: n } : { maxHeaderBytes: n });
+  assert.deepEqual(normalise((decode(input, cap(length)) as { header: ProxyHeader }).header), outcome.header, 'a cap of exactly length changed the result');
+  if (length - 1 >= (isV1 ? 15 : 16)) {
+    assert.throws(() => decode(input, cap(length - 1)), (error: unknown) => error instanceof ProxyProtocolError && error.code === 'TOO_LARGE');
+  }
   // 3. Re-encode: decode(encode(h)) keeps what a receiver relies on, and is a fixpoint.
   const result = decode(input);
   assert.equal(result.status, 'complete');
