@@ -71,4 +71,32 @@ describe('rules', () => {
     // …from ::1 (not listed) the connection is plain.
     assert.equal(await ask(d.port('fe', 1), 'plain', '::1'), 'A');
   });
+
+  it('a listen section is one frontend and one backend (accept-proxy in, send-proxy-v2 out)', async () => {
+    const rec = await recordingServer();
+    const d = await daemonFromText(
+      `defaults\n  mode tcp\n  timeout connect 2s\n  timeout client 5s\n  timeout server 5s\n` +
+        `listen app\n  bind 127.0.0.1:0 accept-proxy\n  balance roundrobin\n  server s1 127.0.0.1:${rec.port} send-proxy-v2\n`,
+    );
+    open.push({ d, recs: [rec] });
+    const c = await connect(d.port('app'));
+    c.write(FROM('192.0.2.9') + 'hi');
+    const conn = await rec.connection(0);
+    const want = Buffer.concat([
+      Buffer.from('0d0a0d0a000d0a515549540a2111000cc0000209c6336407c82201bb', 'hex'),
+      Buffer.from('hi'),
+    ]);
+    await new Promise<void>((resolve, reject) => {
+      const t0 = Date.now();
+      const poll = (): void => {
+        if (conn.bytes().length >= want.length) return resolve();
+        if (Date.now() - t0 > 3000) return reject(new Error('no bytes'));
+        setTimeout(poll, 10);
+      };
+      poll();
+    });
+    assert.deepEqual(conn.bytes(), want);
+    c.destroy();
+  });
 });
+
