@@ -32,7 +32,7 @@ export class ProxyHeaderDecoder {
   #pushed = false;
   #done = false;
   /** Where the TLV headers of a partial v2 header were checked up to (each is checked once). */
-  readonly #progress: TlvProgress = { next: 0, crcSeen: false };
+  readonly #progress: TlvProgress = { next: 0, crcSeen: false, subNext: 0 };
 
   constructor(options?: DecodeOptions) {
     [this.#maxV2, this.#maxV1] = resolveCaps(options);

@@ -113,14 +113,17 @@ export interface TlvProgress {
   /** Offset of the next TLV header to check (0: not started). */
   next: number;
   crcSeen: boolean;
+  /** Inside the SSL TLV at `next` whose sub-TLVs are still arriving: the next sub-TLV header (0: none). */
+  subNext: number;
 }
 
 /**
  * Fail early on a partial v2 header (§1.3: abort as early as possible): checks every TLV header
  * whose 3 bytes have arrived against `end` (16 + len) and its type's length rule, before the
  * values are in. A TLV that overruns `len`, 1–2 bytes left for a TLV header, a CRC32C that is not
- * 4 bytes or appears twice, an oversized UNIQUE_ID, a short SSL value: none of these can become
- * valid, so the peer is refused now rather than after it sent (or stalled on) the rest. With
+ * 4 bytes or appears twice, an oversized UNIQUE_ID, a short SSL value or SSL sub-TLVs that do not
+ * frame: none of these can become valid, so the peer is refused now rather than after it sent
+ * (or stalled on) the rest. Only the checksum waits for the whole header. With
  * `progress` (the incremental decoder) each TLV header is looked at once over all chunks, so a
  * peer drip-feeding a header of many empty TLVs cannot cause quadratic work.
  */
@@ -129,6 +132,7 @@ export function checkPartialTlvs(
 ): void {
   let pos = progress !== undefined && progress.next > start ? progress.next : start;
   let crcSeen = progress?.crcSeen ?? false;
+  let subNext = progress?.subNext ?? 0;
   while (pos < end) {
     if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
     if (pos + TLV_HEADER_BYTES > available) {
@@ -148,40 +152,76 @@ export function checkPartialTlvs(
       if (length > MAX_UNIQUE_ID_BYTES) badTlv(`UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
     } else if (type === PP2_TYPE_SSL) {
       if (length < MIN_SSL_VALUE_BYTES) badTlv(`SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`, pos);
+      // Its sub-TLVs are checked as they arrive too, in wire order, so the verdict (and its code)
+      // on a prefix is the one the whole header gets. Until every sub-TLV header is in, stay on
+      // this TLV (the next TLV header cannot have arrived) and remember where the sub-walk is.
+      const valueEnd = pos + TLV_HEADER_BYTES + length;
+      const subStart = pos + TLV_HEADER_BYTES + MIN_SSL_VALUE_BYTES;
+      const sub = checkPartialSubTlvs(buf, available, subNext > subStart ? subNext : subStart, valueEnd);
+      if (sub < valueEnd) {
+        if (valueEnd < end && end - valueEnd < TLV_HEADER_BYTES) {
+          badTlv(`${end - valueEnd} stray byte(s) after the last TLV`, valueEnd);
+        }
+        subNext = sub;
+        break;
+      }
+      subNext = 0;
     }
     pos += TLV_HEADER_BYTES + length;
   }
   if (progress !== undefined) {
     progress.next = pos;
     progress.crcSeen = crcSeen;
+    progress.subNext = subNext;
   }
 }
 
 /**
- * The first 1 or 2 bytes of a TLV header already rule some TLVs out, whatever follows (§1.3:
- * abort as early as possible; `incomplete` is only for a prefix that can still become valid):
- * a second CRC32C, or one with no room for its 4 bytes; an SSL TLV with no room for its 5 fixed
- * bytes; a length whose high byte alone overruns `len`; a CRC32C or UNIQUE_ID whose high length
- * byte is not 0 (≥ 256 bytes: never 4, never ≤ 128). Only runs on a partial header.
+ * The SSL sub-TLVs (§3.4) in `buf[pos..valueEnd)` whose headers have arrived: each must fit the
+ * SSL value, and the list must end exactly on it (the same framing `checkTlvFraming` applies to
+ * a whole value), judged from 2 bytes of a sub-TLV header when its high length byte already
+ * overruns. Returns where it stopped: `valueEnd` once every sub-TLV header was checked.
+ */
+function checkPartialSubTlvs(buf: Uint8Array, available: number, pos: number, valueEnd: number): number {
+  while (pos < valueEnd) {
+    if (valueEnd - pos < TLV_HEADER_BYTES) badTlv(`${valueEnd - pos} stray byte(s) after the last SSL sub-TLV`, pos);
+    if (pos + TLV_HEADER_BYTES > available) {
+      if (pos + 1 < available && buf[pos + 1]! * 256 > valueEnd - pos - TLV_HEADER_BYTES) {
+        badTlv('SSL sub-TLV overruns the SSL TLV', pos);
+      }
+      return pos;
+    }
+    const next = pos + TLV_HEADER_BYTES + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
+    if (next > valueEnd) badTlv('SSL sub-TLV overruns the SSL TLV', pos);
+    pos = next;
+  }
+  return pos;
+}
+
+/**
+ * The first 1 or 2 bytes of a TLV header can already decide a partial header (§1.3: abort as
+ * early as possible; `incomplete` is only for a prefix that can still become valid) — but only
+ * where every completion would get the same error code from the whole-header walk, so a peer
+ * cannot change the code by how it splits its bytes (that walk checks an overrun first, then the
+ * type's own rules). Decided here: an SSL TLV with no room for its 5 fixed bytes (BAD_TLV either
+ * way); a length whose high byte alone overruns `len` (BAD_TLV); a UNIQUE_ID of 256+ bytes
+ * (BAD_TLV either way); a CRC32C of 256+ bytes or a second CRC32C, once no low byte could make it
+ * overrun (CRC_MISMATCH either way). Only runs on a partial header.
  */
 function checkTlvHeaderStart(buf: Uint8Array, available: number, pos: number, end: number, crcSeen: boolean): void {
   const type = buf[pos]!;
   const room = end - pos - TLV_HEADER_BYTES;
-  if (type === PP2_TYPE_CRC32C) {
-    if (crcSeen) throw new ProxyProtocolError('CRC_MISMATCH', 'more than one CRC32C TLV', { offset: pos });
-    if (room < CRC32C_VALUE_BYTES) {
-      throw new ProxyProtocolError('CRC_MISMATCH', `no room for a 4-byte CRC32C TLV (${room} bytes left)`, { offset: pos });
-    }
-  } else if (type === PP2_TYPE_SSL && room < MIN_SSL_VALUE_BYTES) {
+  if (type === PP2_TYPE_SSL && room < MIN_SSL_VALUE_BYTES) {
     badTlv(`no room for an SSL TLV (${room} bytes left, min ${MIN_SSL_VALUE_BYTES})`, pos);
   }
   if (pos + 1 >= available) return;
   const high = buf[pos + 1]!;
   if (high * 256 > room) badTlv('TLV value overruns the header length', pos);
-  if (high !== 0 && type === PP2_TYPE_CRC32C) {
-    throw new ProxyProtocolError('CRC_MISMATCH', `CRC32C TLV of ${high * 256}+ bytes (must be 4)`, { offset: pos });
-  }
   if (high !== 0 && type === PP2_TYPE_UNIQUE_ID) badTlv(`UNIQUE_ID of ${high * 256}+ bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
+  if (type === PP2_TYPE_CRC32C && (high !== 0 || crcSeen) && high * 256 + 0xff <= room) {
+    const why = crcSeen ? 'more than one CRC32C TLV' : `CRC32C TLV of ${high * 256}+ bytes (must be 4)`;
+    throw new ProxyProtocolError('CRC_MISMATCH', why, { offset: pos });
+  }
 }
 
 /**

@@ -308,16 +308,26 @@ describe('fail early inside the TLV area of a partial header (§1.3: abort as ea
     // The high length byte 0xFF alone already overruns len (byte 34), before the low byte.
     ['second TLV overruns', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x04, 'ab'), Buffer.from('e1ff00', 'hex'), Buffer.alloc(4)])), 34, 'BAD_TLV'],
     ['CRC32C of 5 bytes', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(5)), Buffer.alloc(4)])), 30, 'CRC_MISMATCH'],
-    // The second CRC32C's type byte (35) decides: no length can make two checksums valid.
-    ['two CRC32C', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(4)), tlvBytes(0x03, Buffer.alloc(4))])), 35, 'CRC_MISMATCH'],
+    // Two checksums can never be valid, but whether the code is CRC_MISMATCH or BAD_TLV (the
+    // second one overrunning len) depends on its length: decided at its 3rd byte (37).
+    ['two CRC32C', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(4)), tlvBytes(0x03, Buffer.alloc(4))])), 37, 'CRC_MISMATCH'],
+    // ... unless no low length byte could make it overrun: then its high byte decides.
+    ['two CRC32C, room for any length', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x03, Buffer.alloc(4)), Buffer.from('030000', 'hex'), tlvBytes(0xe1, Buffer.alloc(300))])), 36, 'CRC_MISMATCH'],
     // Decided by the first 1–2 bytes of a TLV header (found by the differential test against the
     // reference decoder: these prefixes used to answer 'incomplete' until the 3rd byte).
-    ['CRC32C type with 3 bytes of room', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e10000', 'hex'), Buffer.from('030000', 'hex')])), 31, 'CRC_MISMATCH'],
     ['SSL type with 4 bytes of room', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x20, Buffer.alloc(4))])), 28, 'BAD_TLV'],
     ['high length byte overruns', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e10100', 'hex'), Buffer.alloc(200)])), 29, 'BAD_TLV'],
-    ['CRC32C with a high length byte', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('030100', 'hex'), Buffer.alloc(256)])), 29, 'CRC_MISMATCH'],
+    ['CRC32C with a high length byte', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('030100', 'hex'), Buffer.alloc(600)])), 29, 'CRC_MISMATCH'],
+    ['CRC32C with a high length byte, could still overrun', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('030100', 'hex'), Buffer.alloc(256)])), 30, 'CRC_MISMATCH'],
+    // A CRC32C with no room for 4 bytes: BAD_TLV if its length overruns, CRC_MISMATCH if not —
+    // so only its length byte decides (found by the fuzz campaign once the type byte did).
+    ['CRC32C with 2 bytes of room', v2(0x20, 0x11, Buffer.concat([ADDR4, Buffer.from('030004', 'hex'), Buffer.alloc(2)])), 30, 'BAD_TLV'],
     ['UNIQUE_ID with a high length byte', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('050100', 'hex'), Buffer.alloc(256)])), 29, 'BAD_TLV'],
     ['LOCAL: SSL type with no room', v2(0x20, 0x00, Buffer.from('2000020000', 'hex')), 16, 'BAD_TLV'],
+    // SSL sub-TLVs are judged as they arrive (§3.4), not only once 16 + len bytes are in.
+    ['SSL sub-TLV overruns the SSL value', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('20000a0100000000210005', 'hex'), Buffer.alloc(2)])), 38, 'BAD_TLV'],
+    ['SSL sub-TLV high length byte overruns', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('20000a01000000002101', 'hex'), Buffer.alloc(3)])), 37, 'BAD_TLV'],
+    ['2 stray bytes inside the SSL value', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('20000a0100000000210000', 'hex'), Buffer.alloc(2)])), 38, 'BAD_TLV'],
     ['UNIQUE_ID of 129', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x05, Buffer.alloc(129))])), 30, 'BAD_TLV'],
     ['SSL of 4', v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x20, Buffer.alloc(4)), Buffer.alloc(3)])), 30, 'BAD_TLV'],
     ['2 stray bytes (len 14)', v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e100', 'hex')])), 15, 'BAD_TLV'],
@@ -343,6 +353,33 @@ describe('fail early inside the TLV area of a partial header (§1.3: abort as ea
       }
     });
   }
+  test('one code for the same bytes however much has arrived (SSL sub-TLV error before a bad CRC32C)', () => {
+    // Found by the fuzz campaign (docs/benchmarks.md) and the differential test: prefixes of 42–44
+    // bytes used to throw CRC_MISMATCH (the CRC32C TLV header, checked early) while the whole
+    // 45 bytes threw BAD_TLV (the SSL sub-TLV before it, checked only on the whole header).
+    const header = Buffer.from('0d0a0d0a000d0a515549540a2111001dc0000201c6336407c82201bb2000080100000000210005030003000000', 'hex');
+    rejects(header, 'BAD_TLV');
+    for (let n = 0; n < header.length; n++) {
+      const prefix = header.subarray(0, n);
+      if (n <= 38) assert.deepEqual(decode(prefix), { status: 'incomplete' }, `${n} bytes`);
+      else rejects(prefix, 'BAD_TLV');
+    }
+    const d = new ProxyHeaderDecoder();
+    assert.throws(() => {
+      for (let i = 0; i < header.length; i++) d.push(header.subarray(i, i + 1));
+    }, (e: unknown) => e instanceof ProxyProtocolError && e.code === 'BAD_TLV');
+  });
+  test('a drip-fed SSL TLV of 16000 empty sub-TLVs decodes with each sub-TLV header checked once', () => {
+    const subs = Buffer.alloc(16000 * 3);
+    for (let i = 0; i < subs.length; i += 3) subs[i] = 0x21;
+    const ssl = Buffer.concat([Buffer.from([0x20, (5 + subs.length) >> 8, (5 + subs.length) & 0xff, 1, 0, 0, 0, 0]), subs]);
+    const header = v2(0x21, 0x11, Buffer.concat([ADDR4, ssl]));
+    const d = new ProxyHeaderDecoder({ maxHeaderBytes: 65551 });
+    let r: ReturnType<ProxyHeaderDecoder['push']> = { status: 'incomplete' };
+    for (let i = 0; i < header.length; i++) r = d.push(header.subarray(i, i + 1));
+    assert.equal(r.status, 'complete');
+    if (r.status === 'complete') assert.equal(r.header.tlvs[0]!.value.length, 5 + subs.length);
+  });
   test('a drip-fed header of 5000 empty TLVs decodes with each TLV header checked once', () => {
     const header = v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.alloc(5000 * 3, 0)].map((b, i) => (i === 0 ? b : Buffer.from(b.map((_, j) => (j % 3 === 0 ? 0x04 : 0)))))));
     const d = new ProxyHeaderDecoder();
