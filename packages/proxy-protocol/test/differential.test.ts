@@ -484,6 +484,12 @@ function compareAll(original: Uint8Array, options: RefOptions | undefined, prefi
         note(`prefix:${r.status}->${g.status}`, input, `k=${k}: ref ${show(r)} / codec ${show(g)}`);
         break;
       }
+      // Once decided, every longer prefix agrees, code included: a peer cannot pick the code by
+      // how it splits its bytes.
+      if (g.status === 'error' && got.status === 'error' && g.code !== got.code) {
+        note('prefix:code-changes', input, `k=${k}: ${g.code}, whole input ${got.code}`);
+        break;
+      }
     }
   }
 
@@ -495,6 +501,9 @@ function compareAll(original: Uint8Array, options: RefOptions | undefined, prefi
   if (input.length <= 300) splits.push(Array.from({ length: input.length }, (_, i) => i));
   for (const cuts of splits) {
     const s = codecStream(input, cuts, options);
+    if (s.status === 'error' && got.status === 'error' && s.code !== got.code) {
+      note('stream:code-differs', input, `cuts=${cuts.length}: stream ${s.code}, decode ${got.code}`);
+    }
     if (!same(ref, s)) {
       note(`stream:${ref.status}->${s.status}`, input, `cuts=${cuts.length} ref ${show(ref)} / codec ${show(s)}`);
     } else if (ref.status === 'complete' && s.status === 'complete') {

@@ -10,8 +10,7 @@
 //
 // "Fail early" = the result for a prefix is `incomplete` only while the prefix can still be
 // completed into a valid header; the error is reported at the first byte where it cannot.
-// Two documented exceptions, where the oracle waits for the whole header like the codec
-// (README "Fail early"): the CRC32C value and the inside of an SSL value (sub-TLVs).
+// One exception: the CRC32C value can only be checked once the whole header is in.
 
 export interface RefTlv {
   type: number;
@@ -367,12 +366,7 @@ function refDecodeV2(b: Uint8Array, cap: number): RefResult {
   const tlvs: { type: number; start: number; vlen: number }[] = [];
   let crcSeen = false;
   let pos = tlvStart;
-  // With the whole header present, an SSL TLV before the first structural failure whose
-  // sub-TLVs do not frame is an earlier violation: BAD_TLV is then an honest answer too.
-  const tlvErr = (at: number, ...codes: string[]): RefResult => {
-    const sslBad = n >= end && tlvs.some((t) => t.type === T_SSL && !framesExactly(b.subarray(t.start + 8, t.start + 3 + t.vlen)));
-    return { status: 'error', codes: sslBad && !codes.includes('BAD_TLV') ? [...codes, 'BAD_TLV'] : codes, at };
-  };
+  const tlvErr = err;
   while (pos < end) {
     const room = end - pos;
     // Fewer than 3 bytes left: no TLV header fits (known as soon as `pos` is known). Report it at
@@ -381,34 +375,39 @@ function refDecodeV2(b: Uint8Array, cap: number): RefResult {
     if (room < 3) return tlvErr(fixedAt, 'BAD_TLV');
     if (n <= pos) return INCOMPLETE;
     const type = b[pos]!;
-    // Type byte alone: rules every completion would break.
-    {
-      const c = new Set<string>();
-      if (type === T_CRC32C && crcSeen) c.add('CRC_MISMATCH');
-      if (type === T_CRC32C && room < 7) c.add('CRC_MISMATCH').add('BAD_TLV'); // ≠ 4 bytes, or overrun
-      if (type === T_SSL && room < 8) c.add('BAD_TLV');
-      if (c.size > 0) {
-        // When the rest of this TLV header is there too, its other broken rules are honest answers.
-        if (n > pos + 2) for (const code of lengthRules(type, (b[pos + 1]! << 8) | b[pos + 2]!, pos, end)) c.add(code);
-        return tlvErr(pos, ...c);
-      }
-    }
+    // A TLV header is judged with the whole-header walk's order of rules (overrun of len first,
+    // then the type's own rules, then stray bytes after it), and a partial header is decided as
+    // soon as every completion gets the same code: the code must not depend on how the peer
+    // split its bytes (a contract of its own: tests and operators read codes).
+    // Type byte alone: an SSL TLV with no room for 3 + 5 bytes is BAD_TLV whatever follows.
+    if (type === T_SSL && room < 8) return tlvErr(pos, 'BAD_TLV');
     if (n <= pos + 1) return INCOMPLETE;
     const hi = b[pos + 1]!;
-    {
-      const c: string[] = [];
-      if (hi * 256 > room - 3) c.push('BAD_TLV'); // overrun whatever the low byte
-      if (type === T_CRC32C && hi !== 0) c.push('CRC_MISMATCH');
-      if (type === T_UNIQUE_ID && hi !== 0) c.push('BAD_TLV');
-      if (c.length > 0) return tlvErr(pos + 1, ...c);
-    }
+    if (hi * 256 > room - 3) return tlvErr(pos + 1, 'BAD_TLV'); // overrun whatever the low byte
+    if (type === T_UNIQUE_ID && hi !== 0) return tlvErr(pos + 1, 'BAD_TLV'); // ≥ 256 > 128, or overrun
+    // A CRC32C of 256+ bytes, or a second CRC32C, when no low byte could make it overrun.
+    if (type === T_CRC32C && (hi !== 0 || crcSeen) && hi * 256 + 255 <= room - 3) return tlvErr(pos + 1, 'CRC_MISMATCH');
     if (n <= pos + 2) return INCOMPLETE;
     const vlen = (hi << 8) | b[pos + 2]!;
     {
-      const c = lengthRules(type, vlen, pos, end);
-      if (c.length > 0) return tlvErr(pos + 2, ...c);
+      const c = lengthRules(type, vlen, pos, end, crcSeen);
+      if (c !== null) return tlvErr(pos + 2, c);
     }
     if (type === T_CRC32C) crcSeen = true;
+    if (type === T_SSL) {
+      // §3.4: the sub-TLVs must frame the rest of the SSL value exactly; judged as they arrive.
+      const valueEnd = pos + 3 + vlen;
+      let sp = pos + 8;
+      while (sp < valueEnd) {
+        if (valueEnd - sp < 3) return tlvErr(sp, 'BAD_TLV');
+        if (n <= sp + 1) return INCOMPLETE;
+        if (b[sp + 1]! * 256 > valueEnd - sp - 3) return tlvErr(sp + 1, 'BAD_TLV');
+        if (n <= sp + 2) return INCOMPLETE;
+        const next = sp + 3 + ((b[sp + 1]! << 8) | b[sp + 2]!);
+        if (next > valueEnd) return tlvErr(sp + 2, 'BAD_TLV');
+        sp = next;
+      }
+    }
     tlvs.push({ type, start: pos, vlen });
     pos += 3 + vlen;
   }
@@ -465,16 +464,15 @@ function refDecodeV2(b: Uint8Array, cap: number): RefResult {
   return { status: 'complete', header, length: end };
 }
 
-/** The rules a TLV header breaks once its length is known (codes, possibly several). */
-function lengthRules(type: number, vlen: number, pos: number, end: number): string[] {
-  const c: string[] = [];
-  if (pos + 3 + vlen > end) c.push('BAD_TLV'); // §2.7: value must end inside the header
-  if (type === T_CRC32C && vlen !== 4) c.push('CRC_MISMATCH'); // §3.3: exactly 4 bytes
-  if (type === T_UNIQUE_ID && vlen > 128) c.push('BAD_TLV'); // §3.2: ≤ 128 bytes
-  if (type === T_SSL && vlen < 5) c.push('BAD_TLV'); // §3.4: 5 fixed bytes
+/** The first rule (in the whole-header walk's order) a TLV header breaks once its length is known. */
+function lengthRules(type: number, vlen: number, pos: number, end: number, crcSeen: boolean): string | null {
+  if (pos + 3 + vlen > end) return 'BAD_TLV'; // §2.7: value must end inside the header
+  if (type === T_CRC32C && (vlen !== 4 || crcSeen)) return 'CRC_MISMATCH'; // §3.3: one, of 4 bytes
+  if (type === T_UNIQUE_ID && vlen > 128) return 'BAD_TLV'; // §3.2: ≤ 128 bytes
+  if (type === T_SSL && vlen < 5) return 'BAD_TLV'; // §3.4: 5 fixed bytes
   const after = end - (pos + 3 + vlen);
-  if (after > 0 && after < 3) c.push('BAD_TLV'); // stray 1–2 bytes, known now
-  return c;
+  if (after > 0 && after < 3) return 'BAD_TLV'; // stray 1–2 bytes, known now
+  return null;
 }
 
 /** A nested TLV list (SSL sub-TLVs, §3.4) must frame exactly: 3-byte headers, values inside. */
