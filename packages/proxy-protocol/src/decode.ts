@@ -23,11 +23,11 @@ export function resolveCaps(options: DecodeOptions | undefined): [number, number
 
 /** decode() with caps already resolved (the incremental decoder resolves them once). */
 export function decodeWithCaps(
-  input: Uint8Array, maxV2Bytes: number, maxV1Bytes: number, progress?: TlvProgress,
+  input: Uint8Array, maxV2Bytes: number, maxV1Bytes: number, capEarly: boolean, progress?: TlvProgress,
 ): DecodeResult {
   if (input.length === 0) return INCOMPLETE;
   const b0 = input[0];
-  if (b0 === 0x0d) return decodeV2(input, maxV2Bytes, progress);
+  if (b0 === 0x0d) return decodeV2(input, maxV2Bytes, capEarly, progress);
   if (b0 === 0x50) return decodeV1(input, maxV1Bytes);
   return NOT_PROXY;
 }
@@ -39,9 +39,12 @@ export function decodeWithCaps(
  * - `{ status: 'complete', header, length }`: `length` is the exact header size; the bytes
  *   after it are payload. TLV values are views into `input`.
  * Malformed input throws ProxyProtocolError with a stable `code` (see docs/errors.md).
+ * The v2 cap (`maxHeaderBytes`) is applied to a complete header: decode() buffers nothing, so
+ * a legal prefix stays `incomplete`; ProxyHeaderDecoder, which buffers, refuses as soon as the
+ * `len` field announces more than the cap.
  */
 export function decode(input: Uint8Array, options?: DecodeOptions): DecodeResult {
-  if (options === undefined) return decodeWithCaps(input, DEFAULT_MAX_V2_HEADER_BYTES, MAX_V1_HEADER_BYTES);
+  if (options === undefined) return decodeWithCaps(input, DEFAULT_MAX_V2_HEADER_BYTES, MAX_V1_HEADER_BYTES, false);
   const [v2, v1] = resolveCaps(options);
-  return decodeWithCaps(input, v2, v1);
+  return decodeWithCaps(input, v2, v1, false);
 }

@@ -94,7 +94,7 @@ export class ProxyHeaderDecoder {
     this.#done = true;
     this.#buffer = null;
     this.#length = 0;
-    const r = decodeWithCaps(bytes, this.#maxV2, this.#maxV1, this.#progress);
+    const r = decodeWithCaps(bytes, this.#maxV2, this.#maxV1, true, this.#progress);
     if (r.status === 'incomplete') {
       this.#done = false;
       this.#buffer = buffer;

@@ -114,6 +114,21 @@ describe('family/transport byte (§2.3, §2.4)', () => {
     assert.deepEqual([h.family, h.transport, h.src, h.dst, h.srcPort, h.dstPort], ['UNIX', 'DGRAM', '/run/a.sock', 'x'.repeat(108), null, null]);
     assert.deepEqual(hexTlvs(h), [[0xe1, '78']]);
   });
+  test('UNIX: UTF-8 paths decode and re-encode; a path that is not UTF-8 is BAD_HDR (never U+FFFD)', () => {
+    const block = Buffer.alloc(216);
+    block.write('/run/é.sock', 0);
+    block.write('/run/b', 108);
+    assert.equal(complete(v2(0x21, 0x31, block)).header.src, '/run/é.sock');
+    // Two different byte paths must not read as the same text (found by the fuzz campaign).
+    for (const bad of ['ff', 'c3', '2f72756e2fc328']) {
+      const b = Buffer.alloc(216);
+      Buffer.from(bad, 'hex').copy(b, 0);
+      rejects(v2(0x21, 0x31, b), 'BAD_HDR');
+      const d = Buffer.alloc(216);
+      Buffer.from(bad, 'hex').copy(d, 108);
+      rejects(v2(0x21, 0x32, d), 'BAD_HDR');
+    }
+  });
   test('PROXY + UNSPEC: no addresses, TLVs from offset 16', () => {
     const h = complete(v2(0x21, 0x00, tlvBytes(0x02, 'example.com'))).header;
     assert.deepEqual([h.family, h.transport, h.src, h.srcPort], ['UNSPEC', 'UNSPEC', null, null]);
@@ -154,15 +169,20 @@ describe('LOCAL with an address block (§2.4, AWS NLB health checks)', () => {
 
 describe('caps on the whole header (§2.1, §6)', () => {
   const padded = (total: number): Buffer => v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x04, Buffer.alloc(total - 16 - 12 - 3))]));
-  test('default cap 16384: exactly at the cap accepted, one above TOO_LARGE from the 16 fixed bytes alone', () => {
+  test('default cap 16384: exactly at the cap accepted, one above TOO_LARGE (decode: complete header)', () => {
     assert.equal(complete(padded(16384)).length, 16384);
     const over = padded(16385);
     rejects(over, 'TOO_LARGE');
-    rejects(over.subarray(0, 16), 'TOO_LARGE');
+    // decode() buffers nothing: a legal prefix announcing more stays incomplete (vector
+    // v2_len_ffff_short_data); the stream decoder, which buffers, refuses from the 16 bytes.
+    assert.deepEqual(decode(over.subarray(0, 16)), { status: 'incomplete' });
+    assert.deepEqual(decode(over.subarray(0, 16385 - 1)), { status: 'incomplete' });
+    assert.throws(() => new ProxyHeaderDecoder().push(over.subarray(0, 16)), { code: 'TOO_LARGE' });
   });
   test('a caller-lowered cap', () => {
     assert.equal(complete(padded(100), { maxHeaderBytes: 100 }).length, 100);
-    rejects(padded(101).subarray(0, 16), 'TOO_LARGE', { maxHeaderBytes: 100 });
+    rejects(padded(101), 'TOO_LARGE', { maxHeaderBytes: 100 });
+    assert.throws(() => new ProxyHeaderDecoder({ maxHeaderBytes: 100 }).push(padded(101).subarray(0, 16)), { code: 'TOO_LARGE' });
   });
   test('the hard maximum 65551 (len = 0xFFFF) when the caller raises the cap', () => {
     const h = padded(65551);

@@ -1,5 +1,6 @@
 // PROXY protocol version 2, the binary header (§2). Every field is checked as soon as its byte
 // is there, so a header that cannot be valid is refused before its body is buffered.
+import { isUtf8 } from 'node:buffer';
 import { ProxyProtocolError } from './errors.js';
 import type { AddressFamily, ProxyHeader, Transport } from './header.js';
 import { formatIPv4 } from './ipv4.js';
@@ -45,9 +46,12 @@ function badHdr(message: string, offset: number): never {
 
 /**
  * Decodes a v2 header at the start of `buf` (whose first byte is 0x0D). `maxBytes` caps the
- * whole header (16 + len).
+ * whole header (16 + len). With `capEarly` (the stream decoder, which buffers) the cap is
+ * applied as soon as `len` is read; without it (one-shot decode(), which buffers nothing) it is
+ * applied to a complete header, so a legal prefix announcing up to 65535 bytes is `incomplete`
+ * as the spec's vector v2_len_ffff_short_data expects.
  */
-export function decodeV2(buf: Uint8Array, maxBytes: number, progress?: TlvProgress): DecodeResult {
+export function decodeV2(buf: Uint8Array, maxBytes: number, capEarly: boolean, progress?: TlvProgress): DecodeResult {
   const available = buf.length;
   if (available >= 16) {
     // Fast path: the fixed part is all there.
@@ -87,11 +91,7 @@ export function decodeV2(buf: Uint8Array, maxBytes: number, progress?: TlvProgre
   // The cap is applied to what `len` announces, before waiting for the body: a peer sending
   // `len = 0xFFFF` then trickling bytes cannot make us reserve or buffer it (memory exhaustion).
   const total = V2_FIXED_HEADER_BYTES + ((buf[14]! << 8) | buf[15]!);
-  if (total > maxBytes) {
-    throw new ProxyProtocolError('TOO_LARGE', `v2 header of ${total} bytes exceeds the cap of ${maxBytes}`, {
-      offset: 14,
-    });
-  }
+  if (total > maxBytes && capEarly) tooLarge(total, maxBytes);
   // `len` must hold the family's address block (§2.3): a shorter one would make us read the
   // addresses from the payload.
   if (command === 1 && total - V2_FIXED_HEADER_BYTES < block) {
@@ -124,9 +124,20 @@ export function decodeV2(buf: Uint8Array, maxBytes: number, progress?: TlvProgre
     } else {
       header = decodeOtherFamily(buf, famTrans, block, total);
     }
+    // One-shot decode() of a complete header over the cap: its content was judged first (the
+    // same order its prefixes were judged in, so the code never depends on the split).
+    if (total > maxBytes) tooLarge(total, maxBytes);
     return { status: 'complete', header, length: total };
   }
-  return { status: 'complete', header: decodeLocal(buf, famTrans, block, total), length: total };
+  const local = decodeLocal(buf, famTrans, block, total);
+  if (total > maxBytes) tooLarge(total, maxBytes);
+  return { status: 'complete', header: local, length: total };
+}
+
+function tooLarge(total: number, maxBytes: number): never {
+  throw new ProxyProtocolError('TOO_LARGE', `v2 header of ${total} bytes exceeds the cap of ${maxBytes}`, {
+    offset: 14,
+  });
 }
 
 /** PROXY with a family other than TCP over IPv4: INET6, DGRAM, UNIX, UNSPEC (§2.3, §2.4). */
@@ -148,23 +159,17 @@ function decodeOtherFamily(buf: Uint8Array, famTrans: number, block: number, tot
     dst = formatIPv6(buf, 32);
     srcPort = (buf[48]! << 8) | buf[49]!;
     dstPort = (buf[50]! << 8) | buf[51]!;
-  } else if (family === 'UNIX') {
+  }
+  // TLVs are judged before the UNIX paths: the same order a partial header is judged in, so
+  // the error code never depends on how the peer split its bytes.
+  const tlvs = total > tlvStart ? decodeHeaderTlvs(buf, tlvStart, total) : [];
+  if (family === 'UNIX') {
     // Each path is 108 bytes, NUL-padded; the path is what precedes the first NUL (§2.3).
     src = unixPath(buf, 16);
     dst = unixPath(buf, 16 + UNIX_PATH_BYTES);
   }
   // UNSPEC under PROXY: no addresses; the receiver keeps the real ones (§2.4), TLVs still count.
-  return {
-    version: 2,
-    command: 'PROXY',
-    family,
-    transport,
-    src,
-    srcPort,
-    dst,
-    dstPort,
-    tlvs: total > tlvStart ? decodeHeaderTlvs(buf, tlvStart, total) : [],
-  };
+  return { version: 2, command: 'PROXY', family, transport, src, srcPort, dst, dstPort, tlvs };
 }
 
 /**
@@ -193,5 +198,10 @@ function unixPath(buf: Uint8Array, start: number): string {
   let end = start;
   const limit = start + UNIX_PATH_BYTES;
   while (end < limit && buf[end] !== 0) end++;
-  return Buffer.from(buf.buffer, buf.byteOffset + start, end - start).toString('utf8');
+  const bytes = Buffer.from(buf.buffer, buf.byteOffset + start, end - start);
+  // Node names UNIX sockets with UTF-8 strings. Bytes that are not UTF-8 would decode to
+  // U+FFFD, so two different paths would read as one (an identity an ACL or log could be
+  // fooled by) and the header could not be re-encoded: refuse them instead of guessing.
+  if (!isUtf8(bytes)) badHdr('v2 UNIX path is not valid UTF-8', start);
+  return bytes.toString('utf8');
 }

@@ -97,14 +97,17 @@ describe('vectors.json', () => {
     });
   }
 
-  test('partial vectors under the default cap: incomplete, or TOO_LARGE when len exceeds 16 KiB', () => {
+  test('partial vectors: decode() says incomplete; the stream decoder refuses a len over its 16 KiB cap', () => {
     for (const v of vectors.filter((x) => x.partial)) {
       const bytes = Buffer.from(v.hex, 'hex');
+      assert.deepEqual(decode(bytes), { status: 'incomplete' }, v.name);
       const announced = bytes[0] === 0x0d && bytes.length >= 16 ? 16 + bytes.readUInt16BE(14) : 0;
+      const decoder = new ProxyHeaderDecoder();
       if (announced > 16384) {
-        assert.throws(() => decode(bytes), { code: 'TOO_LARGE' }, v.name);
+        assert.throws(() => decoder.push(bytes), { code: 'TOO_LARGE' }, v.name);
       } else {
-        assert.deepEqual(decode(bytes), { status: 'incomplete' }, v.name);
+        assert.deepEqual(decoder.push(bytes), { status: 'incomplete' }, v.name);
+        assert.throws(() => decoder.end(), { code: 'TRUNCATED' }, v.name);
       }
     }
   });

@@ -11,6 +11,7 @@
 // "Fail early" = the result for a prefix is `incomplete` only while the prefix can still be
 // completed into a valid header; the error is reported at the first byte where it cannot.
 // One exception: the CRC32C value can only be checked once the whole header is in.
+import { isUtf8 } from 'node:buffer';
 
 export interface RefTlv {
   type: number;
@@ -39,6 +40,11 @@ export type RefResult =
 export interface RefOptions {
   maxHeaderBytes?: number;
   maxV1HeaderBytes?: number;
+  /**
+   * The stream decoder (which buffers) refuses a v2 `len` over the cap as soon as it is read;
+   * one-shot decode() judges the complete header first and refuses it for size last.
+   */
+  capEarly?: boolean;
 }
 
 const INCOMPLETE: RefResult = { status: 'incomplete' };
@@ -48,7 +54,7 @@ export function refDecode(input: Uint8Array, options: RefOptions = {}): RefResul
   if (input.length === 0) return INCOMPLETE;
   // §2.6: the first byte decides.
   if (input[0] === 0x50) return refDecodeV1(input, options.maxV1HeaderBytes ?? 107);
-  if (input[0] === 0x0d) return refDecodeV2(input, options.maxHeaderBytes ?? 16384);
+  if (input[0] === 0x0d) return refDecodeV2(input, options.maxHeaderBytes ?? 16384, options.capEarly ?? false);
   return NOT_PROXY;
 }
 
@@ -338,7 +344,7 @@ function err(at: number, ...codes: string[]): RefResult {
   return { status: 'error', codes, at };
 }
 
-function refDecodeV2(b: Uint8Array, cap: number): RefResult {
+function refDecodeV2(b: Uint8Array, cap: number, capEarly: boolean): RefResult {
   const n = b.length;
   for (let i = 0; i < Math.min(n, 12); i++) if (b[i] !== SIGNATURE[i]) return NOT_PROXY;
   if (n < 13) return INCOMPLETE;
@@ -356,7 +362,7 @@ function refDecodeV2(b: Uint8Array, cap: number): RefResult {
   const end = 16 + len;
   const block = LISTED_BLOCK[famByte] ?? 0;
   const codes: string[] = [];
-  if (end > cap) codes.push('TOO_LARGE');
+  if (end > cap && capEarly) codes.push('TOO_LARGE');
   if (isProxy && len < block) codes.push('BAD_HDR');
   if (codes.length > 0) return err(15, ...codes);
   // §2.4 (decision): LOCAL skips a listed family's block when len allows, else TLVs from 16.
@@ -427,6 +433,14 @@ function refDecodeV2(b: Uint8Array, cap: number): RefResult {
     if (t.type === T_SSL && !framesExactly(value.subarray(5))) late.add('BAD_TLV');
   }
   if (late.size > 0) return err(end - 1, ...late);
+  // A UNIX path that is not UTF-8 would decode to U+FFFD (two paths reading as one): refused.
+  if (isProxy && famByte >> 4 === 3) {
+    for (const field of [b.subarray(16, 124), b.subarray(124, 232)]) {
+      const nul = field.indexOf(0);
+      if (!isUtf8(field.subarray(0, nul === -1 ? field.length : nul))) return err(end - 1, 'BAD_HDR');
+    }
+  }
+  if (end > cap) return err(end - 1, 'TOO_LARGE');
 
   const fam = famByte >> 4;
   const tr = famByte & 0x0f;
