@@ -1,5 +1,6 @@
 // The TLV type argument of fc_pp_tlv(<id|name>) (§4.11): a case-insensitive name or a number
 // as C strtoul(…, 0) reads it (0xEE, 238, 0356), 0–255.
+import { strtoul } from '../../config/integer.js';
 export const TLV_TYPE_NAMES: Readonly<Record<string, number>> = {
   ALPN: 0x01,
   AUTHORITY: 0x02,
@@ -19,12 +20,13 @@ export const TLV_TYPE_NAMES: Readonly<Record<string, number>> = {
   NETNS: 0x30,
 };
 
-/** strtoul(text, &end, 0) that must consume the whole text; undefined otherwise. */
+/**
+ * strtoul(text, &end, 0) that must consume the whole text; undefined otherwise. The same C
+ * semantics as the config's set-proxy-v2-tlv-fmt(<id>), from the one implementation.
+ */
 export function parseCNumber(text: string): number | undefined {
-  if (/^0[xX][0-9a-fA-F]+$/.test(text)) return parseInt(text.slice(2), 16);
-  if (/^0[0-7]*$/.test(text)) return parseInt(text, 8);
-  if (/^[1-9][0-9]*$/.test(text)) return parseInt(text, 10);
-  return undefined;
+  const r = strtoul(text);
+  return r.end === text.length && r.end > 0 ? r.value : undefined;
 }
 
 export type TlvTypeResult = { ok: true; type: number } | { ok: false; message: string };
