@@ -28,6 +28,8 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'keepalive,newconn,bulk,latency,idle' },
     'idle-conns': { type: 'string', default: '5000' },
     rate: { type: 'string', default: '2000' },
+    // Iterating on one LB (profiling): `--lbs truehop`.
+    lbs: { type: 'string', default: 'haproxy,truehop' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -35,6 +37,9 @@ const SECONDS = Number(args.seconds);
 const ONLY = new Set(String(args.only).split(','));
 const IDLE_CONNS = Number(args['idle-conns']);
 const RATE = Number(args.rate);
+const LBS = new Set(String(args.lbs).split(','));
+/** Extra node flags for the truehop process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
+const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 const LB_CPU = '0';
 const LOAD_CPU = '1';
 const CLK_TCK = 100;
@@ -149,7 +154,7 @@ async function startHaproxy(): Promise<Lb> {
 async function startTruehop(): Promise<Lb> {
   const file = join(dir, 'truehop.cfg');
   writeFileSync(file, lbConfig(0, false));
-  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, CLI, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, CLI, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   const port = await new Promise<number>((resolve, reject) => {
     let err = '';
@@ -179,11 +184,11 @@ function stopLb(lb: Lb): Promise<void> {
   });
 }
 
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
+/** utime and stime of a process, in seconds. */
+function cpuTimes(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return { user: Number(fields[11]) / CLK_TCK, sys: Number(fields[12]) / CLK_TCK };
 }
 
 function rssKb(pid: number): number {
@@ -213,12 +218,17 @@ interface Sample {
   perCpuSecond: number;
 }
 
-async function measure(lb: Lb, fn: () => Promise<number> | number): Promise<Sample> {
-  const before = cpuSeconds(lb.pid);
+async function measure(lb: Lb, scenario: string, fn: () => Promise<number> | number): Promise<Sample> {
+  const before = cpuTimes(lb.pid);
   const t0 = Date.now();
   const value = await fn();
-  const cpu = cpuSeconds(lb.pid) - before;
+  const after = cpuTimes(lb.pid);
+  const user = after.user - before.user;
+  const sys = after.sys - before.sys;
+  const cpu = user + sys;
   const wall = (Date.now() - t0) / 1000;
+  // The user/kernel split shows whether a gap is our code or the syscalls (stderr only).
+  process.stderr.write(`  ${lb.name} ${scenario}: ${value.toFixed(0)}/s, LB cpu ${cpu.toFixed(2)} s (user ${user.toFixed(2)}, sys ${sys.toFixed(2)}) over ${wall.toFixed(1)} s\n`);
   // value is a rate (per wall second): per LB CPU-second = value × wall / cpu.
   return { value, perCpuSecond: cpu > 0 ? (value * wall) / cpu : NaN };
 }
@@ -270,7 +280,7 @@ async function main(): Promise<void> {
   const push = (lb: string, key: string, v: number): void => {
     ((results[lb] as Record<string, number[]>)[key] ??= []).push(v);
   };
-  const starters = [startHaproxy, startTruehop];
+  const starters = [startHaproxy, startTruehop].filter((s) => LBS.has(s === startHaproxy ? 'haproxy' : 'truehop'));
 
   for (let round = 0; round < ROUNDS; round++) {
     // A B then B A: neither LB always goes first. Each round starts a fresh LB process, so
@@ -284,18 +294,18 @@ async function main(): Promise<void> {
       // Warm-up (JIT, page cache, nginx).
       wrk(lb.port, '/', 16, ['--timeout', '5s']);
       if (ONLY.has('keepalive')) {
-        const s = await measure(lb, () => wrkRate(wrk(lb.port, '/', 64, [])));
+        const s = await measure(lb, 'keepalive', () => wrkRate(wrk(lb.port, '/', 64, [])));
         push(lb.name, 'keepalive', s.value);
         push(lb.name, 'keepalive/cpu', s.perCpuSecond);
       }
       if (ONLY.has('newconn')) {
-        const s = await measure(lb, () => wrkRate(wrk(lb.port, '/', 64, ['-H', 'Connection: close'])));
+        const s = await measure(lb, 'newconn', () => wrkRate(wrk(lb.port, '/', 64, ['-H', 'Connection: close'])));
         push(lb.name, 'newconn', s.value);
         push(lb.name, 'newconn/cpu', s.perCpuSecond);
         await sleep(1000); // let TIME_WAIT churn settle
       }
       if (ONLY.has('bulk')) {
-        const s = await measure(lb, () => wrkTransferMB(wrk(lb.port, '/big', 4, ['--timeout', '30s'])));
+        const s = await measure(lb, 'bulk', () => wrkTransferMB(wrk(lb.port, '/big', 4, ['--timeout', '30s'])));
         push(lb.name, 'bulk', s.value);
         push(lb.name, 'bulk/cpu', s.perCpuSecond);
       }
@@ -324,9 +334,10 @@ async function main(): Promise<void> {
     '|---|---:|---:|---:|',
   ];
   for (const [key, label] of rows) {
-    const h = results['haproxy']?.[key];
-    const t = results['truehop']?.[key];
-    if (!h || !t) continue;
+    const h = results['haproxy']?.[key] ?? [NaN];
+    const t = results['truehop']?.[key] ?? [NaN];
+    if (h.length === 0 && t.length === 0) continue;
+    if (!results['haproxy']?.[key] && !results['truehop']?.[key]) continue;
     const hm = median(h);
     const tm = median(t);
     lines.push(`| ${label} | ${hm.toFixed(2)} | ${tm.toFixed(2)} | ${(tm / hm).toFixed(2)}× |`);

@@ -28,7 +28,7 @@ import { HAPROXY_ERROR_NAME } from './error-names.js';
 import type { BindRuntime, RuntimeFrontend, SessionHandle } from './frontend.js';
 import type { QueueWaiter, RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
-import { returnReadBuffer, takeReadBuffer } from './upstream-read.js';
+import { adoptClientSocket, returnReadBuffer, takeReadBuffer, type ClientReader } from './upstream-read.js';
 
 /**
  * Client bytes held while the server connection is being set up (queue, connect, retries).
@@ -65,7 +65,7 @@ function advertised(header: ProxyHeader): [Endpoint, Endpoint] | null {
   ];
 }
 
-export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle {
+export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle, ClientReader {
   readonly ctx: SessionContext;
   private state: State = 'rules';
   private decoder: ProxyHeaderDecoder | null = null;
@@ -92,6 +92,12 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   private upstreamBuffer: Buffer | null = null;
   /** Reading from the server is stopped until the client write that pins the buffer completes. */
   private upstreamWaitsForWrite = false;
+  /** Client bytes arrive through onClientRead (reused memory) rather than 'data' events. */
+  private clientAdopted = false;
+  /** This session's read buffer for client bytes, allocated on first large read. */
+  private clientBuffer: Buffer | null = null;
+  /** Reading from the client is stopped until the server write that pins the buffer completes. */
+  private clientWaitsForWrite = false;
   /** Set when the session never became a full session (connection rule or header rejection): no traffic log. */
   private silent = false;
 
@@ -159,7 +165,8 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
     c.setNoDelay(true);
-    c.on('data', this.onClientPreData);
+    this.clientAdopted = adoptClientSocket(c, this);
+    if (!this.clientAdopted) c.on('data', this.onClientPreData);
     c.on('end', this.onClientEnd);
     c.on('error', this.onClientError);
     c.on('close', this.onClientClose);
@@ -385,8 +392,10 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     this.state = 'data';
     this.serverClosed = false;
     const c = this.client;
-    c.removeListener('data', this.onClientPreData);
-    c.on('data', this.onClientData);
+    if (!this.clientAdopted) {
+      c.removeListener('data', this.onClientPreData);
+      c.on('data', this.onClientData);
+    }
     socket.on('drain', this.onServerDrain);
     c.on('drain', this.onClientDrain);
     socket.on('end', this.onServerEnd);
@@ -441,6 +450,38 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     if (!(this.upstream as net.Socket).write(chunk)) this.client.pause();
   };
 
+  onClientRead(chunk: Buffer, reusable: boolean): boolean {
+    if (this.state !== 'data') {
+      // Before forwarding, bytes are kept (pending payload) or parsed (the decoded header
+      // may keep views into them): they must own their memory.
+      this.onClientPreData(reusable ? Buffer.from(chunk) : chunk);
+      return true;
+    }
+    if (this.serverClosed) return true;
+    this.ctx.stats.bytesFromClient += chunk.length;
+    const up = this.upstream as net.Socket;
+    if (!reusable) {
+      if (!up.write(chunk)) this.client.pause();
+      return true;
+    }
+    up.write(chunk, this.onServerWritten);
+    // Written to the kernel synchronously: the buffer is free for the next read.
+    if (up.writableLength === 0) return true;
+    // Still queued: the chunk pins our read buffer, so stop reading until it is out.
+    this.clientWaitsForWrite = true;
+    return false;
+  }
+
+  clientReadBuffer(): Buffer {
+    return (this.clientBuffer ??= takeReadBuffer());
+  }
+
+  private readonly onServerWritten = (): void => {
+    if (!this.clientWaitsForWrite || (this.upstream?.writableLength ?? 0) !== 0) return;
+    this.clientWaitsForWrite = false;
+    if (!this.clientEnded) this.client.resume();
+  };
+
   readBuffer(): Buffer {
     return (this.upstreamBuffer ??= takeReadBuffer());
   }
@@ -467,7 +508,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   };
 
   private readonly onServerDrain = (): void => {
-    if (!this.clientEnded) this.client.resume();
+    if (!this.clientEnded && !this.clientWaitsForWrite) this.client.resume();
   };
 
   private readonly onClientDrain = (): void => {
@@ -615,6 +656,10 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     if (this.upstreamBuffer !== null) {
       returnReadBuffer(this.upstreamBuffer);
       this.upstreamBuffer = null;
+    }
+    if (this.clientBuffer !== null) {
+      returnReadBuffer(this.clientBuffer);
+      this.clientBuffer = null;
     }
     shared.counters.bytesIn += stats.bytesFromClient;
     shared.counters.bytesOut += stats.bytesToClient;
