@@ -25,6 +25,7 @@ import { TRAFFIC_LOG_LEVEL } from '../observe/syslog-format.js';
 import { formatConnectionErrorLog, formatTcpLog } from '../observe/tcplog.js';
 import type { ConnectFailure, ConnectHandler } from './connector.js';
 import { HAPROXY_ERROR_NAME } from './error-names.js';
+import { idleSweeper, type IdleWatched } from './idle-sweeper.js';
 import type { BindRuntime, RuntimeFrontend, SessionHandle } from './frontend.js';
 import type { QueueWaiter, RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
@@ -65,7 +66,7 @@ function advertised(header: ProxyHeader): [Endpoint, Endpoint] | null {
   ];
 }
 
-export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle, ClientReader {
+export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle, ClientReader, IdleWatched {
   readonly ctx: SessionContext;
   private state: State = 'rules';
   private decoder: ProxyHeaderDecoder | null = null;
@@ -98,6 +99,11 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   private clientBuffer: Buffer | null = null;
   /** Reading from the client is stopped until the server write that pins the buffer completes. */
   private clientWaitsForWrite = false;
+  /** Inactivity limits while forwarding (0 = none), checked by the idle sweeper. */
+  private clientIdleMs = 0;
+  private serverIdleMs = 0;
+  /** performance.now() of the last byte read or written on either side. */
+  private lastActivity = 0;
   /** Set when the session never became a full session (connection rule or header rejection): no traffic log. */
   private silent = false;
 
@@ -401,8 +407,6 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     socket.on('end', this.onServerEnd);
     socket.on('error', this.onServerError);
     socket.on('close', this.onServerClose);
-    socket.on('timeout', this.onServerTimeout);
-    c.on('timeout', this.onClientTimeout);
     this.applyTimeouts();
     if (this.clientEnded) {
       socket.end();
@@ -420,8 +424,27 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     const be = (this.backend as RuntimeBackend).model.timeouts;
     const clientMs = this.halfClosedTimeouts ? (fe.clientFin ?? be.tunnel ?? fe.client) : (be.tunnel ?? fe.client);
     const serverMs = this.halfClosedTimeouts ? (be.serverFin ?? be.tunnel ?? be.server) : (be.tunnel ?? be.server);
-    this.client.setTimeout(clientMs ?? 0);
-    this.upstream?.setTimeout(serverMs ?? 0);
+    // Every chunk is forwarded at once, so a read on one side is a write on the other: one
+    // activity stamp serves both limits, as the per-socket timers (refreshed on reads and
+    // writes) did. Changing the limits restarts the clock, as socket.setTimeout did.
+    this.clientIdleMs = clientMs ?? 0;
+    this.serverIdleMs = serverMs ?? 0;
+    this.lastActivity = performance.now();
+    const shortest = Math.min(this.clientIdleMs || Infinity, this.serverIdleMs || Infinity);
+    if (shortest !== Infinity) idleSweeper.watch(this, shortest);
+    else idleSweeper.unwatch(this);
+  }
+
+  checkIdle(now: number): void {
+    const idle = now - this.lastActivity;
+    // A closed socket has no timer any more (Node cleared it on destroy): only the open side counts.
+    if (this.clientIdleMs > 0 && !this.clientClosed && idle >= this.clientIdleMs) {
+      idleSweeper.unwatch(this);
+      this.onClientTimeout();
+    } else if (this.serverIdleMs > 0 && !this.serverClosed && idle >= this.serverIdleMs) {
+      idleSweeper.unwatch(this);
+      this.onServerTimeout();
+    }
   }
 
   private enterHalfClosed(): void {
@@ -446,6 +469,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     // The server is gone: its side was closed cleanly and the client is being ended; bytes
     // that can no longer be delivered are dropped rather than written to a dead socket.
     if (this.serverClosed) return;
+    this.lastActivity = performance.now();
     this.ctx.stats.bytesFromClient += chunk.length;
     if (!(this.upstream as net.Socket).write(chunk)) this.client.pause();
   };
@@ -458,6 +482,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
       return true;
     }
     if (this.serverClosed) return true;
+    this.lastActivity = performance.now();
     this.ctx.stats.bytesFromClient += chunk.length;
     const up = this.upstream as net.Socket;
     if (!reusable) {
@@ -477,6 +502,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   }
 
   private readonly onServerWritten = (): void => {
+    this.lastActivity = performance.now();
     if (!this.clientWaitsForWrite || (this.upstream?.writableLength ?? 0) !== 0) return;
     this.clientWaitsForWrite = false;
     if (!this.clientEnded) this.client.resume();
@@ -488,6 +514,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
 
   onUpstreamRead(chunk: Buffer, reusable: boolean): boolean {
     if (this.clientClosed) return true;
+    this.lastActivity = performance.now();
     this.ctx.stats.bytesToClient += chunk.length;
     if (!reusable) {
       if (!this.client.write(chunk)) (this.upstream as net.Socket).pause();
@@ -502,21 +529,25 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   }
 
   private readonly onClientWritten = (): void => {
+    this.lastActivity = performance.now();
     if (!this.upstreamWaitsForWrite || this.client.writableLength !== 0) return;
     this.upstreamWaitsForWrite = false;
     if (!this.serverEnded) this.upstream?.resume();
   };
 
   private readonly onServerDrain = (): void => {
+    this.lastActivity = performance.now();
     if (!this.clientEnded && !this.clientWaitsForWrite) this.client.resume();
   };
 
   private readonly onClientDrain = (): void => {
+    this.lastActivity = performance.now();
     if (!this.serverEnded && !this.upstreamWaitsForWrite) this.upstream?.resume();
   };
 
   private readonly onClientEnd = (): void => {
     this.clientEnded = true;
+    this.lastActivity = performance.now();
     if (this.state === 'header') {
       // EOF inside or before the header: TRUNCATED or EMPTY (§4.16).
       let code = 'TRUNCATED';
@@ -538,6 +569,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
 
   private readonly onServerEnd = (): void => {
     this.serverEnded = true;
+    this.lastActivity = performance.now();
     if (this.state === 'closed') return;
     this.client.end();
     this.enterHalfClosed();
@@ -555,15 +587,15 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     this.setTermination('S', 'D');
   };
 
-  private readonly onClientTimeout = (): void => {
+  private onClientTimeout(): void {
     this.setTermination('c', 'D');
     this.abort();
-  };
+  }
 
-  private readonly onServerTimeout = (): void => {
+  private onServerTimeout(): void {
     this.setTermination('s', 'D');
     this.abort();
-  };
+  }
 
   private readonly onClientClose = (hadError: boolean): void => {
     this.clientClosed = true;
@@ -641,6 +673,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     if (this.finished || !this.clientClosed || !this.serverClosed) return;
     this.finished = true;
     this.state = 'closed';
+    idleSweeper.unwatch(this);
     const fe = this.frontend;
     const shared = fe.shared;
     const backend = this.backend;
