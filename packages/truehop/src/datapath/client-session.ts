@@ -561,7 +561,13 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     }
     if (this.state === 'data') {
       // Half-close: forward the client's FIN once its bytes are written (§ issue: half-close).
-      this.upstream?.end();
+      const up = this.upstream as net.Socket;
+      if (this.serverEnded && up.writableLength === 0) {
+        // Both directions are finished and nothing is left to send: close at once, as
+        // HAProxy does. close() sends the FIN itself (the receive queue is empty after EOF, so
+        // no RST); a shutdown() first would be one more syscall per connection for nothing.
+        up.destroy();
+      } else up.end();
       this.enterHalfClosed();
     }
     // Before the connection exists, the FIN is replayed in onConnected.
@@ -571,7 +577,9 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     this.serverEnded = true;
     this.lastActivity = performance.now();
     if (this.state === 'closed') return;
-    this.client.end();
+    // As in onClientEnd: with both directions finished and nothing queued, close at once.
+    if (this.clientEnded && this.client.writableLength === 0) this.client.destroy();
+    else this.client.end();
     this.enterHalfClosed();
   };
 
