@@ -47,7 +47,7 @@ describe('IdleSweeper', () => {
     const slow = { checkIdle: () => void slowChecks++ };
     sweeper.watch(slow, 60_000);
     await sleep(40);
-    assert.equal(slowChecks, 0, 'a 60 s timeout sweeps every 7.5 s');
+    assert.equal(slowChecks, 0, 'a 60 s timeout sweeps every second, not sooner');
     const fast = { checkIdle: () => {} };
     sweeper.watch(fast, 80);
     await sleep(60);
@@ -58,5 +58,15 @@ describe('IdleSweeper', () => {
     const n = slowChecks;
     await sleep(30);
     assert.equal(slowChecks, n);
+  });
+
+  it('a timeout beyond setInterval range does not make the sweep spin', async () => {
+    const sweeper = new IdleSweeper();
+    let checks = 0;
+    const s = { checkIdle: () => void checks++ };
+    sweeper.watch(s, 2 ** 40);
+    await sleep(40);
+    sweeper.unwatch(s);
+    assert.equal(checks, 0, 'swept at most once a second');
   });
 });

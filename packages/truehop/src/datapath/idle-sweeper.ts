@@ -5,7 +5,7 @@
 // chunk only stores a timestamp.
 //
 // Precision: a sweep runs every 1/8 of the shortest timeout watched since the sweeper was last
-// idle (at least 5 ms), so a timeout fires between its value and its value plus one sweep
+// idle (between 5 ms and 1 s), so a timeout fires between its value and its value plus one sweep
 // period (never early: the check compares the real clock with the last activity).
 
 /** A session whose inactivity is watched. */
@@ -18,6 +18,12 @@ export interface IdleWatched {
 const SWEEPS_PER_TIMEOUT = 8;
 /** Lower bound of the sweep period, so tiny timeouts cannot make the sweep spin. */
 const MIN_SWEEP_MS = 5;
+/**
+ * Upper bound of the sweep period: long timeouts still fire within a second of their value,
+ * and the interval never reaches setInterval's 2^31-1 ms limit (beyond it Node would run the
+ * sweep every millisecond).
+ */
+const MAX_SWEEP_MS = 1000;
 
 export class IdleSweeper {
   private readonly watched = new Set<IdleWatched>();
@@ -27,7 +33,7 @@ export class IdleSweeper {
   /** Watches `session`, whose shortest active timeout is `shortestMs` (> 0). */
   watch(session: IdleWatched, shortestMs: number): void {
     this.watched.add(session);
-    const period = Math.max(MIN_SWEEP_MS, Math.floor(shortestMs / SWEEPS_PER_TIMEOUT));
+    const period = Math.min(MAX_SWEEP_MS, Math.max(MIN_SWEEP_MS, Math.floor(shortestMs / SWEEPS_PER_TIMEOUT)));
     if (this.timer !== null && period >= this.periodMs) return;
     if (this.timer !== null) clearInterval(this.timer);
     this.periodMs = period;
