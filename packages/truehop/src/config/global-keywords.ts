@@ -4,7 +4,7 @@
 import type { DiagnosticSink } from './diagnostics.js';
 import type { Word } from './source.js';
 import type { KeywordDoc } from './keyword.js';
-import { notYetSupported } from './keyword.js';
+import { lookupKeyword, notYetSupported } from './keyword.js';
 import type { GlobalDraft } from './draft.js';
 import { parseUnsigned } from './integer.js';
 import { parseTime } from './time.js';
@@ -182,14 +182,8 @@ export function dispatchGlobalLine(global: GlobalDraft, words: readonly Word[], 
   const w0 = words[0];
   if (!w0) return;
   const w1 = words[1];
-  let desc: GlobalKeyword | undefined;
-  let used = 1;
-  if (w1) {
-    desc = BY_NAME.get(`${w0.text} ${w1.text}`);
-    if (desc) used = 2;
-  }
-  desc ??= BY_NAME.get(w0.text);
-  if (!desc) {
+  const match = lookupKeyword(BY_NAME, words);
+  if (!match) {
     if (w0.text === 'stats') {
       sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'stats ${w1?.text ?? ''}' is a HAProxy global keyword truehop does not support yet`);
     } else if (NOT_YET_PREFIXES.some((p) => w0.text.startsWith(p))) {
@@ -199,6 +193,7 @@ export function dispatchGlobalLine(global: GlobalDraft, words: readonly Word[], 
     }
     return;
   }
+  const { desc, used } = match;
   const kw: Word = { text: desc.name, pos: w0.pos, quoted: w0.quoted };
   if (desc.status === 'not-yet-supported') {
     sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${desc.name}' is a HAProxy global keyword truehop does not support yet`);

@@ -42,3 +42,25 @@ export function notYetSupported(name: string, args: number, summary: string): Op
 export function wordsText(words: readonly Word[]): string {
   return words.map((w) => w.text).join(' ');
 }
+
+/** A descriptor found for a config line, and how many of its leading words name it. */
+export interface KeywordMatch<K> {
+  readonly desc: K;
+  readonly used: 1 | 2;
+}
+
+/**
+ * Looks up the keyword a line starts with: the two-word name first (`timeout client`,
+ * `stats socket`), then the one-word name, as HAProxy's section parsers do.
+ */
+export function lookupKeyword<K>(byName: ReadonlyMap<string, K>, words: readonly Word[]): KeywordMatch<K> | undefined {
+  const w0 = words[0];
+  if (!w0) return undefined;
+  const w1 = words[1];
+  if (w1) {
+    const two = byName.get(`${w0.text} ${w1.text}`);
+    if (two) return { desc: two, used: 2 };
+  }
+  const one = byName.get(w0.text);
+  return one ? { desc: one, used: 1 } : undefined;
+}

@@ -3,7 +3,8 @@
 // ones; `no <keyword>` for negatable keywords; section capability checks; unknown keywords
 // get "did you mean", real HAProxy keywords truehop lacks get NOT_SUPPORTED_YET.
 import type { Word } from './source.js';
-import type { ProxyKeyword, ProxyLineContext } from './proxy-keywords.js';
+import type { ProxyLineContext } from './proxy-keywords.js';
+import { lookupKeyword } from './keyword.js';
 import { PROXY_KEYWORDS, PROXY_KEYWORD_FAMILIES } from './proxy-keywords.js';
 import { suggestion } from './did-you-mean.js';
 import { SECTION_KEYWORDS } from './sections.js';
@@ -22,14 +23,8 @@ export function dispatchProxyLine(ctx: ProxyLineContext, words: readonly Word[])
   const w0 = rest[0];
   if (!w0) return;
   const w1 = rest[1];
-  let desc: ProxyKeyword | undefined;
-  let used = 1;
-  if (w1) {
-    desc = BY_NAME.get(`${w0.text} ${w1.text}`);
-    if (desc) used = 2;
-  }
-  desc ??= BY_NAME.get(w0.text);
-  if (!desc) {
+  const match = lookupKeyword(BY_NAME, rest);
+  if (!match) {
     const family = (PROXY_KEYWORD_FAMILIES as readonly string[]).includes(w0.text) ? w0.text : undefined;
     if (family && w1) {
       const members = SUPPORTED_NAMES.filter((n) => n.startsWith(`${family} `)).map((n) => n.slice(family.length + 1));
@@ -42,6 +37,7 @@ export function dispatchProxyLine(ctx: ProxyLineContext, words: readonly Word[])
     }
     return;
   }
+  const { desc, used } = match;
   const kw: Word = { text: desc.name, pos: w0.pos, quoted: w0.quoted };
   if (desc.status === 'not-yet-supported') {
     sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${desc.name}' is a HAProxy keyword truehop does not support yet`);
