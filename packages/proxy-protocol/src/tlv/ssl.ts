@@ -14,19 +14,8 @@ import type { ProxyHeader, Tlv } from '../header.js';
 // sub-TLV's own type (1) + length (2, big-endian) (§3.1).
 import { MAX_TLV_VALUE_BYTES, MIN_SSL_VALUE_BYTES as PP2_SSL_FIXED_BYTES, TLV_HEADER_BYTES as SUB_TLV_HEADER_BYTES } from '../limits.js';
 
-export interface SslInfo {
-  /** The raw `client` bit field (PP2_CLIENT.SSL | CERT_CONN | CERT_SESS). */
-  client: number;
-  /** X509 verify result, uint32. 0 = verified OR no certificate presented: see `certVerified`. */
-  verify: number;
-  /** PP2_CLIENT_SSL: the client connected over TLS. */
-  clientSsl: boolean;
-  /** PP2_CLIENT_CERT_CONN: the client presented a certificate on this connection. */
-  certInConnection: boolean;
-  /** PP2_CLIENT_CERT_SESS: the client presented a certificate at least once in this TLS session. */
-  certInSession: boolean;
-  /** A certificate was presented (connection or session bit) and verify is 0. The safe mTLS test. */
-  certVerified: boolean;
+/** The named sub-TLVs (§3.2), read by `decodeSsl` and written by `sslTlv`. */
+interface SslSubTlvFields {
   /** PP2_SUBTYPE_SSL_VERSION (0x21), e.g. "TLSv1.3". */
   version?: string;
   /** PP2_SUBTYPE_SSL_CN (0x22): the client certificate's subject CN (UTF-8). */
@@ -41,8 +30,23 @@ export interface SslInfo {
   group?: string;
   /** PP2_SUBTYPE_SSL_SIG_SCHEME (0x27), e.g. "rsa_pss_rsae_sha256". */
   sigScheme?: string;
-  /** PP2_SUBTYPE_SSL_CLIENT_CERT (0x28): DER client certificate (a view into the header bytes). */
+  /** PP2_SUBTYPE_SSL_CLIENT_CERT (0x28): DER client certificate (decoded, a view into the header bytes). */
   clientCert?: Uint8Array;
+}
+
+export interface SslInfo extends SslSubTlvFields {
+  /** The raw `client` bit field (PP2_CLIENT.SSL | CERT_CONN | CERT_SESS). */
+  client: number;
+  /** X509 verify result, uint32. 0 = verified OR no certificate presented: see `certVerified`. */
+  verify: number;
+  /** PP2_CLIENT_SSL: the client connected over TLS. */
+  clientSsl: boolean;
+  /** PP2_CLIENT_CERT_CONN: the client presented a certificate on this connection. */
+  certInConnection: boolean;
+  /** PP2_CLIENT_CERT_SESS: the client presented a certificate at least once in this TLS session. */
+  certInSession: boolean;
+  /** A certificate was presented (connection or session bit) and verify is 0. The safe mTLS test. */
+  certVerified: boolean;
   /** Every sub-TLV in wire order, including types this version does not name. */
   subTlvs: Tlv[];
 }
@@ -146,7 +150,7 @@ export function readSsl(header: Pick<ProxyHeader, 'tlvs'>): SslInfo | undefined 
   return undefined;
 }
 
-export interface SslTlvInput {
+export interface SslTlvInput extends SslSubTlvFields {
   /** Raw client bit field; OR-ed with the boolean flags below. Default 0. */
   client?: number;
   clientSsl?: boolean;
@@ -154,14 +158,6 @@ export interface SslTlvInput {
   certInSession?: boolean;
   /** uint32 X509 verify result. Default 0 (which does not by itself mean "verified": §3.4). */
   verify?: number;
-  version?: string;
-  cn?: string;
-  cipher?: string;
-  sigAlg?: string;
-  keyAlg?: string;
-  group?: string;
-  sigScheme?: string;
-  clientCert?: Uint8Array;
   /** Extra sub-TLVs appended after the named ones, in the given order. */
   subTlvs?: readonly Tlv[];
 }
