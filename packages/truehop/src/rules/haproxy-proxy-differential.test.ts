@@ -5,12 +5,8 @@
 // This pins §4.1 (connection rules see the real peer), the port-0 oddity of §4.11, LOCAL and
 // v1 UNKNOWN keeping the real addresses. Skipped when HAProxy is not installed.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { authorityTlv, decode, encode, uniqueIdTlv } from '@truehop/proxy-protocol';
 import type { EncodeInput } from '@truehop/proxy-protocol';
@@ -18,9 +14,8 @@ import { createCompileEnv, word, words } from '../sample/compile-env-fixture.js'
 import { compileLogFormat } from '../sample/log-format.js';
 import { createSessionContext } from '../sample/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
+import { HAPROXY_BIN, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
 
-const HAPROXY = '/usr/sbin/haproxy';
-const START_TIMEOUT_MS = 5000;
 const EXCHANGE_TIMEOUT_MS = 5000;
 
 const RULES = [
@@ -39,21 +34,9 @@ const HEADERS: readonly [string, EncodeInput][] = [
   ['v1 UNKNOWN', { version: 1 }],
 ];
 
-const available = existsSync(HAPROXY);
-let dir = '';
-let haproxy: ChildProcess | undefined;
+const available = existsSync(HAPROXY_BIN);
+let haproxy: RunningHaproxy | undefined;
 let port = 0;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
 
 /** Sends header + request, returns [x-a header value, our local port]. */
 async function exchange(header: Buffer): Promise<[string | undefined, number]> {
@@ -80,49 +63,18 @@ async function exchange(header: Buffer): Promise<[string | undefined, number]> {
   });
 }
 
-async function waitListening(p: number): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    // A bare connect is enough to see the port open; HAProxy then drops the header-less probe.
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(p, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => { s.destroy(); resolve(false); });
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error('haproxy did not start listening');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe('PROXY-header fetches agree with HAProxy 2.6 behind accept-proxy', { skip: available ? false : `${HAPROXY} not installed` }, () => {
+describe('PROXY-header fetches agree with HAProxy 2.6 behind accept-proxy', { skip: available ? false : `${HAPROXY_BIN} not installed` }, () => {
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'truehop-pp-diff-'));
-    port = await freePort();
-    const cfg = join(dir, 'pp.cfg');
-    writeFileSync(cfg, [
+    haproxy = await startHaproxy(1, ([port]) => [
       'defaults', '  mode http', '  timeout client 5s', '  timeout server 5s', '  timeout connect 5s',
       'frontend f', `  bind 127.0.0.1:${port} accept-proxy`,
       ...RULES.map((r) => `  tcp-request ${r}`),
       `  http-request return status 200 hdr x-a "${FORMAT}"`, '',
     ].join('\n'));
-    haproxy = spawn(HAPROXY, ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    haproxy.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-    try {
-      await waitListening(port);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}: ${stderr}`);
-    }
+    port = haproxy.ports[0] as number;
   });
   after(async () => {
-    const child = haproxy;
-    if (child !== undefined && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    await haproxy?.stop();
   });
 
   for (const [name, input] of HEADERS) {

@@ -7,23 +7,17 @@
 // differences (NUL bytes kept, 64-bit saturation, `%{+Q}[…]` quoting from 3.x docs) are left
 // out and documented in docs/expression-engine.md. Loopback only; skipped without HAProxy.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { compileCondition } from '../acl/condition.js';
 import type { SessionContext } from '../model/session.js';
 import { createCompileEnv, word, words } from './compile-env-fixture.js';
 import { compileLogFormat } from './log-format.js';
 import { createSessionContext } from './session-fixture.js';
+import { HAPROXY_BIN, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
 
-const HAPROXY = '/usr/sbin/haproxy';
-const START_TIMEOUT_MS = 5000;
 const REQUEST_TIMEOUT_MS = 5000;
 
 const FORMATS: readonly string[] = [
@@ -101,60 +95,24 @@ const CONDITIONS: readonly string[] = [
   'if { str(abc),upper ABC } { str(x) x }',
 ];
 
-const available = existsSync(HAPROXY);
-let dir = '';
-let haproxy: ChildProcess | undefined;
+const available = existsSync(HAPROXY_BIN);
+let haproxy: RunningHaproxy | undefined;
 let port = 0;
 let headers: IncomingHttpHeaders = {};
 let clientPort = 0;
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      srv.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
-}
-
-async function waitListening(p: number): Promise<void> {
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(p, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
-      s.once('error', () => { s.destroy(); resolve(false); });
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error('haproxy did not start listening');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-describe('log-format rendering and ACL matching agree with HAProxy 2.6', { skip: available ? false : `${HAPROXY} not installed` }, () => {
+describe('log-format rendering and ACL matching agree with HAProxy 2.6', { skip: available ? false : `${HAPROXY_BIN} not installed` }, () => {
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'truehop-rt-diff-'));
-    port = await freePort();
     const hdrs = FORMATS.map((f, i) => `  http-after-response set-header x-${i} "${f}"`);
     const acls = CONDITIONS.map((c, i) => `  http-after-response set-header x-acl-${i} yes ${c}`);
-    const cfg = join(dir, 'h.cfg');
-    writeFileSync(cfg, [
+    haproxy = await startHaproxy(1, ([port]) => [
       'defaults', '  mode http', '  timeout client 5s', '  timeout server 5s', '  timeout connect 5s',
       'frontend f', `  bind 127.0.0.1:${port}`,
       '  http-request set-var(txn.v) int(42)',
       '  http-request set-var(txn.s) str(hello)',
       '  http-request return status 200 content-type text/plain string ok', ...hdrs, ...acls, '',
     ].join('\n'));
-    haproxy = spawn(HAPROXY, ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    haproxy.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
-    try {
-      await waitListening(port);
-    } catch (e) {
-      throw new Error(`${(e as Error).message}: ${stderr}`);
-    }
+    port = haproxy.ports[0] as number;
     await new Promise<void>((resolve, reject) => {
       const req = get({ host: '127.0.0.1', port, path: '/', agent: false, timeout: REQUEST_TIMEOUT_MS }, (res) => {
         headers = res.headers;
@@ -167,13 +125,7 @@ describe('log-format rendering and ACL matching agree with HAProxy 2.6', { skip:
     });
   });
   after(async () => {
-    const child = haproxy;
-    if (child !== undefined && child.exitCode === null) {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    if (dir !== '') rmSync(dir, { recursive: true, force: true });
+    await haproxy?.stop();
   });
 
   function session(): SessionContext {

@@ -3,9 +3,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
-import { server, simple, stdoutLog } from '../support/model.js';
-import { Capture, closedWithin, connect, readAll, recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
-import { SIG } from '../support/expected-header.js';
+import { server, simple, stdoutLog } from '../../support/model.js';
+import { Capture, closedWithin, connect, readAll, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
+import { SIG } from '../../support/expected-header.js';
 
 const HEADER_TIMEOUT_MS = 300;
 

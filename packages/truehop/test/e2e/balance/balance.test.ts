@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import type net from 'node:net';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
 import type { BackendModel, BindModel, FrontendModel, GlobalModel, ServerModel } from '../../../src/model/config-model.js';
-import { server, simple, stdoutLog } from '../support/model.js';
-import { Capture, closedWithin, connect, recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
+import { server, simple, stdoutLog } from '../../support/model.js';
+import { Capture, closedWithin, connect, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
 
 interface Farm {
   daemon: RunningDaemon;

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
-import { server, simple, stdoutLog } from '../support/model.js';
-import { Capture, closedWithin, connect, recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
+import { server, simple, stdoutLog } from '../../support/model.js';
+import { Capture, closedWithin, connect, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
 
 /** A loopback port nobody listens on (bound then released). */
 async function deadPort(): Promise<number> {

@@ -8,9 +8,9 @@ import assert from 'node:assert/strict';
 import { crc32c } from '@truehop/proxy-protocol';
 import { loadConfigText } from '../../../src/config/load-config.js';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
-import { connect, recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
-import { crcValueOffset, SIG, tlvBytes } from '../support/expected-header.js';
-import { startHaproxy, type RunningHaproxy } from '../support/haproxy.js';
+import { connect, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
+import { crcValueOffset, SIG, tlvBytes } from '../../support/expected-header.js';
+import { startHaproxy, type RunningHaproxy } from '../../support/haproxy.js';
 
 const PAYLOAD = Buffer.from('PING\n');
 

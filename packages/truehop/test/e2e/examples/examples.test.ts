@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { loadConfigText } from '../../../src/config/load-config.js';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
-import { connect, recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
-import { SIG, tlvBytes, v1, v2 } from '../support/expected-header.js';
+import { connect, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
+import { SIG, tlvBytes, v1, v2 } from '../../support/expected-header.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../../../../../shared/spec/examples/', import.meta.url));
 const PAYLOAD = Buffer.from('GET / HTTP/1.0\r\n\r\n');

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type net from 'node:net';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
 import type { BackendModel, FrontendModel } from '../../../src/model/config-model.js';
-import { server, simple, stdoutLog } from '../support/model.js';
-import { Capture, closedWithin, connect, readAll, recordingServer, waitFor, type OnConnection, type RecordingServer } from '../support/peers.js';
+import { server, simple, stdoutLog } from '../../support/model.js';
+import { Capture, closedWithin, connect, readAll, recordingServer, waitFor, type OnConnection, type RecordingServer } from '../../support/peers.js';
 
 const opened: { daemon: RunningDaemon; rec: RecordingServer }[] = [];
 after(async () => {

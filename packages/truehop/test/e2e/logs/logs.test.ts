@@ -3,8 +3,8 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import dgram from 'node:dgram';
-import { connect, readAll, recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
-import { daemonFromText, type ConfigDaemon } from '../support/config-daemon.js';
+import { connect, readAll, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
+import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
 
 const open: { d: ConfigDaemon; rec: RecordingServer }[] = [];
 after(async () => {

@@ -3,8 +3,8 @@
 // the header conditional, session/content rules and use_backend see the advertised address.
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { closedWithin, connect, readAll, recordingServer, type RecordingServer } from '../support/peers.js';
-import { daemonFromText, type ConfigDaemon } from '../support/config-daemon.js';
+import { closedWithin, connect, readAll, recordingServer, type RecordingServer } from '../../support/peers.js';
+import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
 
 const open: { d: ConfigDaemon; recs: RecordingServer[] }[] = [];
 after(async () => {

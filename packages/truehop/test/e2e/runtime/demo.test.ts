@@ -4,7 +4,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemo, demoInstructions, type RunningDemo } from '../../../src/runtime/demo.js';
-import { Capture, connect, readAll, waitFor } from '../support/peers.js';
+import { Capture, connect, readAll, waitFor } from '../../support/peers.js';
 
 describe('demo', () => {
   let demo: RunningDemo;

@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { crc32c } from '@truehop/proxy-protocol';
 import { startDaemon } from '../../../src/runtime/run.js';
 import type { ServerModel, BindModel, FrontendModel } from '../../../src/model/config-model.js';
-import { logFormat, server, simple } from '../support/model.js';
-import { connect, recordingServer, waitFor } from '../support/peers.js';
-import { crcValueOffset, SIG, tlvBytes, v1, v2 } from '../support/expected-header.js';
+import { logFormat, server, simple } from '../../support/model.js';
+import { connect, recordingServer, waitFor } from '../../support/peers.js';
+import { crcValueOffset, SIG, tlvBytes, v1, v2 } from '../../support/expected-header.js';
 
 const PAYLOAD = Buffer.from('hello\r\n');
 

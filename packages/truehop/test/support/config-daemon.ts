@@ -1,8 +1,8 @@
 // Starts the daemon from configuration text through the real loader (config → model → run),
 // with the log output captured. `REC<n>` in the text is replaced by recording server ports.
 import assert from 'node:assert/strict';
-import { loadConfigText } from '../../../src/config/load-config.js';
-import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
+import { loadConfigText } from '../../src/config/load-config.js';
+import { startDaemon, type RunningDaemon } from '../../src/runtime/run.js';
 import { Capture } from './peers.js';
 
 export interface ConfigDaemon {

@@ -8,10 +8,10 @@ import type {
   LogTarget,
   ServerModel,
   TruehopModel,
-} from '../../../src/model/config-model.js';
-import type { SessionContext } from '../../../src/model/session.js';
-import type { CompiledCondition, CompiledLogFormat, CompiledTcpRule, RuleVerdict } from '../../../src/sample/compiled.js';
-import type { SourcePos } from '../../../src/config/source.js';
+} from '../../src/model/config-model.js';
+import type { SessionContext } from '../../src/model/session.js';
+import type { CompiledCondition, CompiledLogFormat, CompiledTcpRule, RuleVerdict } from '../../src/sample/compiled.js';
+import type { SourcePos } from '../../src/config/source.js';
 
 export const POS: SourcePos = { file: 'test.cfg', line: 1, col: 1 };
 
