@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cliListeningPort, waitListening } from '../test/support/listening.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -64,17 +65,7 @@ function sleep(ms: number): Promise<void> {
 }
 
 async function waitPort(port: number, timeoutMs = 10000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = net.connect(port, '127.0.0.1');
-      s.once('connect', () => (s.destroy(), resolve(true)));
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(50);
-  }
-  throw new Error(`nothing listens on ${port}`);
+  if ((await waitListening(port, timeoutMs, 50)) !== 'listening') throw new Error(`nothing listens on ${port}`);
 }
 
 function startNginx(): void {
@@ -156,18 +147,7 @@ async function startTruehop(): Promise<Lb> {
   writeFileSync(file, lbConfig(0, false));
   const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, CLI, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
-  const port = await new Promise<number>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`truehop did not start: ${err}`)), 10000);
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on [^\s]+:(\d+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-  });
+  const port = await cliListeningPort(child, 10000);
   return { name: 'truehop', port, pid: child.pid as number, child };
 }
 

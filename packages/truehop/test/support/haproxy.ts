@@ -3,9 +3,9 @@
 // failure with a clear message (CI installs it), never a silent skip.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { waitListening } from './listening.js';
 
 export const HAPROXY_BIN = process.env['HAPROXY_BIN'] ?? '/usr/sbin/haproxy';
 export const PORT_RANGE_START = 63000;
@@ -21,17 +21,6 @@ export interface RunningHaproxy {
   ports: number[];
   stderr(): string;
   stop(): Promise<void>;
-}
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1');
-    s.once('connect', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => resolve(false));
-  });
 }
 
 /**
@@ -51,15 +40,7 @@ export async function startHaproxy(count: number, config: (ports: number[]) => s
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     let exited = false;
     child.once('exit', () => (exited = true));
-    const deadline = Date.now() + 5000;
-    let up = false;
-    while (!exited && Date.now() < deadline) {
-      if (await canConnect(ports[ports.length - 1] as number)) {
-        up = true;
-        break;
-      }
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const up = (await waitListening(ports[ports.length - 1] as number, 5000, 50, () => exited)) === 'listening';
     if (up) {
       return {
         ports,

@@ -7,7 +7,6 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decode } from '@truehop/proxy-protocol';
@@ -16,6 +15,7 @@ import { createHealthMonitor } from '../../../src/health/monitor.js';
 import type { CheckKind, ProxyV2Option, ServerModel, TruehopModel } from '../../../src/model/config-model.js';
 import { afterProxyHeader, model, RecordingServer, requireBinary, server, waitFor } from './fixtures.js';
 import type { Behaviour, RecordedConnection } from './fixtures.js';
+import { waitListening } from '../../support/listening.js';
 
 const HAPROXY = '/usr/sbin/haproxy';
 /** Frontend ports HAProxy needs to start (this suite's range: 64000–64499). */
@@ -86,20 +86,6 @@ async function recorders(count: number, behaviour: Behaviour): Promise<Recording
   return list;
 }
 
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 async function runHaproxy(config: string, frontendPort: number, until: () => boolean): Promise<void> {
   const binary = requireBinary(HAPROXY, 'haproxy');
   const dir = mkdtempSync(join(tmpdir(), 'truehop-health-haproxy-'));
@@ -111,12 +97,9 @@ async function runHaproxy(config: string, frontendPort: number, until: () => boo
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
-    const deadline = Date.now() + 5000;
-    while (!(await canConnect(frontendPort))) {
-      if (child.exitCode !== null) throw new Error(`haproxy exited:\n${output}`);
-      if (Date.now() > deadline) throw new Error(`haproxy did not start:\n${output}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    const started = await waitListening(frontendPort, 5000, 25, () => child.exitCode !== null);
+    if (started === 'exited') throw new Error(`haproxy exited:\n${output}`);
+    if (started === 'timed-out') throw new Error(`haproxy did not start:\n${output}`);
     await waitFor(until, 5000, `HAProxy's checks (output so far: ${output})`);
   } finally {
     if (child.exitCode === null) child.kill('SIGKILL');

@@ -7,13 +7,13 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createHealthMonitor } from '../../../src/health/monitor.js';
 import type { HealthMonitor } from '../../../src/health/monitor.js';
 import type { CheckKind, GlobalModel, ProxyV2Option, ServerModel } from '../../../src/model/config-model.js';
 import { model, requireBinary, server, waitFor } from './fixtures.js';
+import { waitListening } from '../../support/listening.js';
 
 const NGINX = '/usr/sbin/nginx';
 /** nginx's listen port (this suite's range: 64000–64499). */
@@ -23,17 +23,6 @@ let dir = '';
 let child: ChildProcess | null = null;
 let output = '';
 const monitors: HealthMonitor[] = [];
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1' });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}
 
 before(async () => {
   const binary = requireBinary(NGINX, 'nginx');
@@ -64,12 +53,10 @@ http {
   child = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const deadline = Date.now() + 5000;
-  while (!(await canConnect(NGINX_PORT))) {
-    if (child.exitCode !== null) throw new Error(`nginx exited: ${output}`);
-    if (Date.now() > deadline) throw new Error(`nginx did not listen on ${NGINX_PORT}: ${output}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  const nginx = child;
+  const started = await waitListening(NGINX_PORT, 5000, 25, () => nginx.exitCode !== null);
+  if (started === 'exited') throw new Error(`nginx exited: ${output}`);
+  if (started === 'timed-out') throw new Error(`nginx did not listen on ${NGINX_PORT}: ${output}`);
 });
 
 after(async () => {

@@ -7,6 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cliListeningPort } from '../../support/listening.js';
 import { closedWithin, connect, recordingServer } from '../../support/peers.js';
 
 const CLI = fileURLToPath(new URL('../../../src/cli/main.js', import.meta.url));
@@ -17,18 +18,7 @@ async function startCli(config: string): Promise<{ child: ChildProcess; port: nu
   writeFileSync(file, config);
   const child = spawn(process.execPath, [CLI, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const port = await new Promise<number>((resolve, reject) => {
-    let err = '';
-    const timer = setTimeout(() => reject(new Error(`truehop did not start: ${err}`)), 5000);
-    child.stderr?.on('data', (d: Buffer) => {
-      err += d.toString();
-      const m = /listening on [^\s]+:(\d+)/.exec(err);
-      if (m) {
-        clearTimeout(timer);
-        resolve(Number(m[1]));
-      }
-    });
-  });
+  const port = await cliListeningPort(child, 5000);
   return { child, port, exit, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
