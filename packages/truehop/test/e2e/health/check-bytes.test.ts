@@ -8,7 +8,8 @@ import { createHealthMonitor } from '../../../src/health/monitor.js';
 import type { HealthMonitor } from '../../../src/health/monitor.js';
 import type { CompiledLogFormat } from '../../../src/sample/compiled.js';
 import type { TruehopModel } from '../../../src/model/config-model.js';
-import { model, RecordingServer, server, SIG_HEX, waitFor } from './fixtures.js';
+import { model, RecordingServer, server, SIG_HEX } from './fixtures.js';
+import { waitFor } from '../../support/peers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {

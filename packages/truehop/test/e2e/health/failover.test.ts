@@ -9,7 +9,8 @@ import { PassThrough } from 'node:stream';
 import { loadConfigText } from '../../../src/config/load-config.js';
 import { startDaemon } from '../../../src/runtime/run.js';
 import type { RunningDaemon } from '../../../src/runtime/run.js';
-import { afterProxyHeader, RecordingServer, waitFor } from './fixtures.js';
+import { afterProxyHeader, RecordingServer } from './fixtures.js';
+import { waitFor } from '../../support/peers.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 after(async () => {

@@ -1,12 +1,11 @@
 // Test fixtures for the health-check end-to-end tests: models built by hand (the config
 // loader is tested elsewhere), loopback servers that record every byte a check sends and
-// answer the way a test asks (accept, HTTP status, banner, hang), and bounded waits.
+// answer the way a test asks (accept, HTTP status, banner, hang). The models start from the
+// shared builders in test/support/model.ts with health checks switched on.
 import net from 'node:net';
 import { accessSync, constants } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { decode } from '@truehop/proxy-protocol';
 import type {
-  BackendModel,
   CheckKind,
   CheckModel,
   GlobalModel,
@@ -14,6 +13,7 @@ import type {
   Timeouts,
   TruehopModel,
 } from '../../../src/model/config-model.js';
+import { backend, model as baseModel, server as baseServer } from '../../support/model.js';
 
 const pos = { file: 'health-test.cfg', line: 1, col: 1 };
 
@@ -21,16 +21,7 @@ export type ServerOverrides = Omit<Partial<ServerModel>, 'check'> & { check?: Pa
 
 export function server(name: string, port: number, overrides: ServerOverrides = {}): ServerModel {
   const { check, ...rest } = overrides;
-  return {
-    name,
-    host: '127.0.0.1',
-    port,
-    weight: 1,
-    backup: false,
-    disabled: false,
-    sendProxy: 'none',
-    proxyV2Options: new Set(),
-    tlvFormats: [],
+  return baseServer(name, port, {
     pos,
     ...rest,
     check: {
@@ -44,29 +35,19 @@ export function server(name: string, port: number, overrides: ServerOverrides = 
       sendProxy: (rest.sendProxy ?? 'none') !== 'none' && check?.port === undefined && check?.addr === undefined,
       ...check,
     },
-  };
+  });
 }
 
 export function model(
   servers: ServerModel[],
   options: { checkKind?: CheckKind; timeouts?: Timeouts; global?: Partial<GlobalModel>; backend?: string } = {},
 ): TruehopModel {
-  const backend: BackendModel = {
-    name: options.backend ?? 'be',
-    mode: 'tcp',
-    balance: 'roundrobin',
-    servers,
+  const be = backend(options.backend ?? 'be', servers, {
     timeouts: options.timeouts ?? { connect: 1000 },
-    retries: 3,
-    redispatch: false,
     checkKind: options.checkKind ?? { kind: 'tcp' },
     pos,
-  };
-  return {
-    global: { pp2NeverSendLocal: false, logs: [], statsSockets: [], ...options.global },
-    frontends: new Map(),
-    backends: new Map([[backend.name, backend]]),
-  };
+  });
+  return baseModel([], [be], options.global);
 }
 
 export type Behaviour =
@@ -172,15 +153,6 @@ export function afterProxyHeader(bytes: Buffer): Buffer | null {
   if (result.status === 'incomplete') return null;
   if (result.status === 'not-proxy') return bytes;
   return bytes.subarray(result.length);
-}
-
-/** Polls `predicate` every 10 ms until it holds; fails with `what` after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(10);
-  }
 }
 
 /** Path of a required real peer (haproxy, nginx); a clear failure, never a silent skip. */

@@ -13,7 +13,8 @@ import { decode } from '@truehop/proxy-protocol';
 import { loadConfigText } from '../../../src/config/load-config.js';
 import { createHealthMonitor } from '../../../src/health/monitor.js';
 import type { CheckKind, ProxyV2Option, ServerModel, TruehopModel } from '../../../src/model/config-model.js';
-import { afterProxyHeader, model, RecordingServer, requireBinary, server, waitFor } from './fixtures.js';
+import { afterProxyHeader, model, RecordingServer, requireBinary, server } from './fixtures.js';
+import { waitFor } from '../../support/peers.js';
 import type { Behaviour, RecordedConnection } from './fixtures.js';
 import { waitListening } from '../../support/listening.js';
 

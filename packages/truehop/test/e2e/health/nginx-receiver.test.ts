@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { createHealthMonitor } from '../../../src/health/monitor.js';
 import type { HealthMonitor } from '../../../src/health/monitor.js';
 import type { CheckKind, GlobalModel, ProxyV2Option, ServerModel } from '../../../src/model/config-model.js';
-import { model, requireBinary, server, waitFor } from './fixtures.js';
+import { model, requireBinary, server } from './fixtures.js';
+import { waitFor } from '../../support/peers.js';
 import { waitListening } from '../../support/listening.js';
 
 const NGINX = '/usr/sbin/nginx';

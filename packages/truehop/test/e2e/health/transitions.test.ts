@@ -13,7 +13,8 @@ import type { HealthMonitor, ServerHealthSnapshot } from '../../../src/health/mo
 import type { CheckResult } from '../../../src/health/check-status.js';
 import type { ServerStatus } from '../../../src/model/server-status.js';
 import type { TruehopModel } from '../../../src/model/config-model.js';
-import { model, RecordingServer, server, waitFor } from './fixtures.js';
+import { model, RecordingServer, server } from './fixtures.js';
+import { waitFor } from '../../support/peers.js';
 
 /**
  * Slack on top of the configured intervals: scheduling on two busy shared cores. It bounds
