@@ -9,7 +9,8 @@ import { crc32c } from '@truehop/proxy-protocol';
 import { loadConfigText } from '../../../src/config/load-config.js';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
 import { connect, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
-import { crcValueOffset, SIG, tlvBytes } from '../../support/expected-header.js';
+import { crcValueOffset, SIG } from '../../support/expected-header.js';
+import { INCOMING } from '../../support/incoming-headers.js';
 import { startHaproxy, type RunningHaproxy } from '../../support/haproxy.js';
 
 const PAYLOAD = Buffer.from('PING\n');
@@ -61,22 +62,6 @@ function configText(recPort: number, port: (i: number) => number): string {
 function fixBinds(text: string): string {
   return text.replace(/bind ::1@:(\d+)/g, 'bind ::1:$1');
 }
-
-const INCOMING = {
-  v1_tcp4: Buffer.from('PROXY TCP4 192.0.2.1 198.51.100.7 51234 443\r\n'),
-  v1_tcp6: Buffer.from('PROXY TCP6 2001:db8::1 2001:db8::2 51234 443\r\n'),
-  v1_unknown: Buffer.from('PROXY UNKNOWN\r\n'),
-  v2_tcp4_tlvs: Buffer.concat([
-    SIG,
-    Buffer.from('2111001f', 'hex'),
-    Buffer.from('c0000201c6336407c82201bb', 'hex'),
-    tlvBytes([
-      { type: 0x02, value: Buffer.from('example.com') },
-      { type: 0xe1, value: Buffer.from([0x00, 0x01]) },
-    ]),
-  ]),
-  v2_local: Buffer.concat([SIG, Buffer.from('20000000', 'hex')]),
-};
 
 /** Zeroes the ports that come from real sockets and the CRC value; checks the CRC first. */
 function normalise(bytes: Buffer, realPorts: boolean): string {

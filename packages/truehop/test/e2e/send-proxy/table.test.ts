@@ -9,6 +9,7 @@ import type { ServerModel, BindModel, FrontendModel } from '../../../src/model/c
 import { logFormat, server, simple } from '../../support/model.js';
 import { connect, recordingServer, waitFor } from '../../support/peers.js';
 import { crcValueOffset, SIG, tlvBytes, v1, v2 } from '../../support/expected-header.js';
+import { INCOMING } from '../../support/incoming-headers.js';
 
 const PAYLOAD = Buffer.from('hello\r\n');
 
@@ -48,19 +49,6 @@ async function through(
   }
 }
 
-const V1_IN = Buffer.from('PROXY TCP4 192.0.2.1 198.51.100.7 51234 443\r\n');
-const V1_IN_TCP6 = Buffer.from('PROXY TCP6 2001:db8::1 2001:db8::2 51234 443\r\n');
-const V1_UNKNOWN_IN = Buffer.from('PROXY UNKNOWN\r\n');
-const V2_IN_TLVS = Buffer.concat([
-  SIG,
-  Buffer.from('2111001f', 'hex'),
-  Buffer.from('c0000201c6336407c82201bb', 'hex'),
-  tlvBytes([
-    { type: 0x02, value: Buffer.from('example.com') },
-    { type: 0xe1, value: Buffer.from([0x00, 0x01]) },
-  ]),
-]);
-const V2_LOCAL_IN = Buffer.concat([SIG, Buffer.from('20000000', 'hex')]);
 const AZURE_VALUE = Buffer.from([0x01, 0x0a, 0x00, 0x00, 0x00]);
 const AWS_VALUE = Buffer.concat([Buffer.from([0x01]), Buffer.from('vpce-08d2bf15fac5001c9')]);
 const V2_IN_VENDOR = Buffer.concat([
@@ -85,7 +73,7 @@ for (const version of ['v1', 'v2'] as const) {
 
     it('v1 PROXY TCP4 in → the advertised addresses', async () => {
       const want = Buffer.concat([enc('192.0.2.1', '198.51.100.7', 51234, 443), PAYLOAD]);
-      const r = await through({ sendProxy: version }, Buffer.concat([V1_IN, PAYLOAD]), {
+      const r = await through({ sendProxy: version }, Buffer.concat([INCOMING.v1_tcp4, PAYLOAD]), {
         bind: { acceptProxy: true },
         expectBytes: () => want.length,
       });
@@ -94,7 +82,7 @@ for (const version of ['v1', 'v2'] as const) {
 
     it('v1 PROXY TCP6 in → TCP6 / INET6 with the advertised addresses', async () => {
       const want = Buffer.concat([enc('2001:db8::1', '2001:db8::2', 51234, 443), PAYLOAD]);
-      const r = await through({ sendProxy: version }, Buffer.concat([V1_IN_TCP6, PAYLOAD]), {
+      const r = await through({ sendProxy: version }, Buffer.concat([INCOMING.v1_tcp6, PAYLOAD]), {
         bind: { acceptProxy: true },
         expectBytes: () => want.length,
       });
@@ -103,7 +91,7 @@ for (const version of ['v1', 'v2'] as const) {
 
     it('v2 PROXY in with TLVs → the advertised addresses, received TLVs not forwarded', async () => {
       const want = Buffer.concat([enc('192.0.2.1', '198.51.100.7', 51234, 443), PAYLOAD]);
-      const r = await through({ sendProxy: version }, Buffer.concat([V2_IN_TLVS, PAYLOAD]), {
+      const r = await through({ sendProxy: version }, Buffer.concat([INCOMING.v2_tcp4_tlvs, PAYLOAD]), {
         bind: { acceptProxy: true },
         expectBytes: () => want.length,
       });
@@ -111,7 +99,7 @@ for (const version of ['v1', 'v2'] as const) {
     });
 
     it('v2 LOCAL in → PROXY with the real addresses (never LOCAL)', async () => {
-      const r = await through({ sendProxy: version }, Buffer.concat([V2_LOCAL_IN, PAYLOAD]), {
+      const r = await through({ sendProxy: version }, Buffer.concat([INCOMING.v2_local, PAYLOAD]), {
         bind: { acceptProxy: true },
         expectBytes: (x) => enc('127.0.0.1', '127.0.0.1', x.clientPort, x.fePort).length + PAYLOAD.length,
       });
@@ -119,7 +107,7 @@ for (const version of ['v1', 'v2'] as const) {
     });
 
     it('v1 UNKNOWN in → PROXY with the real addresses (never UNKNOWN)', async () => {
-      const r = await through({ sendProxy: version }, Buffer.concat([V1_UNKNOWN_IN, PAYLOAD]), {
+      const r = await through({ sendProxy: version }, Buffer.concat([INCOMING.v1_unknown, PAYLOAD]), {
         bind: { acceptProxy: true },
         expectBytes: (x) => enc('127.0.0.1', '127.0.0.1', x.clientPort, x.fePort).length + PAYLOAD.length,
       });
@@ -200,7 +188,7 @@ describe('send-proxy-v2 TLVs (§2.8, §4.6, §4.7)', () => {
       { type: 0x20, value: Buffer.alloc(5) },
     ];
     const zeroed = v2('192.0.2.1', '198.51.100.7', 51234, 443, expectedTlvs(Buffer.alloc(4)));
-    const r = await through({ sendProxy: 'v2', proxyV2Options: options, tlvFormats }, Buffer.concat([V2_IN_TLVS, PAYLOAD]), {
+    const r = await through({ sendProxy: 'v2', proxyV2Options: options, tlvFormats }, Buffer.concat([INCOMING.v2_tcp4_tlvs, PAYLOAD]), {
       bind: { acceptProxy: true },
       frontend: { uniqueIdFormat },
       expectBytes: () => zeroed.length + PAYLOAD.length,
@@ -212,7 +200,7 @@ describe('send-proxy-v2 TLVs (§2.8, §4.6, §4.7)', () => {
 
   it('proxy-v2-options unique-id without unique-id-format sends an empty UNIQUE_ID TLV (§4.6)', async () => {
     const want = Buffer.concat([v2('192.0.2.1', '198.51.100.7', 51234, 443, [{ type: 0x05, value: Buffer.alloc(0) }]), PAYLOAD]);
-    const r = await through({ sendProxy: 'v2', proxyV2Options: new Set(['unique-id']) }, Buffer.concat([V1_IN, PAYLOAD]), {
+    const r = await through({ sendProxy: 'v2', proxyV2Options: new Set(['unique-id']) }, Buffer.concat([INCOMING.v1_tcp4, PAYLOAD]), {
       bind: { acceptProxy: true },
       expectBytes: () => want.length,
     });
