@@ -2,19 +2,18 @@
 // text, on loopback ports 63000–63999, for differential tests. A missing binary is a test
 // failure with a clear message (CI installs it), never a silent skip.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitListening } from './listening.js';
+import { requireBinary } from './require-binary.js';
 
 export const HAPROXY_BIN = process.env['HAPROXY_BIN'] ?? '/usr/sbin/haproxy';
 export const PORT_RANGE_START = 63000;
 export const PORT_RANGE_END = 63999;
 
 export function requireHaproxy(): void {
-  if (!existsSync(HAPROXY_BIN)) {
-    throw new Error(`HAProxy not found at ${HAPROXY_BIN}: install it (apt-get install -y haproxy) — differential tests need it`);
-  }
+  requireBinary(HAPROXY_BIN, 'haproxy');
 }
 
 export interface RunningHaproxy {

@@ -3,7 +3,6 @@
 // answer the way a test asks (accept, HTTP status, banner, hang). The models start from the
 // shared builders in test/support/model.ts with health checks switched on.
 import net from 'node:net';
-import { accessSync, constants } from 'node:fs';
 import { decode } from '@truehop/proxy-protocol';
 import type {
   CheckKind,
@@ -153,16 +152,6 @@ export function afterProxyHeader(bytes: Buffer): Buffer | null {
   if (result.status === 'incomplete') return null;
   if (result.status === 'not-proxy') return bytes;
   return bytes.subarray(result.length);
-}
-
-/** Path of a required real peer (haproxy, nginx); a clear failure, never a silent skip. */
-export function requireBinary(path: string, debianPackage: string): string {
-  try {
-    accessSync(path, constants.X_OK);
-    return path;
-  } catch {
-    throw new Error(`${path} is required by this test but is missing: apt-get install -y ${debianPackage} (CI installs it, see .ci/run)`);
-  }
 }
 
 export const SIG_HEX = '0d0a0d0a000d0a515549540a';

@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { createHealthMonitor } from '../../../src/health/monitor.js';
 import type { HealthMonitor } from '../../../src/health/monitor.js';
 import type { CheckKind, GlobalModel, ProxyV2Option, ServerModel } from '../../../src/model/config-model.js';
-import { model, requireBinary, server } from './fixtures.js';
+import { model, server } from './fixtures.js';
+import { requireBinary } from '../../support/require-binary.js';
 import { waitFor } from '../../support/peers.js';
 import { waitListening } from '../../support/listening.js';
 
