@@ -18,7 +18,7 @@ import type { Server } from 'node:net';
 import { availableParallelism, loadavg } from 'node:os';
 import { promisify } from 'node:util';
 import { acceptProxyProtocol, getStats } from '../src/index.js';
-import { startHaproxy } from '../test/helpers/haproxy.js';
+import { startHaproxy, tcpRelayConfig } from '../test/helpers/haproxy.js';
 import { closeServer, listen } from '../test/helpers/net.js';
 import { requireTool } from '../test/helpers/tools.js';
 
@@ -72,26 +72,10 @@ async function main(): Promise<void> {
   const servers: Server[] = [plain, proxied];
   const plainPort = await listen(plain);
   const proxiedPort = await listen(proxied);
-  const config = [
-    'global',
-    '  maxconn 4096',
-    'defaults',
-    '  mode tcp',
-    '  timeout connect 5s',
-    '  timeout client 30s',
-    '  timeout server 30s',
-    'frontend fe_plain',
-    `  bind 127.0.0.1:${FE_PLAIN}`,
-    '  default_backend be_plain',
-    'backend be_plain',
-    `  server s 127.0.0.1:${plainPort}`,
-    'frontend fe_proxy',
-    `  bind 127.0.0.1:${FE_PROXY}`,
-    '  default_backend be_proxy',
-    'backend be_proxy',
-    `  server s 127.0.0.1:${proxiedPort} send-proxy-v2`,
-    '',
-  ].join('\n');
+  const config = tcpRelayConfig([
+    { frontendPort: FE_PLAIN, backendPort: plainPort, serverOptions: '' },
+    { frontendPort: FE_PROXY, backendPort: proxiedPort, serverOptions: 'send-proxy-v2' },
+  ]);
   const haproxy = await startHaproxy(config, [FE_PLAIN, FE_PROXY]);
   const { stdout: haproxyVersion } = await run(haproxyPath, ['-v']);
   try {
