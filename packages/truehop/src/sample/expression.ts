@@ -26,12 +26,9 @@ export interface SampleExpression extends CompiledExpression {
   readonly lastConverter: string | undefined;
   /**
    * Every value of the fetch (all occurrences for multi-valued fetches) through the converter
-   * chain, in order, until `visit` returns true. Returns whether it did.
-   */
-  forEach(ctx: SessionContext, visit: (sample: Sample) => boolean): boolean;
-  /**
-   * The same walk with the visitor bound once, at load time: the returned test allocates no
-   * closure per evaluation (what ACL terms use on the per-connection path).
+   * chain, in order, until `visit` returns true; the returned test says whether it did. The
+   * visitor is bound once, at load time, so the test allocates no closure per evaluation (what
+   * ACL terms use on the per-connection path). A visitor that throws counts as no match.
    */
   matchAny(visit: (sample: Sample) => boolean): (ctx: SessionContext) => boolean;
 }
@@ -320,27 +317,6 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     };
   // Every entry point is guarded: whatever a visitor or converter does, the data path gets an
   // answer ("no sample" / "no match"), never an exception that would take the process down.
-  const forEach = each === undefined
-    ? (ctx: SessionContext, visit: (s: Sample) => boolean): boolean => {
-      const s = evaluate(ctx);
-      try {
-        return s !== undefined && visit(s);
-      } catch {
-        internalErrorCount++;
-        return false;
-      }
-    }
-    : (ctx: SessionContext, visit: (s: Sample) => boolean): boolean => {
-      try {
-        return each(ctx, (raw, c) => {
-          const s = applySteps(frozenSteps, raw, c);
-          return s !== undefined && visit(s);
-        });
-      } catch {
-        internalErrorCount++;
-        return false;
-      }
-    };
   const matchAny = (visit: (s: Sample) => boolean): ((ctx: SessionContext) => boolean) => {
     if (each === undefined) {
       return (ctx) => {
@@ -377,7 +353,6 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     fetchName: fetch.name,
     lastConverter,
     evaluate,
-    forEach,
   };
 }
 

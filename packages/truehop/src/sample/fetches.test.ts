@@ -30,10 +30,10 @@ function all(text: string, ctx: SessionContext): Sample[] {
   const expr = compileExpression(word(text), env, { checkPhase: true });
   assert.ok(expr);
   const out: Sample[] = [];
-  expr.forEach(ctx, (s) => {
+  expr.matchAny((s) => {
     out.push(plain(s) as Sample);
     return false;
-  });
+  })(ctx);
   return out;
 }
 
