@@ -64,11 +64,14 @@ const show = (o: Outcome): string =>
  * decode() applies the v2 cap to a complete header (it buffers nothing); the stream decoder,
  * which buffers, refuses as soon as a valid 16-byte prefix announces more than its cap.
  */
-function asStreamDecoderSees(input: Uint8Array, outcome: Outcome): Outcome {
-  if (input.length < 16 || input[0] !== 0x0d) return outcome;
+export function streamDecoderRefusesSize(input: Uint8Array): boolean {
+  if (input.length < 16 || input[0] !== 0x0d) return false;
   const announced = 16 + ((input[14]! << 8) | input[15]!);
-  if (announced <= DEFAULT_MAX_V2_HEADER_BYTES || outcomeOf(input.subarray(0, 16)).kind !== 'incomplete') return outcome;
-  return { kind: 'error', code: 'TOO_LARGE' };
+  return announced > DEFAULT_MAX_V2_HEADER_BYTES && outcomeOf(input.subarray(0, 16)).kind === 'incomplete';
+}
+
+function asStreamDecoderSees(input: Uint8Array, outcome: Outcome): Outcome {
+  return streamDecoderRefusesSize(input) ? { kind: 'error', code: 'TOO_LARGE' } : outcome;
 }
 
 export function outcomeOf(input: Uint8Array): Outcome {

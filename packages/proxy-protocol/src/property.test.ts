@@ -18,6 +18,7 @@ import { readSsl, sslTlv } from './tlv/ssl.js';
 import { readAwsVpceId } from './tlv/aws.js';
 import { readAzureLinkId } from './tlv/azure.js';
 import { gcpPscConnectionIdString } from './tlv/gcp.js';
+import { streamDecoderRefusesSize } from '../fuzz/invariants.js';
 
 const SIGNATURE = Uint8Array.from(PP2_SIGNATURE);
 /** Codes decode may throw; the others describe socket events or policy, never bytes alone. */
@@ -59,10 +60,7 @@ function outcomeOf(input: Uint8Array): Outcome {
  * refuses as soon as `len` announces more than its default 16 KiB cap.
  */
 function asStreamDecoderSees(input: Uint8Array, outcome: Outcome): Outcome {
-  if (input.length < 16 || input[0] !== 0x0d) return outcome;
-  const announced = 16 + ((input[14]! << 8) | input[15]!);
-  if (announced <= 16384 || outcomeOf(input.subarray(0, 16)).kind !== 'incomplete') return outcome;
-  return { kind: 'error', code: 'TOO_LARGE' };
+  return streamDecoderRefusesSize(input) ? { kind: 'error', code: 'TOO_LARGE' } : outcome;
 }
 
 /** Invariants 1–3 for one input. */
