@@ -11,8 +11,8 @@ export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 export type { HeaderEvent } from './diagnostics.js';
 export { REJECT_CODES, ProxyServerError, isProxyServerError, PROXY_SERVER_ERROR_CODES } from './errors.js';
 export type { RejectCode, ProxyServerErrorCode } from './errors.js';
-export { proxyProtocolServerFactory } from './adapters/fastify.js';
-export type { FastifyServerFactoryOptions } from './adapters/fastify.js';
+// The fastify adapter is the subpath `@truehop/node/fastify`, not re-exported here: it loads
+// node:http, node:https and node:http2, which a net or tls server has no use for.
 // Re-exported so one import gives the error class and the header helpers used with getProxyInfo().
 export { ProxyProtocolError, isProxyProtocolError, PROXY_ERROR_CODES } from '@truehop/proxy-protocol';
 export type { ProxyHeader, Tlv } from '@truehop/proxy-protocol';

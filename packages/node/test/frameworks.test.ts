@@ -14,7 +14,8 @@ import express from 'express';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { encode } from '@truehop/proxy-protocol';
-import { acceptProxyProtocol, getProxyInfo, getStats, proxyProtocolServerFactory } from '../src/index.js';
+import { proxyProtocolServerFactory } from '../src/adapters/fastify.js';
+import { acceptProxyProtocol, getProxyInfo, getStats } from '../src/index.js';
 import { testCertificate } from './helpers/cert.js';
 import { closeServer, exchange, httpBody, listen } from './helpers/net.js';
 

@@ -1,6 +1,7 @@
-// fastify's `serverFactory` hook, for apps that build the server themselves. The simpler
-// recipe needs no adapter: `acceptProxyProtocol(app.server, options)` right after `fastify()`
-// (fastify creates its server in the constructor). Both leave `trustProxy` off: the address
+// fastify's `serverFactory` hook, for apps that build the server themselves. Published as the
+// subpath `@truehop/node/fastify` so that only apps using it load http, https and http2.
+// The simpler recipe needs no adapter: `acceptProxyProtocol(app.server, options)` right after
+// `fastify()` (fastify creates its server in the constructor). Both leave `trustProxy` off: the address
 // comes from the socket, which now reports the PROXY header's client.
 import { createServer as createHttpServer } from 'node:http';
 import type { RequestListener, Server as HttpServer, ServerOptions as HttpServerOptions } from 'node:http';
@@ -9,7 +10,7 @@ import type { Server as HttpsServer, ServerOptions as HttpsServerOptions } from 
 import { createSecureServer as createHttp2SecureServer, createServer as createHttp2Server } from 'node:http2';
 import type { Http2SecureServer, Http2Server, Http2ServerRequest, Http2ServerResponse, Http2Session, SecureServerOptions } from 'node:http2';
 import type { AcceptProxyOptions } from '../policy.js';
-import { acceptProxyProtocol } from '../server.js';
+import { acceptProxyProtocol } from '../index.js';
 
 /** The part of fastify's options the factory reads (fastify passes all of them). */
 export interface FastifyServerFactoryOptions {
