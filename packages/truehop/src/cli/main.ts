@@ -104,8 +104,9 @@ function isEntryPoint(): boolean {
   }
 }
 
-if (isEntryPoint()) {
-  main(process.argv.slice(2)).then(
+/** Runs `main` as the program: its result becomes the exit status (also used by bin/truehop.js). */
+export function runCommandLine(argv: readonly string[]): void {
+  main(argv).then(
     (code) => { process.exitCode = code; },
     (err: unknown) => {
       process.stderr.write(`truehop: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -113,3 +114,5 @@ if (isEntryPoint()) {
     },
   );
 }
+
+if (isEntryPoint()) runCommandLine(process.argv.slice(2));
