@@ -32,6 +32,14 @@ describe('the truehop bin', () => {
     assert.equal(statSync(BIN).mode & 0o111, 0o111, 'executable by everyone');
   });
 
+  it('package-lock.json records the same bin (npm ci links what the lockfile says, not package.json)', () => {
+    const lock = JSON.parse(readFileSync(join(PACKAGE_DIR, '..', '..', 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { bin?: Record<string, string> }>;
+    };
+    const normalized = Object.fromEntries(Object.entries(pkg.bin).map(([name, path]) => [name, path.replace(/^\.\//, '')]));
+    assert.deepEqual(lock.packages['packages/truehop']?.bin, normalized);
+  });
+
   it('runs the compiled CLI, also through a symlink as npm links it, and passes its exit status through', () => {
     const link = join(scratch, 'truehop');
     symlinkSync(BIN, link);
