@@ -16,8 +16,12 @@ import { REPO_ROOT, WORKSPACES } from './workspaces.js';
 /** npm pack, npm install and tsc each get this long at most: a hang fails instead of blocking. */
 const STEP_TIMEOUT_MS = 120_000;
 const TSC = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-/** Paths a published package must not contain: tests, fixtures, benchmarks, fuzzers, build state. */
-const NOT_PUBLISHED = /(^|\/)(test|tests|__tests__|fixtures?|bench|fuzz)(\/|$)|\.test\.|-fixture\.|\.tsbuildinfo$/;
+/**
+ * Paths a published package must not contain: tests, fixtures, benchmarks, fuzzers, build
+ * state, and the daemon's keyword-doc generator (config/docs/: it writes into the repository's
+ * docs/, a path that from node_modules lies outside the user's project).
+ */
+const NOT_PUBLISHED = /(^|\/)(test|tests|__tests__|fixtures?|bench|fuzz)(\/|$)|\.test\.|-fixture\.|\.tsbuildinfo$|(^|\/)config\/docs\//;
 
 /** Each published entry point by its import specifier, from the packages' `exports` maps. */
 const ENTRY_POINTS = WORKSPACES.flatMap(({ manifest }) =>
