@@ -33,6 +33,11 @@ describe('what each package shows an npm user', () => {
     assert.deepEqual(linkTargets(md), ['../x', 'https://e.org/y', 'img.png', 'docs/z.md', 'w.md']);
   });
 
+  it('the repository asks for the same Node versions (its tests require() the packages)', () => {
+    const root = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { engines?: { node?: string } };
+    assert.equal(root.engines?.node, REQUIRE_ESM_ENGINES);
+  });
+
   for (const { folder, dir, manifest } of WORKSPACES) {
     describe(manifest.name, () => {
       it('README links are absolute (they must work from the registry page)', () => {
