@@ -184,25 +184,31 @@ describe('npm pack → npm install from the tarballs → use', () => {
     assert.ok(out.exports['@truehop/node/fastify']?.includes('proxyProtocolServerFactory'));
     assert.deepEqual(out.decoded, ['complete', '192.0.2.1', 51000]);
     assert.equal(out.configOk, true);
-    writeFileSync(join(app, 'exports.json'), JSON.stringify(out.exports));
   });
 
   it('every entry point loads with require() from CommonJS, with the same exports', () => {
     const probe = `
       const specifiers = ${JSON.stringify(ENTRY_POINTS)};
-      const out = {};
-      for (const s of specifiers) out[s] = Object.keys(require(s)).filter((k) => k !== '__esModule').sort();
-      process.stdout.write(JSON.stringify(out));`;
+      (async () => {
+        const out = { required: {}, imported: {} };
+        for (const s of specifiers) {
+          out.required[s] = Object.keys(require(s)).filter((k) => k !== '__esModule').sort();
+          out.imported[s] = Object.keys(await import(s)).sort();
+        }
+        process.stdout.write(JSON.stringify(out));
+      })();`;
     writeFileSync(join(app, 'probe.cjs'), probe);
-    const required = JSON.parse(run(process.execPath, ['probe.cjs'], app)) as Record<string, string[]>;
-    const imported = JSON.parse(readFileSync(join(app, 'exports.json'), 'utf8')) as Record<string, string[]>;
-    assert.deepEqual(required, imported);
+    const out = JSON.parse(run(process.execPath, ['probe.cjs'], app)) as { required: Record<string, string[]>; imported: Record<string, string[]> };
+    assert.deepEqual(Object.keys(out.required), ENTRY_POINTS);
+    assert.deepEqual(out.required, out.imported);
   });
 
   for (const { moduleResolution } of TYPE_CHECKS) {
     it(`TypeScript resolves the published types with moduleResolution ${moduleResolution}`, async () => {
+      const running = typeCheckRuns.get(moduleResolution);
+      assert.ok(running !== undefined, 'tsc was started');
       try {
-        await typeCheckRuns.get(moduleResolution);
+        await running;
       } catch (err) {
         const { stdout, stderr } = err as { stdout?: string; stderr?: string };
         assert.fail(`tsc (${moduleResolution}) failed:\n${stdout ?? ''}${stderr ?? String(err)}`);
