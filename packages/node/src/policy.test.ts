@@ -29,6 +29,7 @@ describe('compilePolicy', () => {
       { maxHeaderBytes: MAX_V2_HEADER_BYTES + 1 },
       { onReject: 'log' },
       { trusted: ['10.0.0.0/99'] },
+      { trusted: [] }, // trusts nobody: every connection would be refused
       { trust: ['10.0.0.0/8'] }, // a typo of a safety option must not pass silently
       null,
     ];

@@ -32,12 +32,6 @@ describe('compileTrustedSources', () => {
     assert.equal(check('1.2.3.4'), true);
   });
 
-  it('an empty list trusts nobody', () => {
-    const check = compileTrustedSources([]);
-    assert.equal(check('127.0.0.1'), false);
-    assert.equal(check('::1'), false);
-  });
-
   it('accepts a ready net.BlockList and a predicate', () => {
     const list = new BlockList();
     list.addRange('192.0.2.10', '192.0.2.20', 'ipv4');
@@ -65,6 +59,38 @@ describe('compileTrustedSources', () => {
     }
     assert.throws(() => compileTrustedSources([42 as unknown as string]), { code: 'INVALID_OPTION' });
     assert.throws(() => compileTrustedSources('10.0.0.0/8' as unknown as string[]), { code: 'INVALID_OPTION' });
+  });
+
+  it('says what is wrong with a bad entry: the address, a missing or non-numeric prefix, or its range', () => {
+    const reasons: Array<[string, RegExp]> = [
+      ['127.0.0.1/8x', /the prefix length "8x" is not a number/],
+      ['10.0.0.0/-1', /the prefix length "-1" is not a number/],
+      ['10.0.0.0/', /no prefix length after "\/"/],
+      ['10.0.0.0/33', /the prefix length 33 is outside 0–32 \(IPv4\)/],
+      ['::/129', /the prefix length 129 is outside 0–128 \(IPv6\)/],
+      ['10.0.0.0/0008', /the prefix length 0008 is outside 0–32/],
+      ['10.0.0.300/8', /"10\.0\.0\.300" is not an IPv4 or IPv6 address/],
+      ['example.com', /"example\.com" is not an IPv4 or IPv6 address/],
+      ['/8', /no address before "\/"/],
+      ['', /empty entry/],
+    ];
+    for (const [bad, reason] of reasons) {
+      assert.throws(() => parseCidr(bad), (error: unknown) => {
+        assert.ok(isProxyServerError(error));
+        assert.equal(error.code, 'INVALID_OPTION');
+        assert.match(error.message, reason);
+        return true;
+      }, bad);
+    }
+  });
+
+  it('an empty list is refused at compile time (it would trust nobody and refuse everything)', () => {
+    assert.throws(() => compileTrustedSources([]), (error: unknown) => {
+      assert.ok(isProxyServerError(error));
+      assert.equal(error.code, 'INVALID_OPTION');
+      assert.match(error.message, /empty list/);
+      return true;
+    });
   });
 
   it('parseCidr returns the prefix and family', () => {

@@ -74,6 +74,15 @@ function compileList(entries: readonly string[]): BlockList {
   if (!Array.isArray(entries)) {
     throw new ProxyServerError('INVALID_OPTION', 'options.trusted must be an array of CIDR strings, a net.BlockList or a function');
   }
+  if (entries.length === 0) {
+    // An empty list trusts nobody: every connection would be refused (require mode) or every
+    // header refused (optional mode) — a server that looks up but serves nothing. Almost
+    // certainly a configuration that failed to load, so say it now.
+    throw new ProxyServerError(
+      'INVALID_OPTION',
+      "options.trusted is an empty list: no peer could send a PROXY header; list your proxies' addresses (or leave trusted unset to accept a header from any peer)",
+    );
+  }
   const list = new BlockList();
   for (const entry of entries) {
     const { address, prefix, type } = parseCidr(entry);
@@ -83,24 +92,26 @@ function compileList(entries: readonly string[]): BlockList {
   return list;
 }
 
-/** Parses `addr` or `addr/prefix`; throws INVALID_OPTION naming the bad entry. */
+/** Parses `addr` or `addr/prefix`; throws INVALID_OPTION naming the bad entry and what is wrong with it. */
 export function parseCidr(entry: unknown): { address: string; prefix: number | undefined; type: 'ipv4' | 'ipv6' } {
   if (typeof entry !== 'string') {
     throw new ProxyServerError('INVALID_OPTION', `options.trusted: every entry must be a string, got ${typeof entry}`);
   }
+  const invalid = (what: string): ProxyServerError => new ProxyServerError('INVALID_OPTION', `options.trusted: "${entry}": ${what}`);
   const slash = entry.indexOf('/');
   const address = (slash === -1 ? entry : entry.slice(0, slash)).trim();
+  if (address === '') throw invalid(slash === -1 ? 'empty entry' : 'no address before "/"');
   const version = isIP(address);
-  if (version === 0) {
-    throw new ProxyServerError('INVALID_OPTION', `options.trusted: "${entry}" is not an IPv4/IPv6 address or CIDR block`);
-  }
+  if (version === 0) throw invalid(`"${address}" is not an IPv4 or IPv6 address`);
   const type = version === 4 ? 'ipv4' : 'ipv6';
   if (slash === -1) return { address, prefix: undefined, type };
   const prefixText = entry.slice(slash + 1).trim();
   const max = version === 4 ? 32 : 128;
-  const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
-  if (!(prefix >= 0 && prefix <= max)) {
-    throw new ProxyServerError('INVALID_OPTION', `options.trusted: "${entry}" has a prefix length outside 0–${max}`);
+  if (prefixText === '') throw invalid('no prefix length after "/"');
+  if (!/^\d+$/.test(prefixText)) throw invalid(`the prefix length "${prefixText}" is not a number`);
+  const prefix = Number(prefixText);
+  if (prefixText.length > 3 || prefix > max) {
+    throw invalid(`the prefix length ${prefixText} is outside 0–${max} (${version === 4 ? 'IPv4' : 'IPv6'})`);
   }
   return { address, prefix, type };
 }
