@@ -1,6 +1,12 @@
-// Reads one PROXY header off a fresh socket, before anything else touches it, and gives the
-// socket back exactly as if the header had never been there: the bytes after the header are
-// `unshift`ed in front of whatever is still buffered, in order, whatever the segmentation.
+// One PROXY-header reading mechanism, in two layers:
+//
+// - `HeaderReader` works on chunks, whoever reads them (a 'data' handler, a 'readable' loop,
+//   a test): feed it with `push(chunk)` until it answers, or tell it the stream ended. It owns
+//   the decoder with its caps, the "plain client" decision and the hand-back of the bytes read,
+//   and the mapping of everything that can go wrong to a typed rejection. No timer, no socket.
+// - `readHeader(socket, …)` drives a HeaderReader off a fresh socket with the header timeout:
+//   it gives the socket back exactly as if the header had never been there once the caller
+//   `unshift`s what it returns (the bytes after the header, or the plain client's bytes).
 //
 // The bytes are pulled with `'readable'` + `read()` rather than a `'data'` listener: that
 // never switches the stream to flowing mode, so when the listener is removed Node puts the
@@ -13,11 +19,10 @@ import type { ProxyHeader, ProxyProtocolError } from '@truehop/proxy-protocol';
 import type { Socket } from 'node:net';
 import { asRejection, rejection } from './errors.js';
 
-export interface ReadHeaderOptions {
+/** What a HeaderReader needs: the caps and whether a plain client is acceptable. */
+export interface HeaderReaderOptions {
   /** Cap on a v2 header (16 + len); v1 keeps the spec's 107 bytes (§1.2). */
   maxHeaderBytes: number;
-  /** Time allowed for the whole header from now (§2.6, §4.10). */
-  timeoutMs: number;
   /**
    * true: a first byte that cannot start a header (the decoder's 'not-proxy', decided on the
    * first byte or two, §2.6) means a plain client, handed over with its bytes intact.
@@ -26,10 +31,78 @@ export interface ReadHeaderOptions {
   allowPlain: boolean;
 }
 
+export interface ReadHeaderOptions extends HeaderReaderOptions {
+  /**
+   * Time allowed for the whole header from now (§2.6, §4.10); 0: no timer, the caller bounds
+   * the wait itself. @truehop/node's policy never allows 0 (slowloris).
+   */
+  timeoutMs: number;
+}
+
 export type ReadHeaderResult =
   | { kind: 'header'; header: ProxyHeader; length: number; rest: Buffer }
   | { kind: 'plain'; replay: Buffer[] }
   | { kind: 'reject'; error: ProxyProtocolError };
+
+const NOT_HDR_MESSAGE = 'the connection does not start with a PROXY header';
+
+/**
+ * The chunk-level reader: one per connection, one object plus the decoder's. Answers each
+ * `push` with `undefined` (need more bytes) or the result; after a result it must not be fed
+ * again. Allocates nothing per chunk beyond the decoder's step (a header's `rest` is a view).
+ */
+export class HeaderReader {
+  readonly #decoder: ProxyHeaderDecoder;
+  // Chunks kept (by reference, not copied) only while a plain client is still possible, to
+  // give them back intact if the decoder says 'not-proxy'. Bounded: the decoder refuses more
+  // than maxHeaderBytes (TOO_LARGE) before this can grow past a few chunks.
+  readonly #replay: Buffer[] | null;
+
+  constructor(options: HeaderReaderOptions) {
+    this.#decoder = new ProxyHeaderDecoder({ maxHeaderBytes: options.maxHeaderBytes });
+    this.#replay = options.allowPlain ? [] : null;
+  }
+
+  /** Bytes held while waiting for the rest of a header. */
+  get bufferedBytes(): number {
+    return this.#decoder.bufferedBytes;
+  }
+
+  push(chunk: Buffer): ReadHeaderResult | undefined {
+    let step;
+    try {
+      step = this.#decoder.push(chunk);
+    } catch (error) {
+      return { kind: 'reject', error: asRejection(error) };
+    }
+    if (step.status === 'incomplete') {
+      this.#replay?.push(chunk);
+      return undefined;
+    }
+    if (step.status === 'not-proxy') {
+      const replay = this.#replay;
+      if (replay === null) return { kind: 'reject', error: rejection('NOT_HDR', NOT_HDR_MESSAGE) };
+      replay.push(chunk);
+      return { kind: 'plain', replay };
+    }
+    return { kind: 'header', header: step.header, length: step.length, rest: step.rest };
+  }
+
+  /**
+   * The peer half-closed before a full header: EMPTY if it sent nothing (HAProxy PRX_EMPTY),
+   * TRUNCATED if it stopped inside a header (§2.6: never use a partial header).
+   */
+  end(): ReadHeaderResult & { kind: 'reject' } {
+    let error: ProxyProtocolError;
+    try {
+      this.#decoder.end();
+      error = rejection('TRUNCATED', 'the connection ended inside the PROXY header');
+    } catch (thrown) {
+      error = asRejection(thrown);
+    }
+    return { kind: 'reject', error };
+  }
+}
 
 /**
  * Calls `done` exactly once: with the header, with `plain`, or with the reason to refuse.
@@ -38,17 +111,16 @@ export type ReadHeaderResult =
  * timer are gone by the time `done` runs.
  */
 export function readHeader(socket: Socket, options: ReadHeaderOptions, done: (result: ReadHeaderResult) => void): void {
-  const decoder = new ProxyHeaderDecoder({ maxHeaderBytes: options.maxHeaderBytes });
-  // Chunks kept (by reference, not copied) only while a plain client is still possible, to
-  // give them back intact if the decoder says 'not-proxy'. Bounded: the decoder refuses more
-  // than maxHeaderBytes (TOO_LARGE) before this can grow past a few chunks.
-  const replay: Buffer[] | null = options.allowPlain ? [] : null;
+  const reader = new HeaderReader(options);
   let finished = false;
 
-  const timer = setTimeout(onTimeout, options.timeoutMs);
-  // The socket, not this timer, keeps the process alive; an unref'd timer lets a process whose
-  // server is closing exit without waiting for the header timeout of a silent peer.
-  timer.unref();
+  let timer: NodeJS.Timeout | undefined;
+  if (options.timeoutMs > 0) {
+    timer = setTimeout(onTimeout, options.timeoutMs);
+    // The socket, not this timer, keeps the process alive; an unref'd timer lets a process
+    // whose server is closing exit without waiting for the header timeout of a silent peer.
+    timer.unref();
+  }
 
   socket.on('readable', onReadable);
   socket.on('end', onEnd);
@@ -58,7 +130,7 @@ export function readHeader(socket: Socket, options: ReadHeaderOptions, done: (re
   function finish(result: ReadHeaderResult): void {
     if (finished) return;
     finished = true;
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
     socket.removeListener('readable', onReadable);
     socket.removeListener('end', onEnd);
     socket.removeListener('error', onError);
@@ -71,41 +143,13 @@ export function readHeader(socket: Socket, options: ReadHeaderOptions, done: (re
     // chunks stay in the socket, behind the unshifted `rest`, in order.
     let chunk: Buffer | null;
     while (!finished && (chunk = socket.read() as Buffer | null) !== null) {
-      let step;
-      try {
-        step = decoder.push(chunk);
-      } catch (error) {
-        finish({ kind: 'reject', error: asRejection(error) });
-        return;
-      }
-      if (step.status === 'incomplete') {
-        replay?.push(chunk);
-        continue;
-      }
-      if (step.status === 'not-proxy') {
-        if (replay === null) {
-          finish({ kind: 'reject', error: rejection('NOT_HDR', 'the connection does not start with a PROXY header') });
-        } else {
-          replay.push(chunk);
-          finish({ kind: 'plain', replay });
-        }
-        return;
-      }
-      finish({ kind: 'header', header: step.header, length: step.length, rest: step.rest });
+      const result = reader.push(chunk);
+      if (result !== undefined) finish(result);
     }
   }
 
   function onEnd(): void {
-    // The peer half-closed before a full header: EMPTY if it sent nothing (HAProxy PRX_EMPTY),
-    // TRUNCATED if it stopped inside a header. decoder.end() tells the two apart.
-    let error: ProxyProtocolError;
-    try {
-      decoder.end();
-      error = rejection('TRUNCATED', 'the connection ended inside the PROXY header');
-    } catch (thrown) {
-      error = asRejection(thrown);
-    }
-    finish({ kind: 'reject', error });
+    finish(reader.end());
   }
 
   function onError(cause: Error): void {
@@ -118,9 +162,6 @@ export function readHeader(socket: Socket, options: ReadHeaderOptions, done: (re
   }
 
   function onTimeout(): void {
-    finish({
-      kind: 'reject',
-      error: rejection('TIMEOUT', `no complete PROXY header within ${options.timeoutMs} ms`),
-    });
+    finish({ kind: 'reject', error: rejection('TIMEOUT', `no complete PROXY header within ${options.timeoutMs} ms`) });
   }
 }
