@@ -6,7 +6,7 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encode } from '@truehop/proxy-protocol';
-import { readHeader } from './read-header.js';
+import { HeaderReader, readHeader } from './read-header.js';
 import type { ReadHeaderOptions, ReadHeaderResult } from './read-header.js';
 
 interface Outcome {
@@ -174,5 +174,46 @@ describe('readHeader', () => {
     const { result } = await run([v1.subarray(0, 10)], { timeoutMs: 150 }, 'none');
     assert.equal(result.kind === 'reject' && result.error.code, 'TIMEOUT');
     assert.ok(Date.now() - start >= 140);
+  });
+});
+
+describe('HeaderReader (chunks, no socket)', () => {
+  const v2 = Buffer.from(encode({ version: 2, src: '192.0.2.1', srcPort: 1, dst: '192.0.2.2', dstPort: 2 }));
+
+  it('answers undefined until the header is complete, then the header and a view of the rest', () => {
+    const reader = new HeaderReader({ maxHeaderBytes: 256, allowPlain: false });
+    const wire = Buffer.concat([v2, Buffer.from('after')]);
+    for (let i = 0; i < v2.length - 1; i++) assert.equal(reader.push(wire.subarray(i, i + 1)), undefined);
+    assert.equal(reader.bufferedBytes, v2.length - 1);
+    const result = reader.push(wire.subarray(v2.length - 1));
+    assert.equal(result?.kind, 'header');
+    if (result?.kind !== 'header') return;
+    assert.equal(result.header.src, '192.0.2.1');
+    assert.equal(result.length, v2.length);
+    assert.equal(result.rest.toString(), 'after');
+    assert.equal(result.rest.buffer, wire.buffer); // a view, not a copy
+  });
+
+  it('a plain client gets every chunk back, by reference; without allowPlain it is NOT_HDR', () => {
+    const plain = new HeaderReader({ maxHeaderBytes: 256, allowPlain: true });
+    const first = Buffer.from('P');
+    const second = Buffer.from('OST / HTTP/1.1\r\n');
+    assert.equal(plain.push(first), undefined);
+    const result = plain.push(second);
+    assert.equal(result?.kind, 'plain');
+    if (result?.kind === 'plain') assert.deepEqual(result.replay, [first, second]);
+    const strict = new HeaderReader({ maxHeaderBytes: 256, allowPlain: false });
+    const refused = strict.push(Buffer.from('GET /'));
+    assert.equal(refused?.kind === 'reject' ? refused.error.code : refused?.kind, 'NOT_HDR');
+  });
+
+  it('end(): EMPTY before any byte, TRUNCATED inside a header; decoder errors are typed rejections', () => {
+    assert.equal(new HeaderReader({ maxHeaderBytes: 256, allowPlain: false }).end().error.code, 'EMPTY');
+    const partial = new HeaderReader({ maxHeaderBytes: 256, allowPlain: false });
+    partial.push(v2.subarray(0, 5));
+    assert.equal(partial.end().error.code, 'TRUNCATED');
+    const small = new HeaderReader({ maxHeaderBytes: 16, allowPlain: false });
+    const tooLarge = small.push(v2);
+    assert.equal(tooLarge?.kind === 'reject' ? tooLarge.error.code : tooLarge?.kind, 'TOO_LARGE');
   });
 });
