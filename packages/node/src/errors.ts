@@ -33,6 +33,7 @@ export const PROXY_SERVER_ERROR_CODES = {
   INVALID_OPTION: 'an option given to acceptProxyProtocol() has the wrong type or is out of range',
   NOT_A_SERVER: 'acceptProxyProtocol() needs a net.Server (http, https, tls and http2 servers are ones)',
   ALREADY_ACCEPTING: 'acceptProxyProtocol() was already called on this server',
+  UNSUPPORTED_RUNTIME: 'this Node does not provide what a TLS server needs (a TLSSocket keeping its raw socket as _parent)',
 } as const;
 
 export type ProxyServerErrorCode = keyof typeof PROXY_SERVER_ERROR_CODES;

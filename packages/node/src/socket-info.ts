@@ -1,8 +1,12 @@
 // What a connection's PROXY header said, and the socket addresses it implies.
 //
 // - `getProxyInfo()` answers from a WeakMap keyed by the socket objects (raw socket, the
-//   TLSSocket on top of it, an http2 session and its socket proxy): nothing is bolted onto the
-//   sockets for it, and the entry goes away with the socket.
+//   TLSSocket on top of it, an http2 session and its socket proxy); the entry goes away with
+//   the socket. A socket that carries a header also gets one symbol-keyed, non-enumerable
+//   accessor (`PROXY_INFO`) reading that WeakMap, so the info is found *through* the objects
+//   http2 wraps a socket in: `session.socket` and the compatibility API's `req.socket` are
+//   Proxies that route every other property read to the socket (documented in node:http2,
+//   "http2session.socket"), which a WeakMap lookup by the Proxy itself cannot follow.
 // - The advertised addresses are installed as own accessor properties on the socket instance
 //   (`remoteAddress`, `remotePort`, `remoteFamily`, `localAddress`, `localPort`, `localFamily`),
 //   shadowing net.Socket's prototype getters, so every reader — `req.socket.remoteAddress`,
@@ -10,6 +14,7 @@
 //   side. The accessors are the same six functions for every socket (they look the values up
 //   in a WeakMap) so V8 shares one hidden-class transition for all proxied sockets instead of
 //   minting closures per connection.
+import { carriesAddresses } from '@truehop/proxy-protocol';
 import type { ProxyHeader } from '@truehop/proxy-protocol';
 
 export interface ProxyInfo {
@@ -31,33 +36,70 @@ export interface Endpoints {
 const infos = new WeakMap<object, ProxyInfo>();
 const endpoints = new WeakMap<object, Endpoints>();
 
+/** The symbol-keyed accessor through which wrappers of a socket find its info (file comment). */
+const PROXY_INFO = Symbol('truehop.proxyInfo');
+function proxyInfoOfThis(this: object): ProxyInfo | undefined {
+  return infos.get(this);
+}
+// Not enumerable: invisible to JSON.stringify, Object.keys and loggers that walk the socket.
+const PROXY_INFO_DESCRIPTOR = Object.freeze({ get: proxyInfoOfThis, configurable: true, enumerable: false });
+
 /**
  * The PROXY header a connection arrived with and the proxy that sent it, or `undefined` when
  * the connection sent none (optional mode) or is not from a server given to
  * `acceptProxyProtocol()`. Works on the raw socket, the TLSSocket the application sees,
- * `req.socket` (http/1, https, http2 compatibility API), an `Http2Session`, and on anything
- * with such a `socket` property: `req` itself, express `req`, fastify `request`.
+ * `req.socket` (http/1, https, http2 compatibility API), an `Http2Session` and its `socket`,
+ * and on anything with such a `socket` property: `req` itself, express `req`, fastify `request`.
  */
 export function getProxyInfo(socket: object | null | undefined): ProxyInfo | undefined {
   if (socket === null || socket === undefined) return undefined;
-  const info = infos.get(socket);
+  const info = infos.get(socket) ?? readThrough(socket);
   if (info !== undefined) return info;
   const inner = (socket as { socket?: unknown }).socket;
-  return typeof inner === 'object' && inner !== null ? infos.get(inner) : undefined;
+  return typeof inner === 'object' && inner !== null ? (infos.get(inner) ?? readThrough(inner)) : undefined;
 }
 
+/** `PROXY_INFO` read through whatever wraps the socket (an http2 Proxy routes it to the socket). */
+function readThrough(target: object): ProxyInfo | undefined {
+  try {
+    return (target as { [PROXY_INFO]?: ProxyInfo })[PROXY_INFO];
+  } catch {
+    // An http2 session's socket Proxy throws once the session let go of its socket.
+    return undefined;
+  }
+}
+
+/** Makes getProxyInfo(target) answer `info` (the object itself; nothing is added to it). */
 export function recordProxyInfo(target: object, info: ProxyInfo): void {
   infos.set(target, info);
 }
 
+/** Records what `socket`'s header said and, when it names the client, makes the socket report it. */
+export function attachProxyInfo(socket: object, info: ProxyInfo, advertised: Endpoints | null): void {
+  infos.set(socket, info);
+  Object.defineProperty(socket, PROXY_INFO, PROXY_INFO_DESCRIPTOR);
+  if (advertised !== null) applyEndpoints(socket, advertised);
+}
+
 /**
- * The addresses to report for a header, or null when the real socket addresses stay:
- * LOCAL (§2.4, a health check by the proxy itself), v1 UNKNOWN (§1.4), v2 UNSPEC (§2.4:
- * accepted and treated like LOCAL), and UNIX paths (not an IP endpoint a socket can report —
- * they remain readable through getProxyInfo()).
+ * Gives `target` (a TLSSocket) what `source` (the raw socket under it) learnt from its header;
+ * false when `source` carried none (optional mode, or a server not given to acceptProxyProtocol()).
+ */
+export function inheritProxyInfo(target: object, source: object): boolean {
+  const info = infos.get(source);
+  if (info === undefined) return false;
+  attachProxyInfo(target, info, endpoints.get(source) ?? null);
+  return true;
+}
+
+/**
+ * The addresses to report for a header, or null when the real socket addresses stay. Whether
+ * a header names the client at all is the codec's rule (`carriesAddresses`: not LOCAL §2.4,
+ * not v1 UNKNOWN §1.4, not UNSPEC); this adds only what a socket can report: IP endpoints,
+ * so a UNIX path stays readable through getProxyInfo() and the real addresses stay.
  */
 export function advertisedEndpoints(header: ProxyHeader): Endpoints | null {
-  if (header.command !== 'PROXY') return null;
+  if (!carriesAddresses(header)) return null;
   if (header.family !== 'INET' && header.family !== 'INET6') return null;
   if (header.src === null || header.dst === null || header.srcPort === null || header.dstPort === null) return null;
   const family = header.family === 'INET' ? 'IPv4' : 'IPv6';

@@ -11,6 +11,8 @@ export const STATS_FIELDS = {
   direct: "connections served without a header (mode 'optional' only)",
   rejected: 'connections refused, all reasons together (each closed, the listener keeps going)',
   rejectedBy: 'connections refused, per reject code (every code present, 0 when unseen)',
+  vanished:
+    "connections reset before their peer address could be read (HAProxy's health checks do this): closed, not refusals, never passed to onReject",
 } as const;
 
 export interface ProxyStats {
@@ -21,12 +23,13 @@ export interface ProxyStats {
   direct: number;
   rejected: number;
   rejectedBy: Record<RejectCode, number>;
+  vanished: number;
 }
 
 export function createStats(): ProxyStats {
   const rejectedBy = {} as Record<RejectCode, number>;
   for (const code of REJECT_CODES) rejectedBy[code] = 0;
-  return { connections: 0, waiting: 0, proxied: 0, local: 0, direct: 0, rejected: 0, rejectedBy };
+  return { connections: 0, waiting: 0, proxied: 0, local: 0, direct: 0, rejected: 0, rejectedBy, vanished: 0 };
 }
 
 /** A frozen copy: callers can keep it as a snapshot and compare later. */

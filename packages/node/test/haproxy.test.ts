@@ -75,6 +75,9 @@ let https: Server;
 let h2: Server;
 let httpPort: number;
 let httpsPort: number;
+/** A server health-checked by HAProxy's plain TCP checks, with the README's onReject logging. */
+let tcpChecked: Server;
+const tcpCheckedRejects: string[] = [];
 
 before(async () => {
   curl = requireTool('curl');
@@ -86,6 +89,11 @@ before(async () => {
   httpPort = await listen(http);
   httpsPort = await listen(https);
   const h2Port = await listen(h2);
+  tcpChecked = acceptProxyProtocol(createHttpServer(report), {
+    trusted: ['127.0.0.0/8'],
+    onReject: ({ code, peer }) => tcpCheckedRejects.push(`${code} ${String(peer.address)}`),
+  });
+  const tcpCheckedPort = await listen(tcpChecked);
   const config = [
     'global',
     '  maxconn 256',
@@ -114,6 +122,10 @@ before(async () => {
     `backend be_checks`,
     `  option httpchk GET /health`,
     `  server s3 127.0.0.1:${httpPort} send-proxy-v2 check inter 100ms`,
+    // Plain TCP checks (no httpchk): HAProxy connects, sends LOCAL and closes with a RST at
+    // once, often before Node gets to read the peer's address.
+    `backend be_tcp_checks`,
+    `  server s6 127.0.0.1:${tcpCheckedPort} send-proxy-v2 check inter 50ms`,
     // TLS passes through HAProxy untouched; the header goes in front of the ClientHello.
     `frontend fe_https`,
     `  bind 127.0.0.1:${FE_V2_HTTPS}`,
@@ -132,7 +144,7 @@ before(async () => {
 
 after(async () => {
   await haproxy?.stop();
-  for (const server of [http, https, h2]) if (server !== undefined) await closeServer(server);
+  for (const server of [http, https, h2, tcpChecked]) if (server !== undefined) await closeServer(server);
 });
 
 async function curlJson(args: string[]): Promise<Seen> {
@@ -189,6 +201,18 @@ describe('HAProxy 2.6 in front of Node', () => {
       assert.equal(check.proxy, '127.0.0.1');
     }
     assert.ok((getStats(http)?.local ?? 0) >= 2);
+  });
+
+  it('TCP health checks that reset at once are never rejections: onReject stays quiet at every check', async () => {
+    await waitFor(() => (getStats(tcpChecked)?.connections ?? 0) >= 20, 10_000, 'twenty TCP health checks from HAProxy');
+    const stats = getStats(tcpChecked);
+    assert.ok(stats);
+    assert.deepEqual(tcpCheckedRejects, [], JSON.stringify(stats));
+    assert.equal(stats.rejected, 0);
+    // each check either vanished (reset before its address could be read) or got its LOCAL
+    // header read first; none was handed over with the proxy's address as a client's
+    assert.equal(stats.proxied, 0);
+    assert.equal(stats.vanished + stats.local + stats.waiting, stats.connections, JSON.stringify(stats));
   });
 
   it('TLS passed through HAProxy (https server): header read before the handshake, app sees curl', async () => {

@@ -12,7 +12,7 @@ import { after, describe, it } from 'node:test';
 import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
 import { encode, readAlpn } from '@truehop/proxy-protocol';
-import { acceptProxyProtocol, getProxyInfo, getStats } from '../src/index.js';
+import { acceptProxyProtocol, getProxyInfo, getStats, isProxyServerError } from '../src/index.js';
 import { testCertificate } from './helpers/cert.js';
 import { closeServer, exchange, httpBody, httpGet, listen } from './helpers/net.js';
 
@@ -75,8 +75,8 @@ async function start<S extends Server>(server: S): Promise<number> {
 }
 
 /** A TLS client over a raw TCP connection that first sends `header` in clear (what a proxy does). */
-async function tlsOverProxy(port: number, header: Uint8Array, alpn?: string[]): Promise<TLSSocket> {
-  const raw = connect({ port, host: '127.0.0.1' });
+async function tlsOverProxy(target: number | string, header: Uint8Array, alpn?: string[]): Promise<TLSSocket> {
+  const raw = typeof target === 'number' ? connect({ port: target, host: '127.0.0.1' }) : connect({ path: target });
   await new Promise<void>((resolve, reject) => { raw.once('connect', resolve); raw.once('error', reject); });
   raw.write(header);
   const tls = tlsConnect({ socket: raw, servername: 'localhost', ca: testCertificate().cert, ...(alpn === undefined ? {} : { ALPNProtocols: alpn }) });
@@ -153,6 +153,19 @@ describe('net.Server', () => {
     const stats = getStats(server);
     assert.equal(stats?.local, 2);
     assert.equal(stats?.proxied, 0);
+  });
+
+  it('refuses trusted: [] at call time (it would refuse every connection), leaving the server untouched', () => {
+    const server = createNetServer(() => {});
+    const before = server.listeners('connection');
+    assert.throws(() => acceptProxyProtocol(server, { trusted: [] }), (error: unknown) => {
+      assert.ok(isProxyServerError(error));
+      assert.equal(error.code, 'INVALID_OPTION');
+      return true;
+    });
+    assert.deepEqual(server.listeners('connection'), before);
+    assert.equal(getStats(server), undefined);
+    acceptProxyProtocol(server, { trusted: ['127.0.0.1'] }); // and it can still be set up properly
   });
 
   it('refuses to wrap a server twice or something that is not a server', () => {
@@ -240,6 +253,42 @@ describe('TLS servers: the header is read before the handshake', () => {
     const port = await start(server);
     const tls = await tlsOverProxy(port, V1);
     assert.deepEqual(JSON.parse((await readAll(tls)).toString()), ADVERTISED_V1);
+  });
+
+  it('https on a UNIX socket: the TLSSocket reports the header as well (found through its raw socket, no 4-tuple)', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = mkdtempSync(join(tmpdir(), 'truehop-node-unix-tls-'));
+    try {
+      const { key, cert } = testCertificate();
+      const server = acceptProxyProtocol(createHttpsServer({ key, cert }, httpHandler));
+      servers.push(server);
+      const path = join(dir, 'tls.sock');
+      await new Promise<void>((resolve) => server.listen(path, resolve));
+      const tls = await tlsOverProxy(path, V1);
+      const body = JSON.parse(httpBody(await readAll(tls, httpGet('/unix-tls')))) as Seen;
+      // the proxy (a UNIX peer) has no address: JSON leaves proxyAddress out
+      const { proxyAddress, ...advertised } = ADVERTISED_V1;
+      assert.equal(typeof proxyAddress, 'string');
+      assert.deepEqual(body, { ...advertised, path: '/unix-tls' });
+      await closeServer(server);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('concurrent TLS connections each report their own header, whatever order their handshakes end in', async () => {
+    const { key, cert } = testCertificate();
+    const server = acceptProxyProtocol(createTlsServer({ key, cert }, (socket) => socket.end(JSON.stringify(seen(socket)))));
+    const port = await start(server);
+    const ports = [1001, 1002, 1003, 1004, 1005, 1006];
+    const results = await Promise.all(ports.map(async (srcPort) => {
+      const header = encode({ version: 2, src: '192.0.2.1', srcPort, dst: '198.51.100.2', dstPort: 443 });
+      const tls = await tlsOverProxy(port, header);
+      return (JSON.parse((await readAll(tls)).toString()) as Seen).remotePort;
+    }));
+    assert.deepEqual(results, ports);
   });
 
   it('tls.Server: a client that fails the handshake is reported by tlsClientError with the advertised address', async () => {

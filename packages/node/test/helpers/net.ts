@@ -1,5 +1,6 @@
 // Loopback plumbing for the end-to-end tests: listen on port 0, talk raw bytes, collect what
 // comes back, always with a deadline so a broken server fails a test instead of hanging it.
+import { execFileSync } from 'node:child_process';
 import { connect } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -103,4 +104,26 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 2000, what =
     if (Date.now() - start > timeoutMs) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/**
+ * Makes `count` connections that send `first` (hex) and reset at once — HAProxy's health
+ * checks — while this process's event loop is blocked (a child process does it, started
+ * synchronously): each one is already reset when the server gets to accept it, so its peer
+ * address cannot be read any more. Deterministic, unlike racing a reset against accept.
+ */
+export function resetBeforeAccept(port: number, first: Uint8Array, count: number): void {
+  const script = [
+    `const net = require('node:net');`,
+    `let left = ${count};`,
+    `const next = () => {`,
+    `  if (left-- === 0) return;`,
+    `  const s = net.connect(${port}, '127.0.0.1');`,
+    `  s.on('error', () => {});`,
+    `  s.on('connect', () => { s.write(Buffer.from('${Buffer.from(first).toString('hex')}', 'hex')); s.resetAndDestroy(); });`,
+    `  s.on('close', next);`,
+    `};`,
+    `next();`,
+  ].join('\n');
+  execFileSync(process.execPath, ['-e', script], { timeout: 10_000, stdio: 'ignore' });
 }
