@@ -3,7 +3,7 @@ import { connect, createServer } from 'node:net';
 import type { AddressInfo, Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import type { ProxyHeader } from '@truehop/proxy-protocol';
-import { advertisedEndpoints, applyEndpoints, getProxyInfo, recordProxyInfo } from './socket-info.js';
+import { advertisedEndpoints, applyEndpoints, attachProxyInfo, getProxyInfo, inheritProxyInfo, recordProxyInfo } from './socket-info.js';
 
 const base: ProxyHeader = {
   version: 2, command: 'PROXY', family: 'INET', transport: 'STREAM',
@@ -63,5 +63,35 @@ describe('applyEndpoints / getProxyInfo', () => {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }
+  });
+});
+
+describe('attachProxyInfo: found through wrappers that route reads to the socket (http2 Proxies)', () => {
+  const info = { header: base, proxy: { address: '127.0.0.1', port: 1, family: 'IPv4' } };
+
+  it('a Proxy routing property reads to the socket finds the info; one that throws gives undefined', () => {
+    const socket = {};
+    attachProxyInfo(socket, info, null);
+    assert.equal(getProxyInfo(socket), info);
+    // what http2's session.socket does (node:http2, "http2session.socket")
+    const routed = new Proxy({}, { get: (_target, prop) => Reflect.get(socket, prop) });
+    assert.equal(getProxyInfo(routed), info);
+    assert.equal(getProxyInfo({ socket: routed }), info); // e.g. the compat request
+    const unbound = new Proxy({}, { get: () => { throw new Error('ERR_HTTP2_SOCKET_UNBOUND'); } });
+    assert.equal(getProxyInfo(unbound), undefined);
+    // invisible to whoever walks the socket
+    assert.deepEqual(Object.keys(socket), []);
+    assert.equal(JSON.stringify(socket), '{}');
+  });
+
+  it('inheritProxyInfo gives a wrapper socket the header and the addresses of the socket under it', () => {
+    const raw = {};
+    const endpoints = advertisedEndpoints(base);
+    attachProxyInfo(raw, info, endpoints);
+    const tls: { remoteAddress?: string } = {};
+    assert.equal(inheritProxyInfo(tls, raw), true);
+    assert.equal(getProxyInfo(tls), info);
+    assert.equal(tls.remoteAddress, '192.0.2.1');
+    assert.equal(inheritProxyInfo({}, {}), false); // no header under it: nothing changes
   });
 });

@@ -53,18 +53,17 @@ const PROXY_INFO_DESCRIPTOR = Object.freeze({ get: proxyInfoOfThis, configurable
  */
 export function getProxyInfo(socket: object | null | undefined): ProxyInfo | undefined {
   if (socket === null || socket === undefined) return undefined;
-  const info = infos.get(socket) ?? readThrough(socket);
+  const info = infos.get(socket);
   if (info !== undefined) return info;
-  const inner = (socket as { socket?: unknown }).socket;
-  return typeof inner === 'object' && inner !== null ? (infos.get(inner) ?? readThrough(inner)) : undefined;
-}
-
-/** `PROXY_INFO` read through whatever wraps the socket (an http2 Proxy routes it to the socket). */
-function readThrough(target: object): ProxyInfo | undefined {
   try {
-    return (target as { [PROXY_INFO]?: ProxyInfo })[PROXY_INFO];
+    const routed = (socket as { [PROXY_INFO]?: ProxyInfo })[PROXY_INFO];
+    if (routed !== undefined) return routed;
+    const inner = (socket as { socket?: unknown }).socket;
+    if (typeof inner !== 'object' || inner === null) return undefined;
+    return infos.get(inner) ?? (inner as { [PROXY_INFO]?: ProxyInfo })[PROXY_INFO];
   } catch {
-    // An http2 session's socket Proxy throws once the session let go of its socket.
+    // An http2 session's socket Proxy throws on every read once the session let go of its
+    // socket; a lookup must not.
     return undefined;
   }
 }
