@@ -6,8 +6,11 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { connect as http2Connect, createSecureServer, createServer as createH2cServer } from 'node:http2';
 import type { Http2ServerRequest, Http2ServerResponse, Http2Session } from 'node:http2';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { connect, createServer as createNetServer } from 'node:net';
 import type { Server, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { connect as tlsConnect, createServer as createTlsServer } from 'node:tls';
 import type { TLSSocket } from 'node:tls';
@@ -72,6 +75,22 @@ after(async () => {
 async function start<S extends Server>(server: S): Promise<number> {
   servers.push(server);
   return listen(server);
+}
+
+/** Listens on a UNIX socket path (closed with the others at the end). */
+async function startOnPath(server: Server, path: string): Promise<void> {
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(path, resolve));
+}
+
+/** Runs `use` with a fresh directory for UNIX socket paths, removed afterwards. */
+async function withSocketDir(use: (dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'truehop-node-unix-'));
+  try {
+    await use(dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** A TLS client over a raw TCP connection that first sends `header` in clear (what a proxy does). */
@@ -196,16 +215,11 @@ describe('http.Server', () => {
 
 describe('http.Server on a UNIX socket (HAProxy → unix@ → Node)', () => {
   it('believes the header without a trusted list; with one, a peer without an IP is untrusted (fails closed)', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'truehop-node-unix-'));
-    try {
+    await withSocketDir(async (dir) => {
       for (const [trusted, expected] of [[undefined, '192.0.2.1'], [['127.0.0.1'], '']] as const) {
         const path = join(dir, `s${expected === '' ? 't' : 'u'}.sock`);
         const server = acceptProxyProtocol(createHttpServer(httpHandler), trusted === undefined ? {} : { trusted: [...trusted] });
-        servers.push(server);
-        await new Promise<void>((resolve) => server.listen(path, resolve));
+        await startOnPath(server, path);
         const client = connect({ path });
         const chunks: Buffer[] = [];
         client.on('data', (c: Buffer) => chunks.push(c));
@@ -217,9 +231,7 @@ describe('http.Server on a UNIX socket (HAProxy → unix@ → Node)', () => {
         if (expected === '') assert.equal(getStats(server)?.rejectedBy.UNTRUSTED_SOURCE, 1);
         await closeServer(server);
       }
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 });
 
@@ -256,16 +268,11 @@ describe('TLS servers: the header is read before the handshake', () => {
   });
 
   it('https on a UNIX socket: the TLSSocket reports the header as well (found through its raw socket, no 4-tuple)', async () => {
-    const { mkdtempSync, rmSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
-    const { join } = await import('node:path');
-    const dir = mkdtempSync(join(tmpdir(), 'truehop-node-unix-tls-'));
-    try {
+    await withSocketDir(async (dir) => {
       const { key, cert } = testCertificate();
       const server = acceptProxyProtocol(createHttpsServer({ key, cert }, httpHandler));
-      servers.push(server);
       const path = join(dir, 'tls.sock');
-      await new Promise<void>((resolve) => server.listen(path, resolve));
+      await startOnPath(server, path);
       const tls = await tlsOverProxy(path, V1);
       const body = JSON.parse(httpBody(await readAll(tls, httpGet('/unix-tls')))) as Seen;
       // the proxy (a UNIX peer) has no address: JSON leaves proxyAddress out
@@ -273,9 +280,7 @@ describe('TLS servers: the header is read before the handshake', () => {
       assert.equal(typeof proxyAddress, 'string');
       assert.deepEqual(body, { ...advertised, path: '/unix-tls' });
       await closeServer(server);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('concurrent TLS connections each report their own header, whatever order their handshakes end in', async () => {
