@@ -5,6 +5,8 @@ export type { ProxyInfo } from './socket-info.js';
 export { HEADER_TIMEOUT_MS, MIN_MAX_HEADER_BYTES } from './policy.js';
 export type { AcceptProxyOptions, ProxyMode, RejectEvent } from './policy.js';
 export type { TrustedSources } from './trusted-sources.js';
+export { HeaderReader, readHeader } from './read-header.js';
+export type { HeaderReaderOptions, ReadHeaderOptions, ReadHeaderResult } from './read-header.js';
 export { STATS_FIELDS } from './stats.js';
 export type { ProxyStats } from './stats.js';
 export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
