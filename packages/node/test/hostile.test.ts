@@ -193,7 +193,10 @@ describe('require mode (default) against hostile clients', () => {
     resetter.on('error', () => {});
     await new Promise<void>((resolve) => resetter.once('connect', resolve));
     resetter.write(HEADER.subarray(0, 8));
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    // mid-header for the server too: it has the connection and waits for the rest (a reset
+    // before it even read the peer's address would be 'vanished', not ABORT)
+    await waitFor(() => getStats(local.server)?.waiting === 1, 2000, 'the server waiting for the header');
+    await new Promise((resolve) => setTimeout(resolve, 30)); // and time to read the 8 bytes
     resetter.resetAndDestroy();
     await exchange(local.port, ['GET / HTTP/1.1\r\n\r\n']);
     await exchange(local.port, [HEADER.subarray(0, 5)]); // times out
