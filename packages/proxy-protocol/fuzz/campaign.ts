@@ -77,12 +77,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 function findVectors(): string | undefined {
   if (args.vectors !== undefined) return args.vectors;
-  // dist/fuzz → package → packages → repo; the spec lives beside the repo (../shared/spec).
-  const candidates = [
-    join(here, '..', '..', 'test', 'vectors.json'),
-    join(here, '..', '..', '..', '..', '..', 'shared', 'spec', 'vectors.json'),
-  ];
-  return candidates.find((path) => existsSync(path));
+  // dist/fuzz → the package's test fixtures (data, not compiled).
+  const path = join(here, '..', '..', 'test', 'fixtures', 'vectors.json');
+  return existsSync(path) ? path : undefined;
 }
 
 const corpus: Uint8Array[] = [];

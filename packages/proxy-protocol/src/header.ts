@@ -1,5 +1,5 @@
 // The decoded shape of a PROXY header, shared by v1 and v2 (the fields of `expect` in
-// shared/spec/vectors.json). Addresses are text: IPv4 dotted quad, IPv6 canonical as
+// test/fixtures/vectors.json). Addresses are text: IPv4 dotted quad, IPv6 canonical as
 // `net.SocketAddress`/inet_ntop prints it, UNIX the path up to its first NUL.
 
 export type ProxyVersion = 1 | 2;

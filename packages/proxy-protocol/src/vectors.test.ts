@@ -1,4 +1,4 @@
-// Every vector of shared/spec/vectors.json (the digest's §5), table-driven: header fields, exact
+// Every vector of test/fixtures/vectors.json (docs/protocol.md §5), table-driven: header fields, exact
 // length, trailing payload, errors by code, partial vectors as 'incomplete'. Each valid vector
 // is also fed to ProxyHeaderDecoder split at every byte offset and one byte at a time.
 import assert from 'node:assert/strict';
@@ -17,8 +17,8 @@ interface Vector {
   haproxy?: { fc_err?: string };
 }
 
-// dist/src/vectors.test.js → the `shared` folder beside the repository root.
-const VECTORS_URL = new URL('../../../../../shared/spec/vectors.json', import.meta.url);
+// dist/src/vectors.test.js → packages/proxy-protocol/test/fixtures (data, not compiled).
+const VECTORS_URL = new URL('../../test/fixtures/vectors.json', import.meta.url);
 const vectors = JSON.parse(readFileSync(VECTORS_URL, 'utf8')) as Vector[];
 
 /** Our code for each invalid vector. HAProxy's fc_err is coarser (digest §4.16); see docs/errors.md. */

@@ -1,5 +1,5 @@
-// A slow, deliberately simple reference decoder written straight from the digest
-// (shared/spec/PROXY-PROTOCOL.md §1–§3) and the decisions of issue 2, WITHOUT looking at the
+// A slow, deliberately simple reference decoder written straight from the digest (its §1–§3,
+// summarised in docs/protocol.md) and the decisions of issue 2, WITHOUT looking at the
 // codec's implementation. It is a test oracle for the differential test: it favours obviously
 // correct code over speed (strings, split, whole-prefix re-checks, a bitwise CRC).
 //

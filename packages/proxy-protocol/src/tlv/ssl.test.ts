@@ -5,7 +5,7 @@ import { ProxyProtocolError } from '../errors.js';
 import { decode, encode } from '../index.js';
 import type { ProxyHeader, Tlv } from '../header.js';
 
-// Vector v2_tcp4_ssl_full (shared/spec/vectors.json): the SSL TLV's value and its expected decoding.
+// Vector v2_tcp4_ssl_full (test/fixtures/vectors.json): the SSL TLV's value and its expected decoding.
 const VECTOR_SSL_VALUE_HEX =
   '0700000000210007544c5376312e33220012636c69656e742e6578616d706c652e636f6d230016544c535f4145535f3132385f47434d5f53484132353624000a5253412d53484132353625000752534132303438';
 

@@ -45,7 +45,7 @@ export const CONFIG_DIAGNOSTIC_CODES = {
   BAD_LOG_TARGET: 'an invalid log target',
   BAD_FACILITY: 'an unknown syslog facility',
   BAD_LEVEL: 'an unknown syslog level',
-  // PROXY protocol on servers (PROXY-PROTOCOL.md §4.3-§4.8)
+  // PROXY protocol on servers (docs/protocol.md §4.3-§4.8)
   UNKNOWN_PV2_OPTION: "a proxy-v2-options name HAProxy does not implement ('proxy v2 option not implemented')",
   BAD_TLV_ID: 'set-proxy-v2-tlv-fmt(<id>) id not a strtoul base-0 number, or above 255',
   TLV_FMT_NO_ID: 'warning: set-proxy-v2-tlv-fmt without (<id>) sends TLV type 0',

@@ -1,7 +1,7 @@
 // Integer arguments. HAProxy mostly uses atol() and silently reads `12abc` as 12; truehop is
 // strict (digits only) so a typo is reported instead of becoming a surprising value.
 // `strtoul` reproduces C's strtoul(…, 0) for the places where HAProxy's exact parsing is part
-// of the contract: TLV ids of `set-proxy-v2-tlv-fmt(<id>)` (PROXY-PROTOCOL.md §4.7).
+// of the contract: TLV ids of `set-proxy-v2-tlv-fmt(<id>)` (docs/protocol.md §4.7).
 
 export function parseUnsigned(text: string, max: number): number | undefined {
   if (!/^[0-9]{1,16}$/.test(text)) return undefined;

@@ -1,5 +1,6 @@
-// The configuration lines of issue 5 / shared/spec/examples 04–07, evaluated on real headers
-// encoded and decoded by the codec, with the digest's values (§3.5, §4.11–§4.14).
+// The configuration lines of issue 5 / test/config/fixtures/examples 04–07, evaluated on real
+// headers encoded and decoded by the codec, with the digest's values (docs/protocol.md §3.5,
+// §4.11–§4.14).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { decode, encode, tlv } from '@truehop/proxy-protocol';

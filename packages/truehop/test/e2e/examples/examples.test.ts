@@ -1,5 +1,5 @@
-// The configuration examples of ../shared/spec/examples/, loaded by the real config loader
-// and run, rewritten to loopback: private server addresses → a recording server, `bind :80`
+// The configuration examples (test/config/fixtures/examples/, see docs/protocol.md), loaded by
+// the real config loader and run, rewritten to loopback: private server addresses → a recording server, `bind :80`
 // → 127.0.0.1:0, `check` dropped (health checks are tested on their own and would add
 // header-less connections to the recording). Backend-only examples get a frontend; the
 // variable examples get a backend that sends the variable on as a TLV, so the test can see it.
@@ -12,7 +12,7 @@ import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
 import { connect, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
 import { SIG, tlvBytes, v1, v2 } from '../../support/expected-header.js';
 
-const EXAMPLES = fileURLToPath(new URL('../../../../../../../shared/spec/examples/', import.meta.url));
+const EXAMPLES = fileURLToPath(new URL('../../../../test/config/fixtures/examples/', import.meta.url));
 const PAYLOAD = Buffer.from('GET / HTTP/1.0\r\n\r\n');
 const AZURE = Buffer.from([0x01, 0x0a, 0x00, 0x00, 0x00]);
 const AWS = Buffer.concat([Buffer.from([0x01]), Buffer.from('vpce-08d2bf15fac5001c9')]);
@@ -31,27 +31,33 @@ function rewrite(text: string, recPort: number): string {
     .replace(/ check\b/g, '');
 }
 
-const running: { daemon: RunningDaemon; rec: RecordingServer }[] = [];
+// Everything a test started is released here, even when it fails half-way: each server and
+// daemon is registered the moment it exists, before anything that can throw.
+const recorders: RecordingServer[] = [];
+const daemons: RunningDaemon[] = [];
 after(async () => {
-  for (const r of running.splice(0)) {
-    await r.daemon.stop(100);
-    await r.rec.close();
-  }
+  for (const daemon of daemons.splice(0)) await daemon.stop(100);
+  for (const rec of recorders.splice(0)) await rec.close();
 });
 
 async function run(file: string, extra: string, send: Buffer, frontend: string): Promise<Buffer> {
+  const original = readFileSync(EXAMPLES + file, 'utf8');
   const rec = await recordingServer();
-  const text = rewrite(readFileSync(EXAMPLES + file, 'utf8'), rec.port) + '\n' + extra.replace(/REC/g, String(rec.port));
+  recorders.push(rec);
+  const text = rewrite(original, rec.port) + '\n' + extra.replace(/REC/g, String(rec.port));
   const loaded = loadConfigText([{ file, text }]);
   assert.equal(loaded.ok, true, JSON.stringify(loaded.diagnostics.filter((d) => d.severity === 'alert')));
   const daemon = await startDaemon(loaded.model, { stderr: { write: () => true } as unknown as NodeJS.WritableStream });
-  running.push({ daemon, rec });
+  daemons.push(daemon);
   const c = await connect(daemon.listening.get(frontend)?.[0]?.port as number);
-  c.write(Buffer.concat([send, PAYLOAD]));
-  const conn = await rec.connection(0);
-  await waitFor(() => conn.bytes().subarray(-PAYLOAD.length).equals(PAYLOAD), 3000, 'payload');
-  c.destroy();
-  return conn.bytes().subarray(0, conn.bytes().length - PAYLOAD.length);
+  try {
+    c.write(Buffer.concat([send, PAYLOAD]));
+    const conn = await rec.connection(0);
+    await waitFor(() => conn.bytes().subarray(-PAYLOAD.length).equals(PAYLOAD), 3000, 'payload');
+    return conn.bytes().subarray(0, conn.bytes().length - PAYLOAD.length);
+  } finally {
+    c.destroy();
+  }
 }
 
 describe('spec examples on loopback', () => {
