@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import { acceptProxyProtocol, getStats } from '../src/index.js';
 import { startHaproxy, tcpRelayConfig } from '../test/helpers/haproxy.js';
 import { closeServer, listen } from '../test/helpers/net.js';
-import { requireTool } from '../test/helpers/tools.js';
+import { requirePeer } from '../test/helpers/require-peer.js';
 
 const run = promisify(execFile);
 
@@ -65,8 +65,8 @@ function handler(_req: unknown, res: { end(body: string): void }): void {
 }
 
 async function main(): Promise<void> {
-  const wrkPath = requireTool('wrk');
-  const haproxyPath = requireTool('haproxy');
+  const wrkPath = requirePeer('wrk');
+  const haproxyPath = requirePeer('haproxy');
   const plain = createServer(handler);
   const proxied = acceptProxyProtocol(createServer(handler), { trusted: ['127.0.0.1'] });
   const servers: Server[] = [plain, proxied];

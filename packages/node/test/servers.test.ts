@@ -17,6 +17,7 @@ import type { TLSSocket } from 'node:tls';
 import { encode, readAlpn } from '@truehop/proxy-protocol';
 import { acceptProxyProtocol, getProxyInfo, getStats, isProxyServerError } from '../src/index.js';
 import { testCertificate } from './helpers/cert.js';
+import { peerSkip } from './helpers/require-peer.js';
 import { closeServer, exchange, httpBody, httpGet, listen } from './helpers/net.js';
 
 const V1 = encode({ version: 1, src: '192.0.2.1', srcPort: 5555, dst: '198.51.100.2', dstPort: 443 });
@@ -235,7 +236,7 @@ describe('http.Server on a UNIX socket (HAProxy → unix@ → Node)', () => {
   });
 });
 
-describe('TLS servers: the header is read before the handshake', () => {
+describe('TLS servers: the header is read before the handshake', { skip: peerSkip('openssl') }, () => {
   it('https: req.socket (the TLSSocket) reports the advertised client', async () => {
     const { key, cert } = testCertificate();
     const port = await start(acceptProxyProtocol(createHttpsServer({ key, cert }, httpHandler)));

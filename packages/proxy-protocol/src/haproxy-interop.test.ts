@@ -1,21 +1,22 @@
-// Interop with the real HAProxy (Debian's /usr/sbin/haproxy), on loopback only:
+// Interop with the real HAProxy (Debian's package), on loopback only:
 //   HAProxy `send-proxy` / `send-proxy-v2 proxy-v2-options crc32c,unique-id` → our decoder, and
 //   our encoder → HAProxy `accept-proxy`, which relays what it understood with `send-proxy`.
 // Also checks that re-encoding what HAProxy sent gives HAProxy's exact bytes (§1.6, §2.8).
-// Skipped when HAProxy is not installed. Every process and socket is closed in `after`.
+// Skipped (and counted in the run's summary) when HAProxy is not installed, a failure under
+// CI=true. Every process and socket is closed in `after`.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { authorityTlv, encode, findTlv, PP2_TYPE, ProxyHeaderDecoder } from './index.js';
 import type { ProxyHeader } from './index.js';
+import { peerSkip, requirePeer } from '../test/require-peer.js';
 
-const HAPROXY = '/usr/sbin/haproxy';
-const skip = existsSync(HAPROXY) ? false : 'HAProxy is not installed';
+const skip = peerSkip('haproxy');
 const STEP_TIMEOUT_MS = 5000;
 
 interface Received {
@@ -156,7 +157,7 @@ describe('interop with HAProxy', { skip }, () => {
         '',
       ].join('\n'),
     );
-    haproxy = spawn(HAPROXY, ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
+    haproxy = spawn(requirePeer('haproxy'), ['-db', '-f', cfg], { stdio: ['ignore', 'ignore', 'pipe'] });
     haproxy.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     await Promise.all([waitForPort(port.v1), waitForPort(port.v2), waitForPort(port.accept)]).catch((e: unknown) => {
       throw new Error(`${String(e)}\n${stderr}`);

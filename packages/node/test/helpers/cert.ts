@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { requireTool } from './tools.js';
+import { requirePeer } from './require-peer.js';
 
 export interface TestCertificate {
   key: Buffer;
@@ -15,7 +15,7 @@ let cached: TestCertificate | undefined;
 
 export function testCertificate(): TestCertificate {
   if (cached !== undefined) return cached;
-  const openssl = requireTool('openssl');
+  const openssl = requirePeer('openssl');
   const dir = mkdtempSync(join(tmpdir(), 'truehop-node-cert-'));
   try {
     execFileSync(openssl, [

@@ -7,7 +7,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { requireTool } from './tools.js';
+import { requirePeer } from './require-peer.js';
 
 export interface RunningHaproxy {
   stop(): Promise<void>;
@@ -16,7 +16,7 @@ export interface RunningHaproxy {
 }
 
 export async function startHaproxy(config: string, frontendPorts: readonly number[]): Promise<RunningHaproxy> {
-  const haproxy = requireTool('haproxy');
+  const haproxy = requirePeer('haproxy');
   const dir = mkdtempSync(join(tmpdir(), 'truehop-node-haproxy-'));
   const file = join(dir, 'haproxy.cfg');
   writeFileSync(file, config);

@@ -1,18 +1,18 @@
 // Differential check of load-time verdicts against the HAProxy installed from Debian (2.6):
 // for each frontend snippet, `haproxy -c` and the expression engine must agree on "valid" vs
 // "alert". Only keywords HAProxy 2.6 has are used here (fc_pp_tlv, le2dec… came later and are
-// covered by the unit tests). Skipped when /usr/sbin/haproxy is absent.
+// covered by the unit tests). Skipped (and counted) when HAProxy is not installed.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defineAcl } from '../acl/acl.js';
 import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
+import { haproxyBin, haproxySkip } from '../../test/support/haproxy.js';
 
-const HAPROXY = '/usr/sbin/haproxy';
 const HAPROXY_TIMEOUT_MS = 10_000;
 
 type Verdict = 'valid' | 'alert';
@@ -71,8 +71,7 @@ const STRICTER: readonly (readonly string[])[] = [
   ['acl a src localhost', 'tcp-request content reject if a'],
 ];
 
-const available = existsSync(HAPROXY);
-const dir = available ? mkdtempSync(join(tmpdir(), 'truehop-diff-')) : '';
+const dir = haproxySkip === false ? mkdtempSync(join(tmpdir(), 'truehop-diff-')) : '';
 after(() => {
   if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
@@ -84,7 +83,7 @@ function haproxyVerdict(lines: readonly string[], n: number): Verdict {
     'frontend f', '  bind 127.0.0.1:1', ...lines.map((l) => `  ${l}`), '  default_backend b',
     'backend b', '  server s 127.0.0.1:2', '',
   ].join('\n'));
-  const r = spawnSync(HAPROXY, ['-c', '-q', '-f', file], { timeout: HAPROXY_TIMEOUT_MS, encoding: 'utf8' });
+  const r = spawnSync(haproxyBin(), ['-c', '-q', '-f', file], { timeout: HAPROXY_TIMEOUT_MS, encoding: 'utf8' });
   return r.status === 0 ? 'valid' : 'alert';
 }
 
@@ -104,7 +103,7 @@ function truehopVerdict(lines: readonly string[]): Verdict {
   return env.diagnostics.hasAlerts ? 'alert' : 'valid';
 }
 
-describe('load-time verdicts agree with HAProxy 2.6 (haproxy -c)', { skip: available ? false : `${HAPROXY} not installed` }, () => {
+describe('load-time verdicts agree with HAProxy 2.6 (haproxy -c)', { skip: haproxySkip }, () => {
   AGREE.forEach(([lines, want], n) => {
     it(lines.join(' ⏎ '), () => {
       assert.equal(haproxyVerdict(lines, n), want, 'HAProxy');

@@ -5,7 +5,6 @@
 // This pins §4.1 (connection rules see the real peer), the port-0 oddity of §4.11, LOCAL and
 // v1 UNKNOWN keeping the real addresses. Skipped when HAProxy is not installed.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { authorityTlv, decode, encode, uniqueIdTlv } from '@truehop/proxy-protocol';
@@ -14,7 +13,7 @@ import { createCompileEnv, word, words } from '../sample/compile-env-fixture.js'
 import { compileLogFormat } from '../sample/log-format.js';
 import { createSessionContext } from '../sample/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
-import { HAPROXY_BIN, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
+import { haproxySkip, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
 
 const EXCHANGE_TIMEOUT_MS = 5000;
 
@@ -34,7 +33,6 @@ const HEADERS: readonly [string, EncodeInput][] = [
   ['v1 UNKNOWN', { version: 1 }],
 ];
 
-const available = existsSync(HAPROXY_BIN);
 let haproxy: RunningHaproxy | undefined;
 let port = 0;
 
@@ -63,7 +61,7 @@ async function exchange(header: Buffer): Promise<[string | undefined, number]> {
   });
 }
 
-describe('PROXY-header fetches agree with HAProxy 2.6 behind accept-proxy', { skip: available ? false : `${HAPROXY_BIN} not installed` }, () => {
+describe('PROXY-header fetches agree with HAProxy 2.6 behind accept-proxy', { skip: haproxySkip }, () => {
   before(async () => {
     haproxy = await startHaproxy(1, ([port]) => [
       'defaults', '  mode http', '  timeout client 5s', '  timeout server 5s', '  timeout connect 5s',

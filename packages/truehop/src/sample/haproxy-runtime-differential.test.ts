@@ -7,7 +7,6 @@
 // differences (NUL bytes kept, 64-bit saturation, `%{+Q}[…]` quoting from 3.x docs) are left
 // out and documented in docs/expression-engine.md. Loopback only; skipped without HAProxy.
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { get } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
@@ -16,7 +15,7 @@ import type { SessionContext } from '../model/session.js';
 import { createCompileEnv, word, words } from './compile-env-fixture.js';
 import { compileLogFormat } from './log-format.js';
 import { createSessionContext } from './session-fixture.js';
-import { HAPROXY_BIN, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
+import { haproxySkip, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
 
 const REQUEST_TIMEOUT_MS = 5000;
 
@@ -95,13 +94,12 @@ const CONDITIONS: readonly string[] = [
   'if { str(abc),upper ABC } { str(x) x }',
 ];
 
-const available = existsSync(HAPROXY_BIN);
 let haproxy: RunningHaproxy | undefined;
 let port = 0;
 let headers: IncomingHttpHeaders = {};
 let clientPort = 0;
 
-describe('log-format rendering and ACL matching agree with HAProxy 2.6', { skip: available ? false : `${HAPROXY_BIN} not installed` }, () => {
+describe('log-format rendering and ACL matching agree with HAProxy 2.6', { skip: haproxySkip }, () => {
   before(async () => {
     const hdrs = FORMATS.map((f, i) => `  http-after-response set-header x-${i} "${f}"`);
     const acls = CONDITIONS.map((c, i) => `  http-after-response set-header x-acl-${i} yes ${c}`);

@@ -6,13 +6,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../src/config/load-config.js';
+import { haproxyBin, haproxySkip } from '../support/haproxy.js';
 
-const HAPROXY = '/usr/sbin/haproxy';
 const DIR = fileURLToPath(new URL('../../../test/config/fixtures/', import.meta.url));
 const FILES = [
   'valid/full.cfg', 'valid/listen.cfg', 'valid/defaults-inheritance.cfg', 'valid/default-server-order.cfg',
@@ -21,7 +21,7 @@ const FILES = [
 ];
 const NEWER_THAN_2_6 = /client-hs/;
 
-test('valid fixtures are accepted by haproxy -c as well', { skip: !existsSync(HAPROXY) && 'HAProxy is not installed' }, () => {
+test('valid fixtures are accepted by haproxy -c as well', { skip: haproxySkip }, () => {
   const tmp = mkdtempSync(join(tmpdir(), 'truehop-diff-'));
   try {
     for (const name of FILES) {
@@ -30,7 +30,7 @@ test('valid fixtures are accepted by haproxy -c as well', { skip: !existsSync(HA
       writeFileSync(copy, text);
       const ours = loadConfig([copy], { env: {} });
       assert.equal(ours.ok, true, `truehop refuses ${name}`);
-      const r = spawnSync(HAPROXY, ['-c', '-f', copy], { encoding: 'utf8', timeout: 10_000, env: {} });
+      const r = spawnSync(haproxyBin(), ['-c', '-f', copy], { encoding: 'utf8', timeout: 10_000, env: {} });
       assert.ok(r.status === 0 || r.status === 2, `haproxy -c refuses ${name} (exit ${r.status}):\n${r.stderr}`);
     }
   } finally {

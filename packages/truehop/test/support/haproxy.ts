@@ -1,20 +1,23 @@
 // Runs the real HAProxy (Debian's /usr/sbin/haproxy, 2.6) in the foreground with a config
-// text, on loopback ports 63000–63999, for differential tests. A missing binary is a test
-// failure with a clear message (CI installs it), never a silent skip.
+// text, on loopback ports 63000–63999, for differential tests. Tests declare
+// `{ skip: peerSkip('haproxy') }`: skipped and counted when it is missing, a failure in CI.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { waitListening } from './listening.js';
-import { requireBinary } from './require-binary.js';
+import { peerSkip, requirePeer } from './require-peer.js';
 
-export const HAPROXY_BIN = process.env['HAPROXY_BIN'] ?? '/usr/sbin/haproxy';
 export const PORT_RANGE_START = 63000;
 export const PORT_RANGE_END = 63999;
 
-export function requireHaproxy(): void {
-  requireBinary(HAPROXY_BIN, 'haproxy');
+/** The HAProxy binary ($HAPROXY_BIN, else the registered peer); throws when it is missing. */
+export function haproxyBin(): string {
+  return process.env['HAPROXY_BIN'] ?? requirePeer('haproxy');
 }
+
+/** The `skip` option of a test that runs HAProxy (never skipped when $HAPROXY_BIN is set). */
+export const haproxySkip: false | string = process.env['HAPROXY_BIN'] === undefined && peerSkip('haproxy');
 
 export interface RunningHaproxy {
   ports: number[];
@@ -27,14 +30,14 @@ export interface RunningHaproxy {
  * the range; retries with other ports if HAProxy cannot bind (another test holds them).
  */
 export async function startHaproxy(count: number, config: (ports: number[]) => string): Promise<RunningHaproxy> {
-  requireHaproxy();
+  const bin = haproxyBin();
   const dir = mkdtempSync(join(tmpdir(), 'truehop-haproxy-'));
   for (let attempt = 0; attempt < 5; attempt++) {
     const base = PORT_RANGE_START + Math.floor(Math.random() * (PORT_RANGE_END - PORT_RANGE_START - count));
     const ports = Array.from({ length: count }, (_, i) => base + i);
     const file = join(dir, 'haproxy.cfg');
     writeFileSync(file, config(ports));
-    const child: ChildProcess = spawn(HAPROXY_BIN, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child: ChildProcess = spawn(bin, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
     let err = '';
     child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
     let exited = false;

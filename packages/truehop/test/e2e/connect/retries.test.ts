@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
 import { server, simple, stdoutLog } from '../../support/model.js';
 import { Capture, closedWithin, connect, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
+import { peerSkip, requirePeer } from '../../support/require-peer.js';
 
 /** A loopback port nobody listens on (bound then released). */
 async function deadPort(): Promise<number> {
@@ -17,12 +18,13 @@ async function deadPort(): Promise<number> {
   return port;
 }
 
-const toClose: { daemon?: RunningDaemon; rec?: RecordingServer; child?: ChildProcess }[] = [];
+const toClose: { daemon?: RunningDaemon; rec?: RecordingServer; child?: ChildProcess; socket?: net.Socket }[] = [];
 after(async () => {
   for (const t of toClose.splice(0)) {
     await t.daemon?.stop(100);
     await t.rec?.close();
     t.child?.kill();
+    t.socket?.destroy();
   }
 });
 
@@ -63,11 +65,11 @@ describe('connect failures', () => {
     assert.equal(daemon.counters.connectErrors, 2);
   });
 
-  it('timeout connect: a server that never completes the handshake is abandoned (sC)', async (t) => {
+  it('timeout connect: a server that never completes the handshake is abandoned (sC)', { skip: peerSkip('python3') }, async (t) => {
     // A listener whose accept queue is full drops further SYNs: the connect hangs, which is
     // what a dead host looks like, without leaving loopback. python3 holds the listener
     // (listen backlog 0, never accepts); two fillers occupy its queue.
-    const child = spawn('python3', ['-c', [
+    const child = spawn(requirePeer('python3'), ['-c', [
       'import socket,sys,time',
       's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
       'print(s.getsockname()[1], flush=True)',
@@ -78,19 +80,18 @@ describe('connect failures', () => {
       child.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
       child.once('error', () => resolve(0));
     });
-    if (port === 0) {
-      t.skip('python3 is needed to hold a listener that never accepts');
-      return;
-    }
+    assert.notEqual(port, 0, 'python3 did not start');
     const fillers: net.Socket[] = [];
     for (let i = 0; i < 3; i++) {
       const f = net.connect(port, '127.0.0.1');
       f.on('error', () => {});
       fillers.push(f);
+      toClose.push({ socket: f });
     }
     await new Promise((r) => setTimeout(r, 200));
     const probe = net.connect(port, '127.0.0.1');
     probe.on('error', () => {});
+    toClose.push({ socket: probe });
     const probeConnected = await new Promise<boolean>((resolve) => {
       probe.once('connect', () => resolve(true));
       setTimeout(() => resolve(false), 300);
