@@ -1,15 +1,33 @@
-// Runs every compiled test file with node:test. Node 20's runner takes no globs, so the
-// files are listed here: packages/*/dist/**/*.test.js (unit tests beside the sources,
-// end-to-end tests under test/). Extra arguments pass through, e.g.
+// Runs every compiled test file with node:test, one process per file, and ends with one summary.
+// Node 20's runner takes no globs, so the files are listed here: packages/*/dist/**/*.test.js
+// (unit tests beside the sources, end-to-end tests under test/) and scripts/test/*.test.mjs
+// (checks of the repository itself). Extra arguments pass through to every file, e.g.
 // `npm test -- --test-name-pattern=v1`.
-import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+//
+// * Each file has a time bound (TRUEHOP_TEST_FILE_TIMEOUT_S, default 300 s): a file that hangs
+//   (a server left open, a peer that never answers) is killed with its process group and
+//   reported, and the run goes on.
+// * Each file runs in the permission sandbox of scripts/test-sandbox.mjs: reading anything
+//   outside the repository is an error.
+// * The daemon's end-to-end files run a second time with TRUEHOP_NODE_INTERNALS=off (the public
+//   'data'-event read path instead of Node's private socket fields), in a lane of their own
+//   beside the main pass; a file never runs in both lanes at once (fixed ports).
+// * Tests skipped for a missing peer (scripts/peers.mjs) are counted per peer and the summary
+//   says how to install it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { installCommand, peer } from './peers.mjs';
+import { REPO_ROOT, sandboxFlags } from './test-sandbox.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const FILE_TIMEOUT_MS = Number(process.env.TRUEHOP_TEST_FILE_TIMEOUT_S ?? 300) * 1000;
+/** Main-pass files at once: Node's own default for `node --test` (one core left free). */
+const MAIN_LANES = Math.max(1, Number(process.env.TRUEHOP_TEST_CONCURRENCY ?? availableParallelism() - 1));
+const E2E_DIR = 'packages/truehop/dist/test/e2e/';
+const INTERNALS_OFF = { name: 'TRUEHOP_NODE_INTERNALS=off', env: { TRUEHOP_NODE_INTERNALS: 'off' } };
 
-function collect(dir, out) {
+function collect(dir, suffix, out) {
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
@@ -18,23 +36,140 @@ function collect(dir, out) {
   }
   for (const entry of entries) {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) collect(path, out);
-    else if (entry.name.endsWith('.test.js')) out.push(relative(root, path));
+    if (entry.isDirectory()) collect(path, suffix, out);
+    else if (entry.name.endsWith(suffix)) out.push(relative(REPO_ROOT, path));
   }
   return out;
 }
 
 const files = [];
 for (const pkg of ['proxy-protocol', 'node', 'truehop']) {
-  for (const sub of ['src', 'test']) collect(join(root, 'packages', pkg, 'dist', sub), files);
+  for (const sub of ['src', 'test']) collect(join(REPO_ROOT, 'packages', pkg, 'dist', sub), '.test.js', files);
 }
+collect(join(REPO_ROOT, 'scripts', 'test'), '.test.mjs', files);
 files.sort();
-if (files.length === 0) {
+if (!files.some((f) => f.startsWith('packages/'))) {
   console.error('run-tests: no compiled test files found (did the build run?)');
   process.exit(1);
 }
-const result = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...files], {
-  cwd: root,
-  stdio: 'inherit',
-});
-process.exit(result.status ?? 1);
+
+const passThrough = process.argv.slice(2);
+const sandbox = sandboxFlags();
+const reports = mkdtempSync(join(tmpdir(), 'truehop-test-reports-'));
+const running = new Set();
+
+/** One file in one child process; resolves with its counts and how it ended. */
+function runFile(job, index) {
+  return new Promise((resolve) => {
+    const countsFile = join(reports, `${index}.json`);
+    const args = [...sandbox, '--test-reporter=spec', '--test-reporter-destination=stdout',
+      `--test-reporter=${join(REPO_ROOT, 'scripts', 'count-reporter.mjs')}`, `--test-reporter-destination=${countsFile}`,
+      ...passThrough, job.file];
+    const started = Date.now();
+    // Its own process group, so a timeout also ends the peers (HAProxy, nginx) it started.
+    const child = spawn(process.execPath, args, {
+      cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...job.pass?.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+    });
+    running.add(child);
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup(child);
+    }, FILE_TIMEOUT_MS);
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      running.delete(child);
+      killGroup(child); // whatever it left running
+      let counts = { pass: 0, fail: 0, skip: 0, todo: 0, peerSkips: {} };
+      try {
+        counts = JSON.parse(readFileSync(countsFile, 'utf8'));
+      } catch {
+        // killed or crashed before the reporter finished: the exit status says it failed
+      }
+      resolve({ job, output, code, signal, timedOut, counts, ms: Date.now() - started });
+    });
+  });
+}
+
+function killGroup(child) {
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    // the group is already gone
+  }
+}
+
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.once(signal, () => {
+    for (const child of running) killGroup(child);
+    process.exit(130);
+  });
+}
+
+const mainJobs = files.map((file) => ({ file }));
+const e2eJobs = files.filter((f) => f.startsWith(E2E_DIR)).map((file) => ({ file, pass: INTERNALS_OFF }));
+const busy = new Set();
+const results = [];
+let jobIndex = 0;
+
+function print(result) {
+  const { job, output, code, signal, timedOut, ms } = result;
+  const label = job.pass === undefined ? job.file : `[${job.pass.name}] ${job.file}`;
+  const failed = timedOut || code !== 0;
+  console.log(`\n${failed ? '✖' : '▶'} ${label} (${(ms / 1000).toFixed(1)} s)`);
+  process.stdout.write(output);
+  if (timedOut) console.log(`✖ ${label}: TIMED OUT after ${FILE_TIMEOUT_MS / 1000} s, killed with its child processes (something it started never ended)`);
+  else if (code !== 0) console.log(`✖ ${label}: exit ${code ?? signal}`);
+}
+
+/** One lane: takes the next job of `queue` whose file is not running elsewhere. */
+async function lane(queue) {
+  for (;;) {
+    const at = queue.findIndex((job) => !busy.has(job.file));
+    if (at === -1) {
+      if (queue.length === 0) return;
+      await new Promise((r) => setTimeout(r, 50));
+      continue;
+    }
+    const [job] = queue.splice(at, 1);
+    busy.add(job.file);
+    const result = await runFile(job, jobIndex++);
+    busy.delete(job.file);
+    results.push(result);
+    print(result);
+  }
+}
+
+const t0 = Date.now();
+await Promise.all([
+  ...Array.from({ length: MAIN_LANES }, () => lane(mainJobs)),
+  lane(e2eJobs),
+]);
+rmSync(reports, { recursive: true, force: true });
+
+// ---------------------------------------------------------------- summary
+const sum = (pick) => results.reduce((n, r) => n + pick(r), 0);
+const bad = results.filter((r) => r.timedOut || r.code !== 0);
+const offResults = results.filter((r) => r.job.pass === INTERNALS_OFF);
+const peerSkips = {};
+for (const r of results) for (const [name, n] of Object.entries(r.counts.peerSkips)) peerSkips[name] = (peerSkips[name] ?? 0) + n;
+
+console.log('\n──────── truehop test summary');
+console.log(`${results.length} file runs (${files.length} files + ${offResults.length} end-to-end files again with ${INTERNALS_OFF.name}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(`tests: ${sum((r) => r.counts.pass)} passed, ${sum((r) => r.counts.fail)} failed, ${sum((r) => r.counts.skip)} skipped` +
+  `${sum((r) => r.counts.todo) > 0 ? `, ${sum((r) => r.counts.todo)} todo` : ''}` +
+  ` (with ${INTERNALS_OFF.name}: ${sum((r) => (offResults.includes(r) ? r.counts.pass : 0))} passed, ${sum((r) => (offResults.includes(r) ? r.counts.fail : 0))} failed)`);
+for (const r of bad) {
+  const label = r.job.pass === undefined ? r.job.file : `[${r.job.pass.name}] ${r.job.file}`;
+  console.log(`✖ ${label}: ${r.timedOut ? `timed out after ${FILE_TIMEOUT_MS / 1000} s` : `failed (exit ${r.code ?? r.signal})`}`);
+}
+const missing = Object.keys(peerSkips).sort();
+if (missing.length > 0) {
+  console.log(`missing peers — ${missing.map((name) => `${name}: ${peerSkips[name]} tests skipped`).join('; ')}`);
+  console.log(`  install them and rerun: sudo ${installCommand(missing.map(peer))} (npm test does it itself when run as root)`);
+}
+process.exit(bad.length > 0 ? 1 : 0);

@@ -1,0 +1,39 @@
+// The Node flags every test file runs under: the permission model with file reads allowed only
+// inside the repository (plus the temporary directory and the program directories where real
+// peers are looked up) and writes only in the temporary directory. A test, fixture loader,
+// fuzz corpus or helper that reads anything beside the repository (a `../shared` folder, a
+// file in someone's home) fails with ERR_ACCESS_DENIED instead of passing only on the machine
+// that has it. Child processes the tests spawn (HAProxy, the CLI) are not confined.
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Where scripts/peers.mjs looks for programs (it only checks they are executable). */
+const PROGRAM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+
+const major = Number(process.versions.node.split('.')[0]);
+/** Node 20 grants a directory's contents with `dir/*`; later releases take the directory. */
+const tree = (dir) => (major === 20 ? join(dir, '*') : dir);
+
+/** The flags, or [] on a Node without the permission model. */
+export function sandboxFlags() {
+  const flag = process.allowedNodeEnvironmentFlags.has('--permission') ? '--permission'
+    : process.allowedNodeEnvironmentFlags.has('--experimental-permission') ? '--experimental-permission' : undefined;
+  if (flag === undefined) return [];
+  const tmp = resolve(tmpdir());
+  // PATH directories too, except one that contains the repository (it would open its siblings).
+  const path = (process.env.PATH ?? '').split(':').filter((d) => d.startsWith('/') && d !== '/' && !REPO_ROOT.startsWith(`${d}/`));
+  const reads = [REPO_ROOT, tmp, ...PROGRAM_DIRS, ...path];
+  return [
+    flag,
+    ...[...new Set(reads)].map((dir) => `--allow-fs-read=${tree(dir)}`),
+    `--allow-fs-write=${tree(tmp)}`,
+    '--allow-child-process',
+    '--allow-worker',
+    // The permission model is experimental in Node 20 and warns about child processes: noise.
+    '--disable-warning=ExperimentalWarning',
+    '--disable-warning=SecurityWarning',
+  ];
+}
