@@ -1,6 +1,7 @@
-// A node:test reporter that writes one JSON line for the runner (scripts/run-tests.mjs): how
-// many tests passed, failed and were skipped, and how many skips each missing peer caused (the
-// skip reasons start with 'missing peer <name>[, <name>…]:', see scripts/peers.mjs).
+// A node:test reporter for the runner (scripts/run-tests.mjs): how many tests passed, failed and
+// were skipped, and how many skips each missing peer caused (the skip reasons start with
+// 'missing peer <name>[, <name>…]:', see scripts/peers.mjs). It writes the running totals as one
+// JSON line after each test, so a file killed at its time bound still reports what it did.
 import { MISSING_PEER } from './peers.mjs';
 
 export default async function* countReporter(source) {
@@ -24,6 +25,6 @@ export default async function* countReporter(source) {
     } else if (data.todo !== undefined && data.todo !== false) counts.todo++;
     else if (event.type === 'test:pass') counts.pass++;
     else counts.fail++;
+    yield `${JSON.stringify(counts)}\n`;
   }
-  yield `${JSON.stringify(counts)}\n`;
 }

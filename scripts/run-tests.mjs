@@ -1,8 +1,8 @@
 // Runs every compiled test file with node:test, one process per file, and ends with one summary.
 // Node 20's runner takes no globs, so the files are listed here: packages/*/dist/**/*.test.js
 // (unit tests beside the sources, end-to-end tests under test/) and scripts/test/*.test.mjs
-// (checks of the repository itself). Extra arguments pass through to every file, e.g.
-// `npm test -- --test-name-pattern=v1`.
+// (checks of the repository itself); TRUEHOP_TEST_FILES (comma-separated) runs only those.
+// Extra arguments pass through to every file, e.g. `npm test -- --test-name-pattern=v1`.
 //
 // * Each file has a time bound (TRUEHOP_TEST_FILE_TIMEOUT_S, default 300 s): a file that hangs
 //   (a server left open, a peer that never answers) is killed with its process group and
@@ -17,7 +17,7 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { installCommand, peer } from './peers.mjs';
 import { REPO_ROOT, sandboxFlags } from './test-sandbox.mjs';
 
@@ -43,19 +43,25 @@ function collect(dir, suffix, out) {
 }
 
 const files = [];
-for (const pkg of ['proxy-protocol', 'node', 'truehop']) {
-  for (const sub of ['src', 'test']) collect(join(REPO_ROOT, 'packages', pkg, 'dist', sub), '.test.js', files);
+if (process.env.TRUEHOP_TEST_FILES !== undefined) {
+  files.push(...process.env.TRUEHOP_TEST_FILES.split(',').map((f) => relative(REPO_ROOT, resolve(REPO_ROOT, f))));
+} else {
+  for (const pkg of ['proxy-protocol', 'node', 'truehop']) {
+    for (const sub of ['src', 'test']) collect(join(REPO_ROOT, 'packages', pkg, 'dist', sub), '.test.js', files);
+  }
+  collect(join(REPO_ROOT, 'scripts', 'test'), '.test.mjs', files);
 }
-collect(join(REPO_ROOT, 'scripts', 'test'), '.test.mjs', files);
 files.sort();
-if (!files.some((f) => f.startsWith('packages/'))) {
+if (files.length === 0) {
   console.error('run-tests: no compiled test files found (did the build run?)');
   process.exit(1);
 }
 
 const passThrough = process.argv.slice(2);
-const sandbox = sandboxFlags();
-const reports = mkdtempSync(join(tmpdir(), 'truehop-test-reports-'));
+// The run's own temporary directory: every file's TMPDIR, the only place it may write.
+const runTmp = mkdtempSync(join(tmpdir(), 'truehop-tests-'));
+const reports = mkdtempSync(join(runTmp, 'reports-'));
+const sandbox = sandboxFlags(runTmp);
 const running = new Set();
 
 /** One file in one child process; resolves with its counts and how it ended. */
@@ -69,7 +75,7 @@ function runFile(job, index) {
     // Its own process group, so a timeout also ends the peers (HAProxy, nginx) it started.
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...job.pass?.env, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+      env: { ...process.env, ...job.pass?.env, TMPDIR: runTmp, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     });
     running.add(child);
     let output = '';
@@ -86,9 +92,10 @@ function runFile(job, index) {
       killGroup(child); // whatever it left running
       let counts = { pass: 0, fail: 0, skip: 0, todo: 0, peerSkips: {} };
       try {
-        counts = JSON.parse(readFileSync(countsFile, 'utf8'));
+        const lines = readFileSync(countsFile, 'utf8').trim().split('\n');
+        if (lines.at(-1) !== '') counts = JSON.parse(lines.at(-1));
       } catch {
-        // killed or crashed before the reporter finished: the exit status says it failed
+        // no test finished (or the file never started): the exit status says what happened
       }
       resolve({ job, output, code, signal, timedOut, counts, ms: Date.now() - started });
     });
@@ -106,6 +113,7 @@ function killGroup(child) {
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.once(signal, () => {
     for (const child of running) killGroup(child);
+    rmSync(runTmp, { recursive: true, force: true });
     process.exit(130);
   });
 }
@@ -149,7 +157,7 @@ await Promise.all([
   ...Array.from({ length: MAIN_LANES }, () => lane(mainJobs)),
   lane(e2eJobs),
 ]);
-rmSync(reports, { recursive: true, force: true });
+rmSync(runTmp, { recursive: true, force: true });
 
 // ---------------------------------------------------------------- summary
 const sum = (pick) => results.reduce((n, r) => n + pick(r), 0);

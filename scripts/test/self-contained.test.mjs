@@ -8,7 +8,8 @@
 // 3. the fuzz campaign (not a test file) finds its corpus inside the repository, in the sandbox.
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 import { REPO_ROOT, sandboxFlags } from '../test-sandbox.mjs';
@@ -28,10 +29,15 @@ test('no file under packages/, scripts/ or .ci/ refers to the folder beside the 
 });
 
 function inSandbox(args) {
-  return spawnSync(process.execPath, [...sandboxFlags(), ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000 });
+  const tmp = mkdtempSync(join(tmpdir(), 'truehop-sandbox-'));
+  try {
+    return spawnSync(process.execPath, [...sandboxFlags(tmp), ...args], { cwd: REPO_ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, TMPDIR: tmp } });
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
 }
 
-test('the test sandbox refuses reads beside the repository and allows them inside', { skip: sandboxFlags().length === 0 && 'this Node has no permission model' }, () => {
+test('the test sandbox refuses reads beside the repository and allows them inside', { skip: sandboxFlags(tmpdir()).length === 0 && 'this Node has no permission model' }, () => {
   const read = (path) => inSandbox(['-e', `require('node:fs').readdirSync(${JSON.stringify(path)})`]);
   const outside = read(dirname(REPO_ROOT));
   assert.notEqual(outside.status, 0, 'listing the folder that holds the repository must fail');

@@ -1,4 +1,4 @@
-// Runs the real HAProxy (Debian's /usr/sbin/haproxy, 2.6) in the foreground with a config
+// Runs the real HAProxy (Debian's package, 2.6) in the foreground with a config
 // text, on loopback ports 63000–63999, for differential tests. Tests declare
 // `{ skip: peerSkip('haproxy') }`: skipped and counted when it is missing, a failure in CI.
 import { spawn, type ChildProcess } from 'node:child_process';
