@@ -19,8 +19,11 @@ interface Farm {
 }
 
 const farms: Farm[] = [];
+/** Every server as soon as it exists: freed even when its farm's daemon fails to start. */
+const servers: RecordingServer[] = [];
 after(async () => {
   for (const f of farms.splice(0)) await f.close();
+  for (const s of servers.splice(0)) await s.close();
 });
 
 async function farm(
@@ -28,12 +31,16 @@ async function farm(
   opts: { backend?: Partial<BackendModel>; bind?: Partial<BindModel>; frontend?: Partial<FrontendModel>; random?: () => number; global?: Partial<GlobalModel> } = {},
 ): Promise<Farm> {
   const order: string[] = [];
-  const servers: RecordingServer[] = [];
-  for (const spec of specs) servers.push(await recordingServer(() => order.push(spec.name)));
+  const farmServers: RecordingServer[] = [];
+  for (const spec of specs) {
+    const s = await recordingServer(() => order.push(spec.name));
+    servers.push(s);
+    farmServers.push(s);
+  }
   const logs = new Capture();
   const daemon = await startDaemon(
     simple(
-      specs.map((s, i) => server(s.name, (servers[i] as RecordingServer).port, s.partial)),
+      specs.map((s, i) => server(s.name, (farmServers[i] as RecordingServer).port, s.partial)),
       { backend: opts.backend ?? {}, bind: opts.bind ?? {}, frontend: { logs: [stdoutLog()], ...opts.frontend }, global: opts.global ?? {} },
     ),
     { stdout: logs, ...(opts.random ? { random: opts.random } : {}) },
@@ -42,14 +49,14 @@ async function farm(
   const f: Farm = {
     daemon,
     port: daemon.listening.get('fe')?.[0]?.port as number,
-    servers,
+    servers: farmServers,
     order,
     clients,
     logs,
     async close() {
       for (const c of clients) c.destroy();
       await daemon.stop(100);
-      for (const s of servers) await s.close();
+      for (const s of farmServers) await s.close();
     },
   };
   farms.push(f);

@@ -9,10 +9,11 @@ import type { BackendModel, FrontendModel } from '../../../src/model/config-mode
 import { server, simple, stdoutLog } from '../../support/model.js';
 import { Capture, closedWithin, connect, readAll, recordingServer, waitFor, type OnConnection, type RecordingServer } from '../../support/peers.js';
 
-const opened: { daemon: RunningDaemon; rec: RecordingServer }[] = [];
+// Registered as soon as each exists, so a daemon that fails to start still frees its server.
+const opened: { daemon?: RunningDaemon; rec: RecordingServer }[] = [];
 after(async () => {
   for (const o of opened.splice(0)) {
-    await o.daemon.stop(100);
+    await o.daemon?.stop(100);
     await o.rec.close();
   }
 });
@@ -22,12 +23,14 @@ async function setup(
   opts: { frontend?: Partial<FrontendModel>; backend?: Partial<BackendModel>; stayHalfOpen?: boolean } = {},
 ): Promise<{ port: number; logs: Capture; daemon: RunningDaemon; rec: RecordingServer }> {
   const rec = await recordingServer(onConnection, '127.0.0.1', opts.stayHalfOpen ?? false);
+  const entry: (typeof opened)[number] = { rec };
+  opened.push(entry);
   const logs = new Capture();
   const daemon = await startDaemon(
     simple([server('s1', rec.port)], { frontend: { logs: [stdoutLog()], ...opts.frontend }, backend: opts.backend ?? {} }),
     { stdout: logs },
   );
-  opened.push({ daemon, rec });
+  entry.daemon = daemon;
   return { port: daemon.listening.get('fe')?.[0]?.port as number, logs, daemon, rec };
 }
 

@@ -6,24 +6,30 @@ import assert from 'node:assert/strict';
 import { closedWithin, connect, readAll, recordingServer, type RecordingServer } from '../../support/peers.js';
 import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
 
-const open: { d: ConfigDaemon; recs: RecordingServer[] }[] = [];
+// Servers are registered as soon as they exist, so a config that fails to load (the loader's
+// assertion throws) still releases them.
+const open: { d?: ConfigDaemon; recs: RecordingServer[] }[] = [];
 after(async () => {
   for (const o of open.splice(0)) {
-    await o.d.daemon.stop(100);
+    await o.d?.daemon.stop(100);
     for (const r of o.recs) await r.close();
   }
 });
 
 async function setup(frontend: string, binds = '  bind 127.0.0.1:0 accept-proxy'): Promise<{ d: ConfigDaemon; a: RecordingServer; b: RecordingServer }> {
+  const entry: (typeof open)[number] = { recs: [] };
+  open.push(entry);
   const a = await recordingServer((c) => c.socket.end('A'));
+  entry.recs.push(a);
   const b = await recordingServer((c) => c.socket.end('B'));
+  entry.recs.push(b);
   const d = await daemonFromText(
     `defaults\n  mode tcp\n  timeout connect 2s\n  timeout client 5s\n  timeout server 5s\n` +
       `frontend fe\n${binds}\n${frontend}\n  default_backend be_a\n` +
       `backend be_a\n  server a 127.0.0.1:${a.port}\n` +
       `backend be_b\n  server b 127.0.0.1:${b.port}\n`,
   );
-  open.push({ d, recs: [a, b] });
+  entry.d = d;
   return { d, a, b };
 }
 
@@ -74,11 +80,13 @@ describe('rules', () => {
 
   it('a listen section is one frontend and one backend (accept-proxy in, send-proxy-v2 out)', async () => {
     const rec = await recordingServer();
+    const entry: (typeof open)[number] = { recs: [rec] };
+    open.push(entry);
     const d = await daemonFromText(
       `defaults\n  mode tcp\n  timeout connect 2s\n  timeout client 5s\n  timeout server 5s\n` +
         `listen app\n  bind 127.0.0.1:0 accept-proxy\n  balance roundrobin\n  server s1 127.0.0.1:${rec.port} send-proxy-v2\n`,
     );
-    open.push({ d, recs: [rec] });
+    entry.d = d;
     const c = await connect(d.port('app'));
     c.write(FROM('192.0.2.9') + 'hi');
     const conn = await rec.connection(0);
