@@ -160,24 +160,27 @@ await Promise.all([
 rmSync(runTmp, { recursive: true, force: true });
 
 // ---------------------------------------------------------------- summary
-const sum = (pick) => results.reduce((n, r) => n + pick(r), 0);
-const bad = results.filter((r) => r.timedOut || r.code !== 0);
+const mainResults = results.filter((r) => r.job.pass === undefined);
 const offResults = results.filter((r) => r.job.pass === INTERNALS_OFF);
+const totals = (list) => {
+  const n = (key) => list.reduce((sum, r) => sum + r.counts[key], 0);
+  return `${n('pass')} passed, ${n('fail')} failed, ${n('skip')} skipped${n('todo') > 0 ? `, ${n('todo')} todo` : ''}`;
+};
+const bad = results.filter((r) => r.timedOut || r.code !== 0);
+// Counted on the main pass only: the second pass skips the same tests again.
 const peerSkips = {};
-for (const r of results) for (const [name, n] of Object.entries(r.counts.peerSkips)) peerSkips[name] = (peerSkips[name] ?? 0) + n;
+for (const r of mainResults) for (const [name, n] of Object.entries(r.counts.peerSkips)) peerSkips[name] = (peerSkips[name] ?? 0) + n;
 
 console.log('\n──────── truehop test summary');
-console.log(`${results.length} file runs (${files.length} files + ${offResults.length} end-to-end files again with ${INTERNALS_OFF.name}) in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-console.log(`tests: ${sum((r) => r.counts.pass)} passed, ${sum((r) => r.counts.fail)} failed, ${sum((r) => r.counts.skip)} skipped` +
-  `${sum((r) => r.counts.todo) > 0 ? `, ${sum((r) => r.counts.todo)} todo` : ''}` +
-  ` (with ${INTERNALS_OFF.name}: ${sum((r) => (offResults.includes(r) ? r.counts.pass : 0))} passed, ${sum((r) => (offResults.includes(r) ? r.counts.fail : 0))} failed)`);
+console.log(`${files.length} files in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${totals(mainResults)}`);
+if (offResults.length > 0) console.log(`again with ${INTERNALS_OFF.name}, ${offResults.length} end-to-end files: ${totals(offResults)}`);
 for (const r of bad) {
   const label = r.job.pass === undefined ? r.job.file : `[${r.job.pass.name}] ${r.job.file}`;
   console.log(`✖ ${label}: ${r.timedOut ? `timed out after ${FILE_TIMEOUT_MS / 1000} s` : `failed (exit ${r.code ?? r.signal})`}`);
 }
 const missing = Object.keys(peerSkips).sort();
 if (missing.length > 0) {
-  console.log(`missing peers — ${missing.map((name) => `${name}: ${peerSkips[name]} tests skipped`).join('; ')}`);
+  console.log(`missing peers — ${missing.map((name) => `${name}: ${peerSkips[name]} skipped`).join('; ')} (a skipped suite counts once)`);
   console.log(`  install them and rerun: sudo ${installCommand(missing.map(peer))} (npm test does it itself when run as root)`);
 }
 process.exit(bad.length > 0 ? 1 : 0);
