@@ -42,9 +42,9 @@ test('the README gives the install command of the peer registry', () => {
 });
 
 /** Runs a shell command line (argument words as written), resolves with status and output. */
-function run(command, cwd = REPO_ROOT) {
+function run(command, cwd = REPO_ROOT, timeout = COMMAND_MS) {
   return new Promise((resolve) => {
-    const child = spawn('sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: COMMAND_MS });
+    const child = spawn('sh', ['-c', command], { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout });
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));
@@ -130,4 +130,29 @@ test('npx truehop -c -f / -f: checks, then runs a configuration', {
   const exited = new Promise((resolve) => daemon.once('exit', (code) => resolve(code)));
   process.kill(-daemon.pid, 'SIGTERM');
   assert.equal(await exited, 0);
+});
+
+// The README's TypeScript and JavaScript snippets compile against the built packages' types,
+// so a renamed export or option cannot hide in the README. Their free names (a received
+// `chunk`, a decoded `header`) are declared; tsc runs in a scratch project whose node_modules
+// is the repository's (linked by the child process: the sandbox lets this one write only in
+// its temporary directory).
+test('the README\'s TypeScript and JavaScript snippets type-check', async (t) => {
+  const snippets = [...README.matchAll(/```(ts|js)\n([\s\S]*?)```/g)].map((m) => m[2]);
+  assert.ok(snippets.length >= 2, `found ${snippets.length} snippets`);
+  const dir = mkdtempSync(join(tmpdir(), 'truehop-readme-ts-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const prelude = "declare const chunk: Buffer;\ndeclare const header: import('@truehop/proxy-protocol').ProxyHeader;\nexport {};\n";
+  const names = snippets.map((code, i) => {
+    writeFileSync(join(dir, `snippet-${i}.ts`), prelude + code);
+    return `snippet-${i}.ts`;
+  });
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', types: ['node'], skipLibCheck: true },
+    files: names,
+  }));
+  const tsc = join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+  const r = await run(`ln -s ${JSON.stringify(join(REPO_ROOT, 'node_modules'))} node_modules && ${JSON.stringify(process.execPath)} ${JSON.stringify(tsc)} -p tsconfig.json`, dir, STARTUP_MS);
+  assert.equal(r.status, 0, r.output);
 });
