@@ -22,6 +22,7 @@ export const PEERS = [
   { binary: 'openssl', debian: 'openssl', usedBy: 'throw-away certificates for the TLS tests' },
   { binary: 'python3', debian: 'python3', usedBy: 'the connect-timeout test (a listener that never accepts)' },
   { binary: 'wrk', debian: 'wrk', usedBy: 'npm run bench, bench:node' },
+  { binary: 'git', debian: 'git', usedBy: 'the repository checks (git ls-files) of scripts/test' },
 ];
 
 /** The directories searched besides PATH. */

@@ -4,7 +4,8 @@
 // (checks of the repository itself); TRUEHOP_TEST_FILES (comma-separated) runs only those.
 // Extra arguments pass through to every file, e.g. `npm test -- --test-name-pattern=v1`.
 //
-// * Each file has a time bound (TRUEHOP_TEST_FILE_TIMEOUT_S, default 300 s): a file that hangs
+// * Each file has a time bound (TRUEHOP_TEST_FILE_TIMEOUT_S, default 120 s, about five times
+//   the slowest file on a loaded 2-core machine): a file that hangs
 //   (a server left open, a peer that never answers) is killed with its process group and
 //   reported, and the run goes on.
 // * Each file runs in the permission sandbox of scripts/test-sandbox.mjs: reading anything
@@ -21,7 +22,7 @@ import { join, relative, resolve } from 'node:path';
 import { installCommand, peer } from './peers.mjs';
 import { REPO_ROOT, sandboxFlags } from './test-sandbox.mjs';
 
-const FILE_TIMEOUT_MS = Number(process.env.TRUEHOP_TEST_FILE_TIMEOUT_S ?? 300) * 1000;
+const FILE_TIMEOUT_MS = Number(process.env.TRUEHOP_TEST_FILE_TIMEOUT_S ?? 120) * 1000;
 /** Main-pass files at once: Node's own default for `node --test` (one core left free). */
 const MAIN_LANES = Math.max(1, Number(process.env.TRUEHOP_TEST_CONCURRENCY ?? availableParallelism() - 1));
 const E2E_DIR = 'packages/truehop/dist/test/e2e/';
