@@ -1,6 +1,8 @@
 // decode(): one buffer in, one of three outcomes out (incomplete / not-proxy / complete), or a
-// ProxyProtocolError for malformed input. The first byte picks the version (§2.6).
-import { DEFAULT_MAX_V2_HEADER_BYTES, MAX_V1_HEADER_BYTES, MAX_V2_HEADER_BYTES, MIN_V1_HEADER_BYTES, V2_FIXED_HEADER_BYTES } from './limits.js';
+// ProxyProtocolError for malformed input. detectVersion() picks the version (§2.6).
+import { PP2_HEADER_FIXED_BYTES } from './constants.js';
+import { detectVersion } from './detect.js';
+import { DEFAULT_MAX_V2_HEADER_BYTES, MAX_V1_HEADER_BYTES, MAX_V2_HEADER_BYTES, MIN_V1_HEADER_BYTES } from './limits.js';
 import { INCOMPLETE, NOT_PROXY } from './result.js';
 import type { DecodeOptions, DecodeResult } from './result.js';
 import { decodeV1 } from './v1.js';
@@ -12,8 +14,8 @@ export function resolveCaps(options: DecodeOptions | undefined): [number, number
   if (options === undefined) return [DEFAULT_MAX_V2_HEADER_BYTES, MAX_V1_HEADER_BYTES];
   const v2 = options.maxHeaderBytes ?? DEFAULT_MAX_V2_HEADER_BYTES;
   const v1 = options.maxV1HeaderBytes ?? MAX_V1_HEADER_BYTES;
-  if (!Number.isInteger(v2) || v2 < V2_FIXED_HEADER_BYTES || v2 > MAX_V2_HEADER_BYTES) {
-    throw new RangeError(`maxHeaderBytes must be an integer in ${V2_FIXED_HEADER_BYTES}..${MAX_V2_HEADER_BYTES}`);
+  if (!Number.isInteger(v2) || v2 < PP2_HEADER_FIXED_BYTES || v2 > MAX_V2_HEADER_BYTES) {
+    throw new RangeError(`maxHeaderBytes must be an integer in ${PP2_HEADER_FIXED_BYTES}..${MAX_V2_HEADER_BYTES}`);
   }
   if (!Number.isInteger(v1) || v1 < MIN_V1_HEADER_BYTES || v1 > MAX_V1_HEADER_BYTES) {
     throw new RangeError(`maxV1HeaderBytes must be an integer in ${MIN_V1_HEADER_BYTES}..${MAX_V1_HEADER_BYTES}`);
@@ -25,11 +27,10 @@ export function resolveCaps(options: DecodeOptions | undefined): [number, number
 export function decodeWithCaps(
   input: Uint8Array, maxV2Bytes: number, maxV1Bytes: number, capEarly: boolean, progress?: TlvProgress,
 ): DecodeResult {
-  if (input.length === 0) return INCOMPLETE;
-  const b0 = input[0];
-  if (b0 === 0x0d) return decodeV2(input, maxV2Bytes, capEarly, progress);
-  if (b0 === 0x50) return decodeV1(input, maxV1Bytes);
-  return NOT_PROXY;
+  const version = detectVersion(input);
+  if (version === 2) return decodeV2(input, maxV2Bytes, capEarly, progress);
+  if (version === 1) return decodeV1(input, maxV1Bytes);
+  return version === 'incomplete' ? INCOMPLETE : NOT_PROXY;
 }
 
 /**

@@ -5,6 +5,7 @@
 // 107 bytes, a v2 header never beyond its announced 16+len (itself capped), so a peer cannot
 // grow it (memory exhaustion). The time limit belongs to the caller (header timeout, §2.6).
 import { decodeWithCaps, resolveCaps } from './decode.js';
+import { versionOfFirstByte } from './detect.js';
 import { ProxyProtocolError } from './errors.js';
 import type { ProxyHeader } from './header.js';
 import type { DecodeIncomplete, DecodeNotProxy, DecodeOptions, DecodeResult } from './result.js';
@@ -61,7 +62,7 @@ export class ProxyHeaderDecoder {
     }
     // Take no more than the version's cap can ever need; the rest stays in `chunk` for `rest`.
     const before = this.#length;
-    const cap = this.#buffer![0] === 0x0d ? this.#maxV2 : this.#maxV1;
+    const cap = versionOfFirstByte(this.#buffer![0]!) === 2 ? this.#maxV2 : this.#maxV1;
     const take = Math.min(chunk.length, cap - before);
     this.#append(chunk, 0, take);
     const r = this.#decide(this.#buffer!.subarray(0, this.#length));

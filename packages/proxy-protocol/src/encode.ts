@@ -2,17 +2,16 @@
 // connection (§1.6 v1, §2.8 v2): mapped IPv6 for mixed families, `PROXY UNKNOWN\r\n` / LOCAL
 // when an end is not INET/INET6, TLVs in the order given, CRC32C computed last over the
 // finished header. Refuses to write anything `decode` would reject.
-import { PP2_SIGNATURE } from './constants.js';
+import { PP2_COMMAND, PP2_FAMILY, PP2_HEADER_FIXED_BYTES, PP2_SIGNATURE, PP2_SIGNATURE_BYTES, PP2_TYPE, PP2_UNIX_PATH_BYTES, PP2_VERSION } from './constants.js';
 import { crc32cUpdate } from './crc32c.js';
 import { ProxyProtocolError } from './errors.js';
 import type { ProxyErrorCode } from './errors.js';
 import type { AddressFamily, ProxyCommand, Tlv, Transport, V1Protocol } from './header.js';
 import { writeIPv4 } from './ipv4.js';
 import { formatIPv6, writeIPv6 } from './ipv6.js';
-import {
-  CRC32C_VALUE_BYTES, MAX_TLV_VALUE_BYTES, MAX_UNIQUE_ID_BYTES, MAX_V2_HEADER_BYTES, MIN_SSL_VALUE_BYTES,
-  TLV_HEADER_BYTES, V2_FIXED_HEADER_BYTES,
-} from './limits.js';
+import { addressBlockBytes, familyNibble, transportNibble } from './family.js';
+import { CRC32C_VALUE_BYTES, MAX_TLV_VALUE_BYTES, MAX_V2_HEADER_BYTES, MIN_SSL_VALUE_BYTES, TLV_HEADER_BYTES } from './limits.js';
+import { checkTlvRule } from './tlv-rules.js';
 import { checkTlvFraming, SIGNATURE_CRC_STATE } from './tlv-walk.js';
 
 /** What to encode. A decoded `ProxyHeader` is a valid input (`decode(encode(h))` gives `h`). */
@@ -51,10 +50,6 @@ function fail(code: ProxyErrorCode, message: string): never {
 }
 
 const NO_TLVS: readonly Tlv[] = Object.freeze([]);
-const PP2_TYPE_CRC32C = 0x03;
-const PP2_TYPE_UNIQUE_ID = 0x05;
-const PP2_TYPE_SSL = 0x20;
-const UNIX_PATH_BYTES = 108;
 
 /** Encodes a v1 line or a v2 header; throws ProxyProtocolError (BAD_HDR, BAD_TLV, TOO_LARGE). */
 export function encode(header: EncodeInput, options?: EncodeOptions): Buffer {
@@ -152,25 +147,9 @@ function canonical6(text: string): string {
   return formatIPv6(v6Scratch, 0);
 }
 
-const FAMILY_NIBBLE: Readonly<Record<string, number>> = { UNSPEC: 0, INET: 1, INET6: 2, UNIX: 3 };
-const TRANSPORT_NIBBLE: Readonly<Record<string, number>> = { UNSPEC: 0, STREAM: 1, DGRAM: 2 };
-
-function nibble(name: string, table: Readonly<Record<string, number>>, what: string): number {
-  const known = table[name];
-  if (known !== undefined) return known;
-  // `0xN` text for a nibble the spec leaves undefined, as decode() reports it for LOCAL.
-  if (/^0x[0-9a-fA-F]$/.test(name)) return parseInt(name.slice(2), 16);
-  return fail('BAD_HDR', `unknown ${what} ${JSON.stringify(name)}`);
-}
-
-/** Block size of each listed family/transport byte (§2.3). */
-function blockBytes(famTrans: number): number {
-  switch (famTrans) {
-    case 0x11: case 0x12: return 12;
-    case 0x21: case 0x22: return 36;
-    case 0x31: case 0x32: return 216;
-    default: return 0;
-  }
+function nibble(name: string, of: (name: string) => number, what: string): number {
+  const value = of(name);
+  return value >= 0 ? value : fail('BAD_HDR', `unknown ${what} ${JSON.stringify(name)}`);
 }
 
 /**
@@ -179,22 +158,22 @@ function blockBytes(famTrans: number): number {
  * transport, or PROXY+UNSPEC; LOCAL keeps whatever family byte is asked for.
  */
 function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
-  let command = h.command === 'LOCAL' ? 0 : 1;
+  let command: number = h.command === 'LOCAL' ? PP2_COMMAND.LOCAL : PP2_COMMAND.PROXY;
   const src = h.src;
   const dst = h.dst;
   // Transport defaults to STREAM, except beside an UNSPEC family where only 0x00 is listed.
-  const transportNibble =
-    h.transport !== undefined ? nibble(h.transport, TRANSPORT_NIBBLE, 'transport') : h.family === 'UNSPEC' ? 0 : 1;
+  const transport =
+    h.transport !== undefined ? nibble(h.transport, transportNibble, 'transport') : h.family === 'UNSPEC' ? 0 : 1;
   let famTrans = 0x00;
   let addresses = false; // write src/dst into the block
   let srcIs6 = false;
   let dstIs6 = false;
 
-  if (command === 1) {
+  if (command === PP2_COMMAND.PROXY) {
     if (src != null && dst != null && h.family !== 'UNSPEC') {
       addresses = true;
       if (h.family === 'UNIX') {
-        famTrans = 0x30 | transportNibble;
+        famTrans = (PP2_FAMILY.UNIX << 4) | transport;
       } else {
         if (h.family !== undefined && h.family !== 'INET' && h.family !== 'INET6') {
           fail('BAD_HDR', `family ${h.family} cannot carry IP addresses`);
@@ -203,27 +182,28 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
         dstIs6 = isV6Text(dst);
         const six = srcIs6 || dstIs6 || h.family === 'INET6';
         if (six && h.family === 'INET') fail('BAD_HDR', 'IPv6 address in an INET header');
-        famTrans = (six ? 0x20 : 0x10) | transportNibble;
+        famTrans = ((six ? PP2_FAMILY.INET6 : PP2_FAMILY.INET) << 4) | transport;
       }
     } else if (h.family === 'UNSPEC') {
-      famTrans = transportNibble;
+      famTrans = transport;
     } else {
       // An end that is not INET/INET6 (a UNIX-socket client): HAProxy sends LOCAL, family 0x00.
-      command = 0;
+      command = PP2_COMMAND.LOCAL;
     }
-    if (command === 1 && blockBytes(famTrans) === 0 && famTrans !== 0x00) {
+    if (command === PP2_COMMAND.PROXY && addressBlockBytes(famTrans) < 0) {
       fail('BAD_HDR', `undefined v2 family/transport 0x${famTrans.toString(16)} under PROXY`);
     }
   } else if (h.family !== undefined) {
-    famTrans = (nibble(h.family, FAMILY_NIBBLE, 'family') << 4) | transportNibble;
-    addresses = src != null && dst != null && blockBytes(famTrans) > 0;
-    if (addresses && famTrans >> 4 !== 3) {
+    famTrans = (nibble(h.family, familyNibble, 'family') << 4) | transport;
+    addresses = src != null && dst != null && addressBlockBytes(famTrans) > 0;
+    if (addresses && famTrans >> 4 !== PP2_FAMILY.UNIX) {
       srcIs6 = isV6Text(src!);
       dstIs6 = isV6Text(dst!);
-      if ((srcIs6 || dstIs6) && famTrans >> 4 === 1) fail('BAD_HDR', 'IPv6 address in an INET header');
+      if ((srcIs6 || dstIs6) && famTrans >> 4 === PP2_FAMILY.INET) fail('BAD_HDR', 'IPv6 address in an INET header');
     }
   }
-  const block = blockBytes(famTrans);
+  // An undefined family/transport (only possible under LOCAL) has no block.
+  const block = Math.max(0, addressBlockBytes(famTrans));
 
   // TLVs: validate by the same rules decode() applies, so we never write what we would refuse.
   const tlvs = h.tlvs ?? NO_TLVS;
@@ -235,38 +215,30 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
     const length = t.value.length;
     if (!Number.isInteger(type) || type < 0 || type > 0xff) fail('BAD_TLV', `TLV type ${type} is not a byte`);
     if (length > MAX_TLV_VALUE_BYTES) fail('TOO_LARGE', `TLV value of ${length} bytes (max ${MAX_TLV_VALUE_BYTES})`);
-    if (type === PP2_TYPE_CRC32C) {
-      if (length !== CRC32C_VALUE_BYTES) fail('BAD_TLV', 'CRC32C TLV value must be 4 bytes');
-      if (crcIndex >= 0) fail('BAD_TLV', 'more than one CRC32C TLV');
-      crcIndex = i;
-    } else if (type === PP2_TYPE_UNIQUE_ID && length > MAX_UNIQUE_ID_BYTES) {
-      fail('BAD_TLV', `UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`);
-    } else if (type === PP2_TYPE_SSL) {
-      if (length < MIN_SSL_VALUE_BYTES) fail('BAD_TLV', `SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`);
-      checkTlvFraming(t.value, MIN_SSL_VALUE_BYTES, length);
-    }
+    if (checkTlvRule(type, length, crcIndex >= 0, undefined, 'BAD_TLV')) crcIndex = i;
+    else if (type === PP2_TYPE.SSL) checkTlvFraming(t.value, MIN_SSL_VALUE_BYTES, length);
     tlvBytes += TLV_HEADER_BYTES + length;
   }
   const appendCrc = addCrc && crcIndex < 0;
   if (appendCrc) tlvBytes += TLV_HEADER_BYTES + CRC32C_VALUE_BYTES;
 
-  const total = V2_FIXED_HEADER_BYTES + block + tlvBytes;
+  const total = PP2_HEADER_FIXED_BYTES + block + tlvBytes;
   if (total > MAX_V2_HEADER_BYTES) fail('TOO_LARGE', `v2 header of ${total} bytes (max ${MAX_V2_HEADER_BYTES})`);
 
   const out = Buffer.allocUnsafe(total);
-  for (let i = 0; i < 12; i++) out[i] = PP2_SIGNATURE[i]!;
-  out[12] = 0x20 | command;
-  out[13] = famTrans;
-  out[14] = (total - V2_FIXED_HEADER_BYTES) >> 8;
-  out[15] = (total - V2_FIXED_HEADER_BYTES) & 0xff;
-  let pos = V2_FIXED_HEADER_BYTES;
+  out.set(PP2_SIGNATURE, 0);
+  out[PP2_SIGNATURE_BYTES] = PP2_VERSION | command;
+  out[PP2_SIGNATURE_BYTES + 1] = famTrans;
+  out[PP2_SIGNATURE_BYTES + 2] = (total - PP2_HEADER_FIXED_BYTES) >> 8;
+  out[PP2_SIGNATURE_BYTES + 3] = (total - PP2_HEADER_FIXED_BYTES) & 0xff;
+  let pos = PP2_HEADER_FIXED_BYTES;
   if (block > 0) {
     if (!addresses) {
       out.fill(0, pos, pos + block); // LOCAL with a listed family and no addresses: a zero block
-    } else if (famTrans >> 4 === 3) {
+    } else if (famTrans >> 4 === PP2_FAMILY.UNIX) {
       writeUnixPath(out, pos, src!, 'source');
-      writeUnixPath(out, pos + UNIX_PATH_BYTES, dst!, 'destination');
-    } else if (block === 12) {
+      writeUnixPath(out, pos + PP2_UNIX_PATH_BYTES, dst!, 'destination');
+    } else if (famTrans >> 4 === PP2_FAMILY.INET) {
       v4OrFail(src!, 'source', out, pos);
       v4OrFail(dst!, 'destination', out, pos + 4);
       writePorts(out, pos + 8, h);
@@ -294,7 +266,7 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
     pos += length;
   }
   if (appendCrc) {
-    out[pos] = PP2_TYPE_CRC32C;
+    out[pos] = PP2_TYPE.CRC32C;
     out[pos + 1] = 0;
     out[pos + 2] = CRC32C_VALUE_BYTES;
     crcAt = pos + TLV_HEADER_BYTES;
@@ -303,7 +275,7 @@ function encodeV2(h: EncodeInput, addCrc: boolean): Buffer {
   // The checksum covers the finished header with its own 4 bytes at zero, written big-endian (§3.3).
   if (crcAt >= 0) {
     // Every header starts with the constant signature: continue from its precomputed state.
-    const sum = ~crc32cUpdate(SIGNATURE_CRC_STATE, out, 12, total) >>> 0;
+    const sum = ~crc32cUpdate(SIGNATURE_CRC_STATE, out, PP2_SIGNATURE_BYTES, total) >>> 0;
     out[crcAt] = sum >>> 24;
     out[crcAt + 1] = (sum >>> 16) & 0xff;
     out[crcAt + 2] = (sum >>> 8) & 0xff;
@@ -337,7 +309,7 @@ function writeMapped(out: Buffer, at: number, text: string, is6: boolean, which:
 function writeUnixPath(out: Buffer, at: number, path: string, which: string): void {
   if (path.includes('\0')) fail('BAD_HDR', `${which} UNIX path contains a NUL byte`);
   const bytes = Buffer.byteLength(path, 'utf8');
-  if (bytes > UNIX_PATH_BYTES) fail('BAD_HDR', `${which} UNIX path of ${bytes} bytes (max ${UNIX_PATH_BYTES})`);
+  if (bytes > PP2_UNIX_PATH_BYTES) fail('BAD_HDR', `${which} UNIX path of ${bytes} bytes (max ${PP2_UNIX_PATH_BYTES})`);
   out.write(path, at, 'utf8');
-  out.fill(0, at + bytes, at + UNIX_PATH_BYTES);
+  out.fill(0, at + bytes, at + PP2_UNIX_PATH_BYTES);
 }

@@ -1,6 +1,7 @@
 // Every cap the codec applies, in one place, with its unit in the name. A peer controls every
 // length field on the wire; each cap below is what stops it from making us buffer, parse or
 // allocate without bound (memory exhaustion, slowloris by drip-feeding a never-ending header).
+import { PP2_HEADER_FIXED_BYTES } from './constants.js';
 
 /**
  * Longest legal v1 line including CRLF (§1.2: "PROXY UNKNOWN" followed by TCP6-sized fields).
@@ -12,14 +13,17 @@ export const MAX_V1_HEADER_BYTES = 107;
 /** Shortest complete v1 line, `PROXY UNKNOWN\r\n` (§1.2); the lowest v1 cap a caller may set. */
 export const MIN_V1_HEADER_BYTES = 15;
 
-/** Fixed part of every v2 header: signature, ver/cmd, fam/transport, len (§2.1). */
-export const V2_FIXED_HEADER_BYTES = 16;
+/**
+ * Fixed part of every v2 header: signature, ver/cmd, fam/transport, len (§2.1). The wire
+ * constant PP2_HEADER_FIXED_BYTES under the name of the caps, kept for callers that use it.
+ */
+export const V2_FIXED_HEADER_BYTES = PP2_HEADER_FIXED_BYTES;
 
 /**
  * Largest header the v2 wire format can express: 16 + 0xFFFF (§2.1). The hard ceiling for
  * `maxHeaderBytes`.
  */
-export const MAX_V2_HEADER_BYTES = 65551;
+export const MAX_V2_HEADER_BYTES = PP2_HEADER_FIXED_BYTES + 0xffff;
 
 /**
  * Default cap on a whole v2 header (16 + len). Mirrors HAProxy's `tune.bufsize` (§2.7: a

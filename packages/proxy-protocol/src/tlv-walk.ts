@@ -1,54 +1,51 @@
 // The generic TLV walk (§3.1) and the per-type rules the decoder enforces (§3.2–§3.4). Shared by
 // the v2 decoder (top level) and by anyone unpacking nested TLVs (the SSL sub-TLVs).
-import { PP2_SIGNATURE, PP2_SIGNATURE_BYTES } from './constants.js';
+import { PP2_SIGNATURE, PP2_SIGNATURE_BYTES, PP2_TYPE } from './constants.js';
 import { crc32cUpdate, crc32cUpdateZeros } from './crc32c.js';
 import { ProxyProtocolError } from './errors.js';
 import type { Tlv } from './header.js';
 import { CRC32C_VALUE_BYTES, MAX_UNIQUE_ID_BYTES, MIN_SSL_VALUE_BYTES, TLV_HEADER_BYTES } from './limits.js';
+import { checkTlvRule } from './tlv-rules.js';
 
 /** Raw CRC32C state after hashing the 12-byte v2 signature, which every header starts with. */
 export const SIGNATURE_CRC_STATE = crc32cUpdate(-1, PP2_SIGNATURE, 0, PP2_SIGNATURE_BYTES);
-
-const PP2_TYPE_CRC32C = 0x03;
-const PP2_TYPE_UNIQUE_ID = 0x05;
-const PP2_TYPE_SSL = 0x20;
 
 function badTlv(message: string, offset: number): never {
   throw new ProxyProtocolError('BAD_TLV', message, { offset });
 }
 
 /**
- * Checks that `buf[start..end)` is a sequence of whole TLVs: every TLV needs its 3 header bytes
- * and its whole value inside the range, and the walk must land exactly on `end` (§2.7, §3.1).
- * An overrun or 1–2 stray bytes is BAD_TLV: a TLV that reaches past the header would read the
- * payload (or another client's bytes) as metadata. Returns the number of TLVs.
+ * Where the TLV whose header is at `buf[pos]` ends, checked against `end` (§2.7, §3.1): it needs
+ * its 3 header bytes and its whole value inside the range. An overrun or 1–2 stray bytes is
+ * BAD_TLV: a TLV that reaches past the header would read the payload (or another client's
+ * bytes) as metadata.
+ */
+function tlvEnd(buf: Uint8Array, pos: number, end: number): number {
+  if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
+  const valueEnd = pos + TLV_HEADER_BYTES + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
+  if (valueEnd > end) badTlv('TLV value overruns its enclosing length', pos);
+  return valueEnd;
+}
+
+/**
+ * Checks that `buf[start..end)` is a sequence of whole TLVs landing exactly on `end` (see
+ * `tlvEnd`). Returns the number of TLVs.
  */
 export function checkTlvFraming(buf: Uint8Array, start: number, end: number): number {
   let count = 0;
-  let pos = start;
-  while (pos < end) {
-    if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
-    const valueEnd = pos + TLV_HEADER_BYTES + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
-    if (valueEnd > end) badTlv('TLV value overruns its enclosing length', pos);
-    pos = valueEnd;
-    count++;
-  }
+  for (let pos = start; pos < end; pos = tlvEnd(buf, pos, end)) count++;
   return count;
 }
 
 /**
  * Walks `buf[start..end)` into TLVs whose values are views (subarray) of `buf`, in wire order,
- * duplicates kept (§3.1). Throws BAD_TLV on bad framing (see `checkTlvFraming`).
+ * duplicates kept (§3.1). Throws BAD_TLV on bad framing (see `tlvEnd`).
  */
 export function walkTlvs(buf: Uint8Array, start = 0, end = buf.length): Tlv[] {
   const tlvs: Tlv[] = [];
-  let pos = start;
-  while (pos < end) {
-    if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
-    const valueStart = pos + TLV_HEADER_BYTES;
-    const valueEnd = valueStart + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
-    if (valueEnd > end) badTlv('TLV value overruns its enclosing length', pos);
-    tlvs.push({ type: buf[pos]!, value: buf.subarray(valueStart, valueEnd) });
+  for (let pos = start; pos < end; ) {
+    const valueEnd = tlvEnd(buf, pos, end);
+    tlvs.push({ type: buf[pos]!, value: buf.subarray(pos + TLV_HEADER_BYTES, valueEnd) });
     pos = valueEnd;
   }
   return tlvs;
@@ -63,32 +60,13 @@ export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): T
   // made: a bad header costs no garbage, and pass 2 fills an array of the exact size.
   let count = 0;
   let crcAt = -1;
-  let pos = start;
-  while (pos < end) {
-    if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
+  for (let pos = start; pos < end; count++) {
+    const valueEnd = tlvEnd(buf, pos, end);
     const type = buf[pos]!;
-    const length = (buf[pos + 1]! << 8) | buf[pos + 2]!;
     const valueStart = pos + TLV_HEADER_BYTES;
-    const valueEnd = valueStart + length;
-    if (valueEnd > end) badTlv('TLV value overruns the header length', pos);
-    if (type === PP2_TYPE_CRC32C) {
-      // Exactly 4 bytes (§3.3). A second checksum is ambiguous (which bytes were zeroed when it
-      // was computed?) and is refused rather than letting one of them go unchecked.
-      if (length !== CRC32C_VALUE_BYTES) {
-        throw new ProxyProtocolError('CRC_MISMATCH', `CRC32C TLV of ${length} bytes (must be 4)`, { offset: pos });
-      }
-      if (crcAt >= 0) throw new ProxyProtocolError('CRC_MISMATCH', 'more than one CRC32C TLV', { offset: pos });
-      crcAt = valueStart;
-    } else if (type === PP2_TYPE_UNIQUE_ID) {
-      // ≤ 128 bytes (§3.2): an id that travels across hops and into logs must stay bounded.
-      if (length > MAX_UNIQUE_ID_BYTES) badTlv(`UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
-    } else if (type === PP2_TYPE_SSL) {
-      // client (1) + verify (4) then sub-TLVs that must frame exactly (§3.4): a short value would
-      // make readers index past it; broken sub-TLVs would be read from the next TLV's bytes.
-      if (length < MIN_SSL_VALUE_BYTES) badTlv(`SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`, pos);
-      checkTlvFraming(buf, valueStart + MIN_SSL_VALUE_BYTES, valueEnd);
-    }
-    count++;
+    if (checkTlvRule(type, valueEnd - valueStart, crcAt >= 0, pos, 'CRC_MISMATCH')) crcAt = valueStart;
+    // SSL sub-TLVs must frame exactly (§3.4): broken ones would be read from the next TLV's bytes.
+    else if (type === PP2_TYPE.SSL) checkTlvFraming(buf, valueStart + MIN_SSL_VALUE_BYTES, valueEnd);
     pos = valueEnd;
   }
   if (crcAt >= 0) verifyCrc32c(buf, crcAt, end);
@@ -98,7 +76,7 @@ export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): T
     return [{ type: buf[start]!, value: buf.subarray(start + TLV_HEADER_BYTES, end) }];
   }
   const tlvs = new Array<Tlv>(count);
-  pos = start;
+  let pos = start;
   for (let i = 0; i < count; i++) {
     const valueStart = pos + TLV_HEADER_BYTES;
     const valueEnd = valueStart + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
@@ -142,16 +120,9 @@ export function checkPartialTlvs(
     const type = buf[pos]!;
     const length = (buf[pos + 1]! << 8) | buf[pos + 2]!;
     if (pos + TLV_HEADER_BYTES + length > end) badTlv('TLV value overruns the header length', pos);
-    if (type === PP2_TYPE_CRC32C) {
-      if (length !== CRC32C_VALUE_BYTES) {
-        throw new ProxyProtocolError('CRC_MISMATCH', `CRC32C TLV of ${length} bytes (must be 4)`, { offset: pos });
-      }
-      if (crcSeen) throw new ProxyProtocolError('CRC_MISMATCH', 'more than one CRC32C TLV', { offset: pos });
+    if (checkTlvRule(type, length, crcSeen, pos, 'CRC_MISMATCH')) {
       crcSeen = true;
-    } else if (type === PP2_TYPE_UNIQUE_ID) {
-      if (length > MAX_UNIQUE_ID_BYTES) badTlv(`UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
-    } else if (type === PP2_TYPE_SSL) {
-      if (length < MIN_SSL_VALUE_BYTES) badTlv(`SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`, pos);
+    } else if (type === PP2_TYPE.SSL) {
       // Its sub-TLVs are checked as they arrive too, in wire order, so the verdict (and its code)
       // on a prefix is the one the whole header gets. Until every sub-TLV header is in, stay on
       // this TLV (the next TLV header cannot have arrived) and remember where the sub-walk is.
@@ -211,14 +182,14 @@ function checkPartialSubTlvs(buf: Uint8Array, available: number, pos: number, va
 function checkTlvHeaderStart(buf: Uint8Array, available: number, pos: number, end: number, crcSeen: boolean): void {
   const type = buf[pos]!;
   const room = end - pos - TLV_HEADER_BYTES;
-  if (type === PP2_TYPE_SSL && room < MIN_SSL_VALUE_BYTES) {
+  if (type === PP2_TYPE.SSL && room < MIN_SSL_VALUE_BYTES) {
     badTlv(`no room for an SSL TLV (${room} bytes left, min ${MIN_SSL_VALUE_BYTES})`, pos);
   }
   if (pos + 1 >= available) return;
   const high = buf[pos + 1]!;
   if (high * 256 > room) badTlv('TLV value overruns the header length', pos);
-  if (high !== 0 && type === PP2_TYPE_UNIQUE_ID) badTlv(`UNIQUE_ID of ${high * 256}+ bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
-  if (type === PP2_TYPE_CRC32C && (high !== 0 || crcSeen) && high * 256 + 0xff <= room) {
+  if (high !== 0 && type === PP2_TYPE.UNIQUE_ID) badTlv(`UNIQUE_ID of ${high * 256}+ bytes (max ${MAX_UNIQUE_ID_BYTES})`, pos);
+  if (type === PP2_TYPE.CRC32C && (high !== 0 || crcSeen) && high * 256 + 0xff <= room) {
     const why = crcSeen ? 'more than one CRC32C TLV' : `CRC32C TLV of ${high * 256}+ bytes (must be 4)`;
     throw new ProxyProtocolError('CRC_MISMATCH', why, { offset: pos });
   }

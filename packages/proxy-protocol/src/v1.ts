@@ -7,15 +7,12 @@ import { ProxyProtocolError } from './errors.js';
 import type { ProxyHeader } from './header.js';
 import { formatIPv4, scanIPv4, scannedIPv4 } from './ipv4.js';
 import { formatIPv6, scanIPv6, scannedIPv6 } from './ipv6.js';
-import { INCOMPLETE, NOT_PROXY } from './result.js';
+import { INCOMPLETE } from './result.js';
 import type { DecodeResult } from './result.js';
 
 const SP = 0x20;
 const CR = 0x0d;
 const LF = 0x0a;
-/** "PROXY " (§1.1): upper case, exactly one space. */
-const PREFIX = [0x50, 0x52, 0x4f, 0x58, 0x59, SP];
-const PREFIX_BYTES = 6;
 
 function bad(code: 'BAD_HDR' | 'BAD_PROTO', message: string, offset: number): never {
   throw new ProxyProtocolError(code, message, { offset });
@@ -36,27 +33,18 @@ function needMore(available: number, maxBytes: number): DecodeResult {
 }
 
 /**
- * Decodes a v1 line at the start of `buf` (whose first byte is 'P'). `maxBytes` is the cap on
- * the line including CRLF (15..107).
+ * Decodes a v1 line at the start of `buf`, whose prefix `PROXY ` detectVersion() has matched
+ * (anything else, lower case or a tab included, is not a PROXY header at all: §1.1, HAProxy
+ * PRX_NOT_HDR). `maxBytes` is the cap on the line including CRLF (15..107).
  */
 export function decodeV1(buf: Uint8Array, maxBytes: number): DecodeResult {
   const available = buf.length;
   const limit = available < maxBytes ? available : maxBytes;
-  // Fast path: "PROXY TCP4 " / "PROXY TCP6 " all there, checked in one go.
-  if (
-    limit > 10 && buf[1] === 0x52 && buf[2] === 0x4f && buf[3] === 0x58 && buf[4] === 0x59 && buf[5] === SP &&
-    buf[6] === 0x54 && buf[7] === 0x43 && buf[8] === 0x50 && buf[10] === SP
-  ) {
+  // Fast path: "TCP4 " / "TCP6 " after the prefix all there, checked in one go.
+  if (limit > 10 && buf[6] === 0x54 && buf[7] === 0x43 && buf[8] === 0x50 && buf[10] === SP) {
     const v = buf[9];
     if (v === 0x34) return decodeTcp4(buf, available, limit, maxBytes);
     if (v === 0x36) return decodeTcp6(buf, available, limit, maxBytes);
-  }
-  // "PROXY " — anything else (lower case, a tab, no space) is not a PROXY header at all (§1.1;
-  // HAProxy: PRX_NOT_HDR). No sniffing or fallback (§1.3): a listener that requires a header
-  // must never let a direct client through as if it had been proxied.
-  for (let i = 1; i < PREFIX_BYTES; i++) {
-    if (i >= available) return INCOMPLETE;
-    if (buf[i] !== PREFIX[i]) return NOT_PROXY;
   }
 
   // Protocol token: TCP4, TCP6 or UNKNOWN, case-sensitive (§1.1, §1.3). Anything else, e.g. UDP4
