@@ -35,11 +35,34 @@ export interface ProxyHeader {
   tlvs: Tlv[];
 }
 
+/** A header whose addresses replace the socket's: TCP over IPv4 or IPv6, every field present. */
+export type AddressedHeader = ProxyHeader & {
+  command: 'PROXY';
+  family: 'INET' | 'INET6';
+  transport: 'STREAM';
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+};
+
 /**
- * True when the header names the original client, i.e. the receiver should replace the
- * socket's addresses: PROXY command with an INET/INET6 (or UNIX) address block.
- * LOCAL, v1 UNKNOWN and UNSPEC keep the real addresses (§1.4, §2.4).
+ * True when a TCP receiver must replace the socket's addresses with the header's: command PROXY,
+ * family INET or INET6, transport STREAM (v1 TCP4/TCP6 are STREAM). Everything else keeps the
+ * real socket endpoints:
+ * - LOCAL (§2.4): the proxy's own connection (a health check), addresses ignored;
+ * - v1 UNKNOWN (§1.4) and v2 UNSPEC (§2.4): the sender could not describe the connection;
+ * - DGRAM (UDP, §2.3, §2.5) and UNIX paths (§2.3): combinations a TCP receiver does not
+ *   implement, which the spec says to handle as UNSPEC (§2.3). Reporting a UDP peer or a path
+ *   as the client of a TCP connection would name an endpoint that never connected to us.
+ * The one rule the daemon's data path, @truehop/node and the sample fetches all apply; as a type
+ * guard it also tells the compiler that src, dst and the ports are set.
  */
-export function carriesAddresses(header: ProxyHeader): boolean {
-  return header.command === 'PROXY' && header.src !== null;
+export function carriesAddresses(header: ProxyHeader): header is AddressedHeader {
+  return (
+    header.command === 'PROXY' &&
+    (header.family === 'INET' || header.family === 'INET6') &&
+    header.transport === 'STREAM' &&
+    header.src !== null && header.srcPort !== null && header.dst !== null && header.dstPort !== null
+  );
 }

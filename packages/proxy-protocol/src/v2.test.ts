@@ -311,12 +311,35 @@ describe('error offsets and carriesAddresses', () => {
     assert.equal(at(v2(0x21, 0x11, Buffer.concat([ADDR4, Buffer.from('e10005616263', 'hex')]))), 28);
     assert.equal(at(v2(0x21, 0x11, Buffer.concat([ADDR4, tlvBytes(0x04, ''), Buffer.from([1])]))), 31);
   });
-  test('carriesAddresses: PROXY with an address block only', async () => {
+  test('carriesAddresses: only PROXY over TCP/IPv4 or TCP/IPv6 replaces the socket addresses (§2.3, §2.4)', async () => {
     const { carriesAddresses } = await import('./index.js');
-    assert.equal(carriesAddresses(complete(v2(0x21, 0x11, ADDR4)).header), true);
-    assert.equal(carriesAddresses(complete(v2(0x21, 0x00, Buffer.alloc(0))).header), false);
-    assert.equal(carriesAddresses(complete(v2(0x20, 0x11, ADDR4)).header), false);
+    // Every family/transport byte under both commands: the decoded headers that carry addresses
+    // are exactly PROXY 0x11 and 0x21; UDP (0x12, 0x22), UNIX (0x31, 0x32), UNSPEC and every
+    // LOCAL header keep the real endpoints.
+    const carrying: string[] = [];
+    for (const verCmd of [0x20, 0x21]) {
+      for (let famTrans = 0; famTrans < 256; famTrans++) {
+        const block = LISTED[famTrans] ?? 0;
+        const body = block === 12 ? ADDR4 : block === 36 ? ADDR6 : Buffer.alloc(block, 0x61);
+        let header: ProxyHeader;
+        try {
+          header = complete(v2(verCmd, famTrans, body)).header;
+        } catch {
+          continue; // PROXY with an unlisted byte is refused before any address is read
+        }
+        if (carriesAddresses(header)) carrying.push(`${verCmd.toString(16)}/${famTrans.toString(16)}`);
+      }
+    }
+    assert.deepEqual(carrying, ['21/11', '21/21']);
+    const tcp6 = complete(Buffer.from('PROXY TCP6 2001:db8::1 2001:db8::2 51234 443\r\n')).header;
+    assert.equal(carriesAddresses(tcp6), true);
+    // The guard narrows: no null check is needed to read the advertised endpoint.
+    if (carriesAddresses(tcp6)) assert.equal(`${tcp6.src}:${tcp6.srcPort}`, '2001:db8::1:51234');
+    assert.equal(carriesAddresses(complete(Buffer.from('PROXY TCP4 192.0.2.1 198.51.100.7 51234 443\r\n')).header), true);
     assert.equal(carriesAddresses(complete(Buffer.from('PROXY UNKNOWN\r\n')).header), false);
+    // A hand-built header with a missing field never counts, whatever its family says.
+    const built: ProxyHeader = { ...tcp6, srcPort: null };
+    assert.equal(carriesAddresses(built), false);
   });
 });
 

@@ -1,5 +1,6 @@
 // Builds a SessionContext with defaults, for tests, benchmarks and tools that evaluate
 // compiled expressions outside the data path. The data path builds its own.
+import { carriesAddresses } from '@truehop/proxy-protocol';
 import type { ProxyHeader } from '@truehop/proxy-protocol';
 import type { Endpoint, SessionContext } from '../model/session.js';
 
@@ -20,7 +21,8 @@ function endpointFromHeader(address: string | null, port: number | null): Endpoi
 /** A fresh session; with a header that carries addresses, client/local are the advertised ones. */
 export function createSessionContext(init: SessionInit = {}): SessionContext {
   const header = init.proxyHeader ?? null;
-  const carries = header !== null && header.command === 'PROXY';
+  // The codec's rule (TCP over IPv4/IPv6 under PROXY), the one the data path applies.
+  const carries = header !== null && carriesAddresses(header);
   return {
     realClient: init.realClient ?? { address: '127.0.0.1', port: 40000, family: 'IPv4' },
     realLocal: init.realLocal ?? { address: '127.0.0.1', port: 8080, family: 'IPv4' },
