@@ -14,8 +14,10 @@ export type { EncodeInput, EncodeOptions } from './encode.js';
 export { detectVersion } from './detect.js';
 export type { DetectedVersion } from './detect.js';
 export { crc32c } from './crc32c.js';
-export { formatIPv4, isIPv4 } from './ipv4.js';
-export { formatIPv6, parseIPv6, isIPv6, canonicalIPv6 } from './ipv6.js';
+// The one set of IP text helpers (strict inet_pton grammar, inet_ntop text): the daemon's
+// address casts, ACLs and log formats build on these too.
+export { formatIPv4, isIPv4, writeIPv4 } from './ipv4.js';
+export { formatIPv6, parseIPv6, isIPv6, canonicalIPv6, writeIPv6 } from './ipv6.js';
 export { walkTlvs } from './tlv-walk.js';
 export * from './tlv.js';
 export * from './tlv/ssl.js';

@@ -1,94 +1,41 @@
-// IPv4/IPv6 text <-> numbers, as HAProxy's inet_pton/inet_ntop based casts see them
-// (src/sample.c c_str2ip, c_ipv62str). IPv4 is an unsigned 32-bit number; IPv6 a 16-byte
-// array. Strict parsing on purpose: an ACL pattern or a cast must never guess what a
-// malformed address meant (a lenient "10.1" would silently become 10.0.0.1).
-import { isIPv6 } from 'node:net';
+// IP addresses as HAProxy's casts and ACLs hold them (src/sample.c c_str2ip, c_ipv62str): IPv4
+// as an unsigned 32-bit number, IPv6 as 16 bytes. The text grammar and the text itself belong to
+// the codec (@truehop/proxy-protocol's writeIPv4/writeIPv6/formatIPv4/formatIPv6: strict
+// inet_pton rules, inet_ntop output); this module only adapts them to those value types, so a
+// cast, an ACL pattern and a PROXY header read an address the same way. Strict on purpose: a
+// lenient "10.1" would silently become 10.0.0.1.
+import { formatIPv4 as formatIPv4Bytes, writeIPv4, writeIPv6 } from '@truehop/proxy-protocol';
 
-const IPV4_TEXT = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+export { formatIPv6 } from '@truehop/proxy-protocol';
+
+const v4Scratch = new Uint8Array(4);
 
 /** Dotted quad → uint32, or undefined (no leading zeros, no short forms: inet_pton rules). */
 export function parseIPv4(text: string): number | undefined {
-  const m = IPV4_TEXT.exec(text);
-  if (m === null) return undefined;
-  return ((Number(m[1]) << 24) | (Number(m[2]) << 16) | (Number(m[3]) << 8) | Number(m[4])) >>> 0;
+  if (!writeIPv4(text, v4Scratch, 0)) return undefined;
+  return ((v4Scratch[0]! << 24) | (v4Scratch[1]! << 16) | (v4Scratch[2]! << 8) | v4Scratch[3]!) >>> 0;
 }
 
+/** uint32 → dotted quad. */
 export function formatIPv4(value: number): string {
-  const v = value >>> 0;
-  return `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+  v4Scratch[0] = value >>> 24;
+  v4Scratch[1] = value >>> 16;
+  v4Scratch[2] = value >>> 8;
+  v4Scratch[3] = value;
+  return formatIPv4Bytes(v4Scratch, 0);
 }
 
 /** IPv6 text (incl. `::` and an embedded IPv4 tail; no zone id) → 16 bytes, or undefined. */
 export function parseIPv6(text: string): Uint8Array | undefined {
-  if (text.includes('%') || !isIPv6(text)) return undefined;
-  let head = text;
-  let tailV4: number | undefined;
-  const lastColon = text.lastIndexOf(':');
-  if (text.indexOf('.', lastColon) !== -1) {
-    tailV4 = parseIPv4(text.slice(lastColon + 1));
-    if (tailV4 === undefined) return undefined;
-    head = text.slice(0, lastColon + 1) + '0:0';
-  }
-  const halves = head.split('::');
-  if (halves.length > 2) return undefined;
-  const left = halves[0] === '' ? [] : (halves[0] as string).split(':');
-  const right = halves.length === 2 ? (halves[1] === '' ? [] : (halves[1] as string).split(':')) : [];
-  const groups: string[] = halves.length === 2
-    ? [...left, ...new Array<string>(8 - left.length - right.length).fill('0'), ...right]
-    : left;
-  if (groups.length !== 8) return undefined;
+  // The codec refuses invalid text with a BAD_HDR error; here invalid text is just "no address".
+  // A colon is required first, so IPv4 text and words (the common misses) never reach the throw.
+  if (!text.includes(':')) return undefined;
   const out = new Uint8Array(16);
-  for (let i = 0; i < 8; i++) {
-    const g = parseInt(groups[i] as string, 16);
-    out[i * 2] = g >>> 8;
-    out[i * 2 + 1] = g & 0xff;
+  try {
+    writeIPv6(text, out, 0);
+  } catch {
+    return undefined;
   }
-  if (tailV4 !== undefined) {
-    out[12] = tailV4 >>> 24;
-    out[13] = (tailV4 >>> 16) & 0xff;
-    out[14] = (tailV4 >>> 8) & 0xff;
-    out[15] = tailV4 & 0xff;
-  }
-  return out;
-}
-
-/**
- * 16 bytes → text the way glibc's inet_ntop prints it (what HAProxy logs): lower-case hex,
- * the longest run of ≥ 2 zero groups compressed (first one on a tie), and `::ffff:a.b.c.d` /
- * `::a.b.c.d` for IPv4-mapped and -compatible addresses.
- */
-export function formatIPv6(bytes: Uint8Array): string {
-  const words: number[] = [];
-  for (let i = 0; i < 8; i++) words.push(((bytes[i * 2] as number) << 8) | (bytes[i * 2 + 1] as number));
-  let bestBase = -1;
-  let bestLen = 0;
-  let curBase = -1;
-  let curLen = 0;
-  for (let i = 0; i < 8; i++) {
-    if (words[i] === 0) {
-      if (curBase === -1) { curBase = i; curLen = 1; } else curLen++;
-      if (curLen > bestLen) { bestBase = curBase; bestLen = curLen; }
-    } else {
-      curBase = -1;
-      curLen = 0;
-    }
-  }
-  if (bestLen < 2) bestBase = -1;
-  let out = '';
-  for (let i = 0; i < 8; i++) {
-    if (bestBase !== -1 && i >= bestBase && i < bestBase + bestLen) {
-      if (i === bestBase) out += ':';
-      continue;
-    }
-    if (i !== 0) out += ':';
-    // Embedded IPv4: ::a.b.c.d (compatible) or ::ffff:a.b.c.d (mapped), as inet_ntop does.
-    if (i === 6 && bestBase === 0 && (bestLen === 6 || (bestLen === 5 && words[5] === 0xffff))) {
-      out += `${bytes[12]}.${bytes[13]}.${bytes[14]}.${bytes[15]}`;
-      break;
-    }
-    out += (words[i] as number).toString(16);
-  }
-  if (bestBase !== -1 && bestBase + bestLen === 8) out += ':';
   return out;
 }
 
