@@ -29,7 +29,7 @@ test('continuing a previous result equals hashing the concatenation, at every sp
   }
 });
 
-test('slicing-by-8 equals the bitwise definition on every length 0..100', () => {
+test('slicing-by-16 equals the bitwise definition on every length 0..100 and every start 0..17', () => {
   const bitwise = (d: Uint8Array): number => {
     let c = 0xffffffff;
     for (const b of d) {
@@ -38,8 +38,13 @@ test('slicing-by-8 equals the bitwise definition on every length 0..100', () => 
     }
     return (c ^ 0xffffffff) >>> 0;
   };
-  const data = Uint8Array.from({ length: 100 }, (_, i) => (i * 151 + 7) & 0xff);
-  for (let n = 0; n <= 100; n++) assert.equal(crc32c(data.subarray(0, n)), bitwise(data.subarray(0, n)), `length ${n}`);
+  const data = Uint8Array.from({ length: 120 }, (_, i) => (i * 151 + 7) & 0xff);
+  for (let start = 0; start <= 17; start++) {
+    for (let n = 0; n <= 100; n++) {
+      const part = data.subarray(start, start + n);
+      assert.equal(crc32c(part), bitwise(part), `start ${start}, length ${n}`);
+    }
+  }
 });
 
 test('HAProxy headers of digest §2.8 and §3.3 verify: CRC over the header with the value zeroed', () => {

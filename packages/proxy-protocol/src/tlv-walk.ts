@@ -1,10 +1,11 @@
 // The generic TLV walk (§3.1) and the per-type rules the decoder enforces (§3.2–§3.4). Shared by
 // the v2 decoder (top level) and by anyone unpacking nested TLVs (the SSL sub-TLVs).
 import { PP2_SIGNATURE, PP2_SIGNATURE_BYTES, PP2_TYPE } from './constants.js';
-import { crc32cUpdate, crc32cUpdateZeros } from './crc32c.js';
+import { crc32cUpdate, crc32cUpdateZeroWord } from './crc32c.js';
 import { ProxyProtocolError } from './errors.js';
 import type { Tlv } from './header.js';
 import { CRC32C_VALUE_BYTES, MAX_UNIQUE_ID_BYTES, MIN_SSL_VALUE_BYTES, TLV_HEADER_BYTES } from './limits.js';
+import { DecodedTlv } from './decoded-tlv.js';
 import { checkTlvRule } from './tlv-rules.js';
 
 /** Raw CRC32C state after hashing the 12-byte v2 signature, which every header starts with. */
@@ -56,7 +57,7 @@ export function walkTlvs(buf: Uint8Array, start = 0, end = buf.length): Tlv[] {
  * type's own rules enforced (§3.2–§3.4) and the CRC32C verified when present (§3.3).
  */
 export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): Tlv[] {
-  // Pass 1 validates everything (framing, per-type rules, checksum) before any value view is
+  // Pass 1 validates everything (framing, per-type rules, checksum) before any TLV object is
   // made: a bad header costs no garbage, and pass 2 fills an array of the exact size.
   let count = 0;
   let crcAt = -1;
@@ -71,16 +72,14 @@ export function decodeHeaderTlvs(buf: Uint8Array, start: number, end: number): T
   }
   if (crcAt >= 0) verifyCrc32c(buf, crcAt, end);
 
-  if (count === 1) {
-    // The common case (one vendor TLV): a literal is cheaper than a sized array.
-    return [{ type: buf[start]!, value: buf.subarray(start + TLV_HEADER_BYTES, end) }];
-  }
+  // Values are views made on first read (decoded-tlv.ts): no subarray here.
+  if (count === 1) return [new DecodedTlv(buf, start + TLV_HEADER_BYTES, end)];
   const tlvs = new Array<Tlv>(count);
   let pos = start;
   for (let i = 0; i < count; i++) {
     const valueStart = pos + TLV_HEADER_BYTES;
     const valueEnd = valueStart + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
-    tlvs[i] = { type: buf[pos]!, value: buf.subarray(valueStart, valueEnd) };
+    tlvs[i] = new DecodedTlv(buf, valueStart, valueEnd);
     pos = valueEnd;
   }
   return tlvs;
@@ -204,7 +203,7 @@ function checkTlvHeaderStart(buf: Uint8Array, available: number, pos: number, en
 function verifyCrc32c(buf: Uint8Array, crcAt: number, end: number): void {
   // The 12 signature bytes are constant (decodeV2 has matched them): start from their state.
   let state = crc32cUpdate(SIGNATURE_CRC_STATE, buf, PP2_SIGNATURE_BYTES, crcAt);
-  state = crc32cUpdateZeros(state, CRC32C_VALUE_BYTES);
+  state = crc32cUpdateZeroWord(state); // the CRC32C_VALUE_BYTES checksum bytes, as zeros
   state = crc32cUpdate(state, buf, crcAt + CRC32C_VALUE_BYTES, end);
   const computed = ~state >>> 0;
   const sent = ((buf[crcAt]! << 24) | (buf[crcAt + 1]! << 16) | (buf[crcAt + 2]! << 8) | buf[crcAt + 3]!) >>> 0;
