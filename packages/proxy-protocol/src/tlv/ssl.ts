@@ -10,6 +10,8 @@
 import { PP2_CLIENT, PP2_SUBTYPE_SSL, PP2_TYPE } from '../constants.js';
 import { ProxyProtocolError } from '../errors.js';
 import type { ProxyHeader, Tlv } from '../header.js';
+import { checkTlvRule } from '../tlv-rules.js';
+import { walkTlvs } from '../tlv-walk.js';
 // MIN_SSL_VALUE_BYTES: client (1) + verify (4), the fixed part (§3.4). TLV_HEADER_BYTES: a
 // sub-TLV's own type (1) + length (2, big-endian) (§3.1).
 import { MAX_TLV_VALUE_BYTES, MIN_SSL_VALUE_BYTES as PP2_SSL_FIXED_BYTES, TLV_HEADER_BYTES as SUB_TLV_HEADER_BYTES } from '../limits.js';
@@ -98,9 +100,10 @@ function decodeText(type: number, value: Uint8Array): string {
  * types are kept in `subTlvs` and otherwise ignored, as §3.1 asks of unknown types.
  */
 export function decodeSsl(value: Uint8Array): SslInfo {
-  if (value.length < PP2_SSL_FIXED_BYTES) {
-    throw badTlv(`value is ${value.length} bytes, the fixed part alone is ${PP2_SSL_FIXED_BYTES} (§3.4)`);
-  }
+  // The SSL rule (§3.4) and the generic sub-TLV framing (§3.1) are the decoder's own: the same
+  // code judges a received header and a value handed to this reader.
+  checkTlvRule(PP2_TYPE.SSL, value.length, false, undefined, 'BAD_TLV');
+  const subTlvs = walkTlvs(value, PP2_SSL_FIXED_BYTES, value.length);
   const client = value[0] as number;
   // uint32 big-endian, built without a DataView so a Uint8Array view works at any offset.
   const verify = ((value[1] as number) * 0x1000000 + ((value[2] as number) << 16 | (value[3] as number) << 8 | (value[4] as number))) >>> 0;
@@ -113,21 +116,9 @@ export function decodeSsl(value: Uint8Array): SslInfo {
     certInConnection,
     certInSession,
     certVerified: (certInConnection || certInSession) && verify === 0,
-    subTlvs: [],
+    subTlvs,
   };
-  let offset = PP2_SSL_FIXED_BYTES;
-  while (offset < value.length) {
-    if (value.length - offset < SUB_TLV_HEADER_BYTES) {
-      throw badTlv(`${value.length - offset} stray byte(s) after the last sub-TLV at offset ${offset} (§3.1)`);
-    }
-    const type = value[offset] as number;
-    const length = (value[offset + 1] as number) << 8 | (value[offset + 2] as number);
-    const start = offset + SUB_TLV_HEADER_BYTES;
-    const end = start + length;
-    if (end > value.length) {
-      throw badTlv(`sub-TLV 0x${type.toString(16)} at offset ${offset} claims ${length} bytes, only ${value.length - start} remain (§3.1)`);
-    }
-    const sub = value.subarray(start, end);
+  for (const { type, value: sub } of subTlvs) {
     const field = TEXT_FIELDS.get(type);
     if (field !== undefined) {
       if (info[field] !== undefined) throw badTlv(`sub-TLV 0x${type.toString(16)} appears twice`);
@@ -136,8 +127,6 @@ export function decodeSsl(value: Uint8Array): SslInfo {
       if (info.clientCert !== undefined) throw badTlv('sub-TLV 0x28 (client certificate) appears twice');
       info.clientCert = sub;
     }
-    info.subTlvs.push({ type, value: sub });
-    offset = end;
   }
   return info;
 }
