@@ -8,8 +8,12 @@ import { CRC32C_VALUE_BYTES, MAX_UNIQUE_ID_BYTES, MIN_SSL_VALUE_BYTES, TLV_HEADE
 import { DecodedTlv } from './decoded-tlv.js';
 import { checkTlvRule } from './tlv-rules.js';
 
-/** Raw CRC32C state after hashing the 12-byte v2 signature, which every header starts with. */
-export const SIGNATURE_CRC_STATE = crc32cUpdate(-1, PP2_SIGNATURE, 0, PP2_SIGNATURE_BYTES);
+/**
+ * Raw CRC32C state after hashing the 12-byte v2 signature, which every header starts with.
+ * Hashed from a Buffer, the type sockets hand over, so the CRC loop only ever sees one kind of
+ * array on the hot path (a second kind would make every element load check two shapes).
+ */
+export const SIGNATURE_CRC_STATE = crc32cUpdate(-1, Buffer.from(PP2_SIGNATURE), 0, PP2_SIGNATURE_BYTES);
 
 function badTlv(message: string, offset: number): never {
   throw new ProxyProtocolError('BAD_TLV', message, { offset });
@@ -22,10 +26,14 @@ function badTlv(message: string, offset: number): never {
  * bytes) as metadata.
  */
 function tlvEnd(buf: Uint8Array, pos: number, end: number): number {
-  if (end - pos < TLV_HEADER_BYTES) badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
+  if (end - pos < TLV_HEADER_BYTES) strayBytes(pos, end);
   const valueEnd = pos + TLV_HEADER_BYTES + ((buf[pos + 1]! << 8) | buf[pos + 2]!);
   if (valueEnd > end) badTlv('TLV value overruns its enclosing length', pos);
   return valueEnd;
+}
+
+function strayBytes(pos: number, end: number): never {
+  badTlv(`${end - pos} stray byte(s) after the last TLV`, pos);
 }
 
 /**
@@ -204,7 +212,8 @@ function verifyCrc32c(buf: Uint8Array, crcAt: number, end: number): void {
   // The 12 signature bytes are constant (decodeV2 has matched them): start from their state.
   let state = crc32cUpdate(SIGNATURE_CRC_STATE, buf, PP2_SIGNATURE_BYTES, crcAt);
   state = crc32cUpdateZeroWord(state); // the CRC32C_VALUE_BYTES checksum bytes, as zeros
-  state = crc32cUpdate(state, buf, crcAt + CRC32C_VALUE_BYTES, end);
+  const after = crcAt + CRC32C_VALUE_BYTES;
+  if (after < end) state = crc32cUpdate(state, buf, after, end);
   const computed = ~state >>> 0;
   const sent = ((buf[crcAt]! << 24) | (buf[crcAt + 1]! << 16) | (buf[crcAt + 2]! << 8) | buf[crcAt + 3]!) >>> 0;
   if (computed !== sent) {
