@@ -1,6 +1,7 @@
 // Typed TLV helpers (§3.2): find, read, build; the generic walk.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { inspect } from 'node:util';
 import {
   alpnTlv, authorityTlv, crc32cTlv, decode, encode, findTlv, findTlvs, netnsTlv, noopTlv, readAlpn, readAuthority,
   readCrc32c, readNetns, readUniqueId, tlv, uniqueIdTlv, walkTlvs,
@@ -48,5 +49,28 @@ describe('TLV helpers', () => {
     assert.deepEqual(walkTlvs(bytes, 4).map((t) => t.type), [0x22]);
     assert.throws(() => walkTlvs(Buffer.from('210002', 'hex')), { code: 'BAD_TLV' });
     assert.throws(() => walkTlvs(Buffer.from('2100', 'hex')), { code: 'BAD_TLV' });
+  });
+
+  test('decoded TLV values: views of the input made on first read, the same object on every read', () => {
+    const input = Buffer.from(wire);
+    const decoded = decode(input);
+    assert.ok(decoded.status === 'complete');
+    const alpn = decoded.header.tlvs[0]!;
+    const first = alpn.value;
+    assert.ok(Buffer.isBuffer(first), 'a Buffer view for a Buffer input');
+    assert.equal(first.buffer, input.buffer, 'a view, not a copy');
+    assert.equal(alpn.value, first, 'the same view on every read');
+    assert.equal(Buffer.from(first).toString(), 'h2');
+    input[first.byteOffset - input.byteOffset] = 0x48; // 'h' → 'H' in the caller's bytes
+    assert.equal(Buffer.from(alpn.value).toString(), 'H2', 'the view sees the input, like an eager view');
+    // Serialised and inspected with its value; assignable like a plain { type, value }.
+    assert.deepEqual(JSON.parse(JSON.stringify(alpn)), { type: 1, value: { type: 'Buffer', data: [0x48, 0x32] } });
+    assert.match(inspect(alpn), /value: <Buffer 48 32>/);
+    alpn.value = Buffer.from('h3');
+    assert.equal(readAlpn(decoded.header), 'h3');
+    // A Uint8Array input gives Uint8Array views, as before.
+    const plain = decode(Uint8Array.from(wire));
+    assert.ok(plain.status === 'complete');
+    assert.ok(!Buffer.isBuffer(plain.header.tlvs[0]!.value) && plain.header.tlvs[0]!.value instanceof Uint8Array);
   });
 });
