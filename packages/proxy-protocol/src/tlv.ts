@@ -27,7 +27,9 @@ export function findTlvs(header: HasTlvs, type: number): Tlv[] {
 
 /** UTF-8 text of a value without copying it. */
 export function tlvText(value: Uint8Array): string {
-  return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('utf8');
+  // A decoded value is a Buffer view already (Buffer input): no second view to make.
+  const bytes = Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return bytes.toString('utf8');
 }
 
 /** A TLV from a type and a value (string → UTF-8). Throws TOO_LARGE past 65535 bytes (§3.1). */
