@@ -19,6 +19,15 @@ export function versionOfFirstByte(b0: number): 0 | 1 | 2 {
   return b0 === PP2_SIGNATURE[0] ? 2 : b0 === V1_PREFIX[0] ? 1 : 0;
 }
 
+/** Big-endian 32-bit word at `at`. */
+function word(bytes: Readonly<Uint8Array>, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+/** The signature as three words: a full signature is matched in three comparisons, no loop. */
+const SIG_WORD_0 = word(PP2_SIGNATURE, 0);
+const SIG_WORD_1 = word(PP2_SIGNATURE, 4);
+const SIG_WORD_2 = word(PP2_SIGNATURE, 8);
+
 /** True while `input[1..n)` matches `expected` (byte 0 was matched by the caller). */
 function matchesFrom1(input: Uint8Array, expected: Readonly<Uint8Array>, n: number): boolean {
   for (let i = 1; i < n; i++) if (input[i] !== expected[i]) return false;
@@ -40,7 +49,7 @@ export function detectVersion(input: Uint8Array): DetectedVersion {
     if (available <= V2_VER_CMD_AT) {
       return matchesFrom1(input, PP2_SIGNATURE, available) ? 'incomplete' : 'not-proxy';
     }
-    if (!matchesFrom1(input, PP2_SIGNATURE, PP2_SIGNATURE_BYTES)) return 'not-proxy';
+    if (word(input, 0) !== SIG_WORD_0 || word(input, 4) !== SIG_WORD_1 || word(input, 8) !== SIG_WORD_2) return 'not-proxy';
     return input[V2_VER_CMD_AT]! >> 4 === PP2_VERSION >> 4 ? 2 : 'not-proxy';
   }
   if (version === 1) {

@@ -25,19 +25,24 @@ export type CrcRuleCode = 'CRC_MISMATCH' | 'BAD_TLV';
 export function checkTlvRule(
   type: number, length: number, crcSeen: boolean, offset: number | undefined, crcCode: CrcRuleCode,
 ): boolean {
+  // Small on purpose (the messages are built in `broken`): the hot TLV walks inline it.
   if (type === PP2_TYPE.CRC32C) {
-    if (length !== CRC32C_VALUE_BYTES) fail(crcCode, `CRC32C TLV of ${length} bytes (must be ${CRC32C_VALUE_BYTES})`, offset);
-    if (crcSeen) fail(crcCode, 'more than one CRC32C TLV', offset);
+    if (length !== CRC32C_VALUE_BYTES || crcSeen) broken(type, length, offset, crcCode);
     return true;
   }
-  if (type === PP2_TYPE.UNIQUE_ID) {
-    if (length > MAX_UNIQUE_ID_BYTES) fail('BAD_TLV', `UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`, offset);
-  } else if (type === PP2_TYPE.SSL) {
-    if (length < MIN_SSL_VALUE_BYTES) fail('BAD_TLV', `SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`, offset);
+  if ((type === PP2_TYPE.UNIQUE_ID && length > MAX_UNIQUE_ID_BYTES) || (type === PP2_TYPE.SSL && length < MIN_SSL_VALUE_BYTES)) {
+    broken(type, length, offset, crcCode);
   }
   return false;
 }
 
-function fail(code: CrcRuleCode, message: string, offset: number | undefined): never {
+/** The error for a TLV that `checkTlvRule` found broken. */
+function broken(type: number, length: number, offset: number | undefined, crcCode: CrcRuleCode): never {
+  const [code, message]: [CrcRuleCode, string] =
+    type === PP2_TYPE.CRC32C
+      ? [crcCode, length !== CRC32C_VALUE_BYTES ? `CRC32C TLV of ${length} bytes (must be ${CRC32C_VALUE_BYTES})` : 'more than one CRC32C TLV']
+      : type === PP2_TYPE.UNIQUE_ID
+        ? ['BAD_TLV', `UNIQUE_ID of ${length} bytes (max ${MAX_UNIQUE_ID_BYTES})`]
+        : ['BAD_TLV', `SSL TLV of ${length} bytes (min ${MIN_SSL_VALUE_BYTES})`];
   throw new ProxyProtocolError(code, message, offset === undefined ? undefined : { offset });
 }
