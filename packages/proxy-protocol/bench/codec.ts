@@ -405,13 +405,13 @@ for (const c of cases) {
   console.log('');
 }
 
-console.log(`${pad('case', 30)} ${pad('truehop', 12)} ${pad('fastest peer (equal work)', 44)} ratio (paired, median of rounds)`);
+console.log(`${pad('case', 38)} ${pad('truehop', 12)} ${pad('fastest peer (equal work)', 44)} ratio (paired, median of rounds)`);
 let met = 0;
 let measuredCases = 0;
 for (const r of results) {
   const peer = r.bestPeer === undefined ? 'unable (none can do this work)' : `${fmt(r.bestPeer.opsPerSec)} ${r.bestPeer.name}`;
   const ratio = r.ratio === undefined ? `n/a${r.fallbackRatio === undefined ? '' : `; ${r.fallbackRatio}`}` : `${r.ratio.toFixed(2)}x`;
-  console.log(`${pad(r.name, 30)} ${pad(fmt(r.truehop), 12)} ${pad(peer, 44)} ${ratio}`);
+  console.log(`${pad(r.name, 38)} ${pad(fmt(r.truehop), 12)} ${pad(peer, 44)} ${ratio}`);
   if (r.ratio !== undefined) {
     measuredCases++;
     if (r.ratio >= TARGET_RATIO) met++;
