@@ -19,10 +19,22 @@ const NODE_BUILTINS_ONLY = {
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', 'scripts/**', 'eslint.config.js'] },
   js.configs.recommended,
-  ...tseslint.configs.recommended,
+  // Type-checked rules: floating promises, unsafe any, unbound methods, needless assertions —
+  // bugs the syntax-only preset cannot see. Each package's tsconfig gives the types.
+  ...tseslint.configs.recommendedTypeChecked,
+  { languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } } },
+  // Plain JavaScript (the committed bin file) is outside every tsconfig: syntax rules only.
+  { files: ['**/*.js', '**/*.mjs'], ...tseslint.configs.disableTypeChecked },
   {
     files: ['**/*.ts'],
     rules: {
+      // A switch over a union must name every member (or say `default:` on purpose), so a new
+      // termination code, TLV kind or state cannot fall through silently.
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
+      // node:test's test()/describe() return promises the runner itself awaits.
+      '@typescript-eslint/no-floating-promises': ['error', {
+        allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'describe', 'it', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }],
+      }],
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       'no-constant-condition': ['error', { checkLoops: false }],

@@ -68,7 +68,7 @@ export function createGate(ctx: GateContext): (socket: Socket) => void {
       if (result.kind === 'plain') {
         stats.direct++;
         // Give back what was read, in order, in front of anything still buffered.
-        for (let i = result.replay.length - 1; i >= 0; i--) socket.unshift(result.replay[i] as Buffer);
+        for (let i = result.replay.length - 1; i >= 0; i--) socket.unshift(result.replay[i]);
         listeners.handOver(socket);
         return;
       }

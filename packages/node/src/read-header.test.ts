@@ -40,7 +40,7 @@ before(async () => {
       if (result.kind === 'header') {
         if (result.rest.length > 0) socket.unshift(result.rest);
       } else {
-        for (let i = result.replay.length - 1; i >= 0; i--) socket.unshift(result.replay[i] as Buffer);
+        for (let i = result.replay.length - 1; i >= 0; i--) socket.unshift(result.replay[i]);
       }
       // Attach the consumer later than the hand-back, like an application that awaits first.
       setTimeout(() => {

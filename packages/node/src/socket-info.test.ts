@@ -74,7 +74,7 @@ describe('attachProxyInfo: found through wrappers that route reads to the socket
     attachProxyInfo(socket, info, null);
     assert.equal(getProxyInfo(socket), info);
     // what http2's session.socket does (node:http2, "http2session.socket")
-    const routed = new Proxy({}, { get: (_target, prop) => Reflect.get(socket, prop) });
+    const routed = new Proxy({}, { get: (_target, prop) => Reflect.get(socket, prop) as unknown });
     assert.equal(getProxyInfo(routed), info);
     assert.equal(getProxyInfo({ socket: routed }), info); // e.g. the compat request
     const unbound = new Proxy({}, { get: () => { throw new Error('ERR_HTTP2_SOCKET_UNBOUND'); } });

@@ -63,7 +63,7 @@ describe('express', () => {
 
 describe('fastify', () => {
   function routes(app: FastifyInstance): FastifyInstance {
-    app.get('/ip', async (request) => ({ ip: request.ip, remote: request.socket.remoteAddress, proxy: getProxyInfo(request)?.proxy.address }));
+    app.get('/ip', (request) => Promise.resolve({ ip: request.ip, remote: request.socket.remoteAddress, proxy: getProxyInfo(request)?.proxy.address }));
     return app;
   }
 
@@ -111,7 +111,7 @@ describe('fastify', () => {
 
   it('adapter with fastify http2 (h2c): request.ip is the advertised client', async () => {
     const app = Fastify({ http2: true, serverFactory: proxyProtocolServerFactory<Http2Server>() });
-    app.get('/ip', async (request) => ({ ip: request.ip, proxy: getProxyInfo(request.socket)?.proxy.address }));
+    app.get('/ip', (request) => Promise.resolve({ ip: request.ip, proxy: getProxyInfo(request.socket)?.proxy.address }));
     apps.push(app as unknown as FastifyInstance);
     await app.listen({ port: 0, host: '127.0.0.1' });
     const port = (app.server.address() as { port: number }).port;

@@ -166,9 +166,9 @@ describe('net.Server', () => {
       socket.end(JSON.stringify({ remote: socket.remoteAddress, local: socket.localAddress, command: info?.header.command, version: info?.header.version }));
     }));
     const port = await start(server);
-    const local = JSON.parse((await exchange(port, [LOCAL])).received.toString());
+    const local = JSON.parse((await exchange(port, [LOCAL])).received.toString()) as unknown;
     assert.deepEqual(local, { remote: '127.0.0.1', local: '127.0.0.1', command: 'LOCAL', version: 2 });
-    const unknown = JSON.parse((await exchange(port, [UNKNOWN])).received.toString());
+    const unknown = JSON.parse((await exchange(port, [UNKNOWN])).received.toString()) as unknown;
     assert.deepEqual(unknown, { remote: '127.0.0.1', local: '127.0.0.1', command: 'PROXY', version: 1 });
     const stats = getStats(server);
     assert.equal(stats?.local, 2);

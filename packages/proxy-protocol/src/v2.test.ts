@@ -296,7 +296,7 @@ describe('v2 on a stream', () => {
 });
 
 describe('error offsets and carriesAddresses', () => {
-  test('each rejection points at the byte that decided it', async () => {
+  test('each rejection points at the byte that decided it', () => {
     const at = (bytes: Uint8Array): number | undefined => {
       try {
         decode(bytes);

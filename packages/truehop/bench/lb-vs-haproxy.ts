@@ -213,7 +213,7 @@ async function measure(lb: Lb, scenario: string, fn: () => Promise<number> | num
   return { value, perCpuSecond: cpu > 0 ? (value * wall) / cpu : NaN };
 }
 
-async function latency(port: number): Promise<{ p50: number; p99: number }> {
+function latency(port: number): { p50: number; p99: number } {
   const out = execFileSync(
     'taskset',
     ['-c', LOAD_CPU, process.execPath, fileURLToPath(new URL('./latency-probe.js', import.meta.url)), String(port), String(RATE), String(SECONDS)],
@@ -290,7 +290,7 @@ async function main(): Promise<void> {
         push(lb.name, 'bulk/cpu', s.perCpuSecond);
       }
       if (ONLY.has('latency')) {
-        const l = await latency(lb.port);
+        const l = latency(lb.port);
         push(lb.name, 'p50', l.p50);
         push(lb.name, 'p99', l.p99);
       }

@@ -22,7 +22,7 @@ import { castSample } from '../sample/casts.js';
 export interface AclTerm {
   readonly source: string;
   readonly earliestPhase: Phase;
-  test(ctx: SessionContext): boolean;
+  test: (ctx: SessionContext) => boolean;
 }
 
 const FLAGS_HELP = "valid flags: -i -n -m <method> -f <file> -M -u <id> --; write '--' before a pattern that starts with '-'";

@@ -39,7 +39,7 @@ const KNOWN_UNSUPPORTED = new Set([
 ]);
 
 // Shared, frozen results: running a rule allocates nothing.
-const CONTINUE_UNMATCHED = Object.freeze({ verdict: 'continue' as RuleVerdict, matched: false });
+const CONTINUE_UNMATCHED = Object.freeze({ verdict: 'continue', matched: false });
 
 function conditionStart(args: readonly Word[], from: number): number {
   for (let i = from; i < args.length; i++) {

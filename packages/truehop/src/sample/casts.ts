@@ -45,7 +45,7 @@ function int64Bytes(n: number): Buffer {
   return out;
 }
 
-const toStrFromInt: Cast = (s) => ({ type: 'str', value: String(s.value as number) });
+const toStrFromInt: Cast = (s) => ({ type: 'str', value: String(s.value) });
 const v4ToBytes = (text: string): Buffer | undefined => {
   const v = parseIPv4(text);
   if (v === undefined) return undefined;

@@ -12,7 +12,7 @@ export interface NamedAcl {
   readonly name: string;
   readonly pos: SourcePos;
   readonly earliestPhase: Phase;
-  test(ctx: SessionContext): boolean;
+  test: (ctx: SessionContext) => boolean;
 }
 
 export interface CompileEnv {

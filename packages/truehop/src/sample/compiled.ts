@@ -10,14 +10,14 @@ export interface CompiledExpression {
   /** The earliest phase where every fetch of the expression has its data. */
   readonly earliestPhase: Phase;
   /** First value (non-ACL contexts: set-var, %[…]); undefined when the sample is missing. */
-  evaluate(ctx: SessionContext): Sample | undefined;
+  evaluate: (ctx: SessionContext) => Sample | undefined;
 }
 
 /** A condition (`if …` / `unless …`), already bound to its ACLs. */
 export interface CompiledCondition {
   readonly source: string;
   readonly earliestPhase: Phase;
-  test(ctx: SessionContext): boolean;
+  test: (ctx: SessionContext) => boolean;
 }
 
 /** A log-format string (log-format, unique-id-format, set-proxy-v2-tlv-fmt values). */
@@ -25,7 +25,7 @@ export interface CompiledLogFormat {
   readonly source: string;
   readonly earliestPhase: Phase;
   /** Bytes, so binary samples (TLV values with NULs) are forwarded intact. */
-  render(ctx: SessionContext): Buffer;
+  render: (ctx: SessionContext) => Buffer;
 }
 
 export type RuleVerdict = 'continue' | 'accept' | 'reject';

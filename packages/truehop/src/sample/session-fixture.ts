@@ -3,6 +3,7 @@
 import { carriesAddresses } from '@truehop/proxy-protocol';
 import type { ProxyHeader } from '@truehop/proxy-protocol';
 import type { Endpoint, SessionContext } from '../model/session.js';
+import type { Sample } from './types.js';
 
 export interface SessionInit {
   realClient?: Endpoint;
@@ -34,8 +35,8 @@ export function createSessionContext(init: SessionInit = {}): SessionContext {
     frontendName: init.frontendName ?? 'fe_main',
     backendName: null,
     serverName: null,
-    vars: new Map(),
-    procVars: init.procVars ?? new Map(),
+    vars: new Map<string, Sample>(),
+    procVars: init.procVars ?? new Map<string, Sample>(),
     acceptedAtMs: Date.now(),
     uniqueId: null,
     backendLocal: null,

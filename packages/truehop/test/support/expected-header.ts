@@ -29,7 +29,7 @@ function ipBytes(address: string, six: boolean): Buffer {
   };
   const h = parse(head);
   const t = parse(tail);
-  const groups = [...h, ...new Array(8 - h.length - t.length).fill(0), ...t];
+  const groups = [...h, ...new Array<number>(8 - h.length - t.length).fill(0), ...t];
   const buf = Buffer.alloc(16);
   groups.forEach((g, i) => buf.writeUInt16BE(g, i * 2));
   return buf;

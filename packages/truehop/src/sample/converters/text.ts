@@ -38,7 +38,7 @@ function extract(s: string, delims: string, index: number, count: number, words:
     if (last < 0) return undefined;
     first = count === 0 ? 0 : Math.max(0, last - count + 1);
   }
-  return s.slice(starts[first] as number, ends[last] as number);
+  return s.slice(starts[first], ends[last]);
 }
 
 function fieldConverter(words: boolean) {

@@ -22,7 +22,7 @@ import { waitFor } from '../../support/peers.js';
  */
 const BOUND_MS = 300;
 
-const cleanups: (() => Promise<void>)[] = [];
+const cleanups: (() => void | Promise<void>)[] = [];
 after(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
 });
@@ -131,7 +131,7 @@ test('a server refusing at start-up is DOWN after the very first check (starts U
   const onState = (message: unknown): void => void stateEvents.push(message as HealthStateEvent);
   diagnosticsChannel.subscribe(HEALTH_CHANNEL_NAMES.check, onCheck);
   diagnosticsChannel.subscribe(HEALTH_CHANNEL_NAMES.state, onState);
-  cleanups.push(async () => {
+  cleanups.push(() => {
     diagnosticsChannel.unsubscribe(HEALTH_CHANNEL_NAMES.check, onCheck);
     diagnosticsChannel.unsubscribe(HEALTH_CHANNEL_NAMES.state, onState);
   });
