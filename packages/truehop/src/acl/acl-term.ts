@@ -1,10 +1,10 @@
 // One ACL test: `<expr> [flags] [operator] [patterns…]`, the body of `acl <name> …` and of an
 // anonymous `{ … }` (HAProxy acl.c parse_acl_expr). Compiled into one closure that walks every
 // value of the expression (all TLV occurrences for fc_pp_tlv) and stops at the first match.
-import type { Word } from '../config/source.js';
+import type { Word } from '../text/source.js';
 import type { Phase, SessionContext } from '../model/session.js';
 import type { CompileEnv } from '../sample/compile-env.js';
-import { didYouMean } from '../sample/did-you-mean.js';
+import { suggestion } from '../text/did-you-mean.js';
 import { compileExpression } from '../sample/expression.js';
 import type { Sample } from '../sample/types.js';
 import {
@@ -70,7 +70,7 @@ export function compileAclTerm(words: readonly Word[], env: CompileEnv, checkPha
         return undefined;
       }
       if (!(MATCH_METHODS as readonly string[]).includes(m.text)) {
-        env.diagnostics.alert(m.pos, 'BAD_ACL', `unknown match method '${m.text}'${didYouMean(m.text, MATCH_METHODS)}; methods: ${MATCH_METHODS.join(' ')}`);
+        env.diagnostics.alert(m.pos, 'BAD_ACL', `unknown match method '${m.text}'${suggestion(m.text, MATCH_METHODS)}; methods: ${MATCH_METHODS.join(' ')}`);
         return undefined;
       }
       method = m.text as MatchMethodName;

@@ -1,6 +1,6 @@
 // `acl <name> <expr> [flags] [operator] [patterns…]` (HAProxy acl.c). A second line with the
 // same name extends the first: the ACL is true when any of its lines is (OR), as in HAProxy.
-import type { Word } from '../config/source.js';
+import type { Word } from '../text/source.js';
 import { PHASE_ORDER } from '../model/session.js';
 import type { CompileEnv, NamedAcl } from '../sample/compile-env.js';
 import { compileAclTerm } from './acl-term.js';

@@ -1,12 +1,12 @@
 // Conditions: `if|unless <acl> [<acl>…] [|| <acl>…]` (HAProxy acl.c build_acl_cond). Terms
 // next to each other are AND-ed, `||` (or `or`) separates OR-ed groups, `!` negates the next
 // term, `{ … }` is an anonymous ACL. Named ACLs are resolved now, at load time, as HAProxy does.
-import type { Word } from '../config/source.js';
+import type { Word } from '../text/source.js';
 import type { Phase, SessionContext } from '../model/session.js';
 import { PHASE_ORDER } from '../model/session.js';
 import type { CompiledCondition } from '../sample/compiled.js';
 import type { CompileEnv } from '../sample/compile-env.js';
-import { didYouMean } from '../sample/did-you-mean.js';
+import { suggestion } from '../text/did-you-mean.js';
 import { findFetch } from '../sample/keyword.js';
 import { PHASE_LABEL } from '../sample/phase-names.js';
 import { compileAclTerm } from './acl-term.js';
@@ -112,7 +112,7 @@ export function compileCondition(words: readonly Word[], env: CompileEnv): Compi
       let hint: string;
       if (UNSUPPORTED_PREDEFINED.has(text)) hint = ` ('${text}' is an HAProxy predefined ACL about HTTP or request buffers, not available in truehop yet)`;
       else if (findFetch(text.split('(')[0] ?? '') !== undefined) hint = ` ('${text}' is a fetch: write '{ ${text} }' for an anonymous ACL)`;
-      else hint = didYouMean(text, [...(env.aclNames?.() ?? []), ...PREDEFINED_ACLS.keys()]) || ' (ACLs must be declared before the line that uses them)';
+      else hint = suggestion(text, [...(env.aclNames?.() ?? []), ...PREDEFINED_ACLS.keys()]) || ' (ACLs must be declared before the line that uses them)';
       env.diagnostics.alert(w.pos, 'UNKNOWN_ACL', `no such ACL '${text}' in ${env.proxyName}${hint}`);
       ok = false;
       (groups[groups.length - 1] as Term[]).push(FAILED);

@@ -1,5 +1,5 @@
 // HAProxy's predefined ACLs (acl.c default_acl_list) that make sense for TCP.
-import type { SourcePos } from '../config/source.js';
+import type { SourcePos } from '../text/source.js';
 import type { NamedAcl } from '../sample/compile-env.js';
 import { compileMatcher } from './match-methods.js';
 

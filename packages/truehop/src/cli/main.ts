@@ -9,7 +9,7 @@ import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
-import { formatDiagnostic } from '../config/diagnostics.js';
+import { formatDiagnostic } from '../text/diagnostics.js';
 
 const USAGE = `Usage: truehop -f <file> [-f <file>…]        run with this configuration
        truehop -c -f <file> [-f <file>…]     check the configuration and exit

@@ -6,7 +6,7 @@ import type { GlobalDraft, LogDecl, ProxyDraft, ServerDraft } from './draft.js';
 import { DEFAULT_CHECK_INTER_MS, DEFAULT_RETRIES } from './draft.js';
 import type { LoadContext } from './load-context.js';
 import { compileEnvFor } from './load-context.js';
-import type { Word } from './source.js';
+import type { Word } from '../text/source.js';
 import { frozenArray, frozenMap, frozenSet } from './freeze.js';
 import type {
   BackendModel,

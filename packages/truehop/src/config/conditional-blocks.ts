@@ -4,8 +4,8 @@
 // (always false: truehop has none of HAProxy's build features), `!`, `&&`, `||` and
 // parentheses. version_atleast/version_before have no meaning for truehop and are reported.
 // Blocks must be closed in the file that opens them, as in HAProxy.
-import type { DiagnosticSink } from './diagnostics.js';
-import type { SourcePos } from './source.js';
+import type { DiagnosticSink } from '../text/diagnostics.js';
+import type { SourcePos } from '../text/source.js';
 import type { ConfigLine, EnvLookup } from './tokenize.js';
 
 interface Frame {

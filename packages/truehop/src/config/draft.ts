@@ -2,7 +2,7 @@
 // draft per section. `defaults` sections are drafts too; a proxy starts as a copy of the
 // defaults it inherits from (HAProxy copies the defaults proxy into each new proxy at parse
 // time, so later `defaults` sections never affect proxies declared before them).
-import type { SourcePos, Word } from './source.js';
+import type { SourcePos, Word } from '../text/source.js';
 import type { ProxySectionKind } from './keyword.js';
 import type {
   BalanceAlgorithm,

@@ -5,9 +5,9 @@
 // decides (the CLI refuses to start when there is any alert).
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Diagnostic } from './diagnostics.js';
-import { Diagnostics } from './diagnostics.js';
-import type { SourcePos } from './source.js';
+import type { Diagnostic } from '../text/diagnostics.js';
+import { Diagnostics } from '../text/diagnostics.js';
+import type { SourcePos } from '../text/source.js';
 import type { EnvLookup } from './tokenize.js';
 import { tokenizeText } from './tokenize.js';
 import { filterConditionalBlocks } from './conditional-blocks.js';

@@ -2,10 +2,10 @@
 // environment for `${VAR}`, the drafts built so far, and how expressions get their CompileEnv.
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import type { Diagnostics } from './diagnostics.js';
+import type { Diagnostics } from '../text/diagnostics.js';
 import type { GlobalDraft, ProxyDraft } from './draft.js';
 import type { EnvLookup } from './tokenize.js';
-import type { SourcePos } from './source.js';
+import type { SourcePos } from '../text/source.js';
 import type { Phase } from '../model/session.js';
 import type { CompileEnv } from '../sample/compile-env.js';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Diagnostics } from './diagnostics.js';
+import { Diagnostics } from '../text/diagnostics.js';
 import { parseLogTarget } from './log-target.js';
 import { tokenizeLine } from './tokenize.js';
 

@@ -1,21 +1,21 @@
 // Keywords of `defaults`, `frontend`, `backend` and `listen` sections (HAProxy manual §4,
 // src/cfgparse-listen.c, src/proxy.c). Each descriptor says in which sections it is allowed;
 // the dispatcher (proxy-section.ts) checks that, so handlers only parse their arguments.
-import type { DiagnosticSink } from './diagnostics.js';
-import type { Word } from './source.js';
+import type { DiagnosticSink } from '../text/diagnostics.js';
+import type { Word } from '../text/source.js';
 import type { KeywordDoc, ProxySectionKind } from './keyword.js';
 import { ALL_PROXY_SECTIONS, BACKEND_SECTIONS, FRONTEND_SECTIONS, notYetSupported } from './keyword.js';
 import type { ProxyDraft } from './draft.js';
 import { cloneServerDraft } from './draft.js';
 import type { LoadContext } from './load-context.js';
 import { compileEnvFor } from './load-context.js';
-import { parseTime } from './time.js';
+import { parseTime } from '../text/time.js';
 import { parseUnsigned } from './integer.js';
 import { parseLogTarget } from './log-target.js';
 import { parseBindLine } from './bind-keywords.js';
 import { applyServerOptions } from './server-keywords.js';
 import { parseServerAddress } from './address.js';
-import { suggestion } from './did-you-mean.js';
+import { suggestion } from '../text/did-you-mean.js';
 import type { BalanceAlgorithm, Timeouts } from '../model/config-model.js';
 import type { CompiledCondition } from '../sample/compiled.js';
 import { defineAcl } from '../acl/acl.js';

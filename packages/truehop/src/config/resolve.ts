@@ -1,10 +1,10 @@
 // Resolves references between proxies once every file is read: default_backend and
 // use_backend name backends that may be declared later in the config (HAProxy resolves
 // them after parsing too). An unknown name is an alert at the word that names it.
-import type { DiagnosticSink } from './diagnostics.js';
+import type { DiagnosticSink } from '../text/diagnostics.js';
 import type { ProxyDraft } from './draft.js';
-import type { Word } from './source.js';
-import { suggestion } from './did-you-mean.js';
+import type { Word } from '../text/source.js';
+import { suggestion } from '../text/did-you-mean.js';
 
 export interface ResolvedProxies {
   /** Backend-capable proxies (backend, listen) by name. */

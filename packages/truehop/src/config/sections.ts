@@ -3,11 +3,11 @@
 // `frontend|backend|listen <name> [from <defaults>]`, `global`. Sections truehop does not
 // support yet (peers, resolvers, userlist, …) are reported once, at their header, and their
 // content is skipped.
-import type { DiagnosticSink } from './diagnostics.js';
-import type { SourcePos, Word } from './source.js';
+import type { DiagnosticSink } from '../text/diagnostics.js';
+import type { SourcePos, Word } from '../text/source.js';
 import type { SectionKind } from './keyword.js';
 import type { ConfigLine } from './tokenize.js';
-import { didYouMean, suggestion } from './did-you-mean.js';
+import { closestName, suggestion } from '../text/did-you-mean.js';
 
 export interface ParsedSection {
   kind: SectionKind;
@@ -55,9 +55,9 @@ export function splitSections(lines: readonly ConfigLine[], sink: DiagnosticSink
       continue;
     }
     if (!first.quoted && !isKeyword(kw)) {
-      const section = didYouMean(kw, SECTION_KEYWORDS);
+      const section = closestName(kw, SECTION_KEYWORDS);
       if (section !== undefined) {
-        sink.alert(first.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${kw}'; did you mean '${section}'? (the lines that follow are skipped up to the next section)`);
+        sink.alert(first.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${kw}' (did you mean '${section}'?); the lines that follow are skipped up to the next section`);
         current = undefined;
         skipping = true;
         continue;

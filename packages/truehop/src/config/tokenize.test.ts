@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Diagnostics } from './diagnostics.js';
+import { Diagnostics } from '../text/diagnostics.js';
 import { tokenizeLine, tokenizeText } from './tokenize.js';
 
 const ENV: Record<string, string> = { HOST: '10.0.0.1', EMPTY: '', PORT: '8080' };

@@ -11,8 +11,8 @@
 //     (`"%{+Q}o %t"' %s'` is one word);
 //   - an unterminated quote is an error for that line only.
 // It never throws: every problem becomes a diagnostic, so a check run reports all of them.
-import type { DiagnosticSink } from './diagnostics.js';
-import type { SourcePos, Word } from './source.js';
+import type { DiagnosticSink } from '../text/diagnostics.js';
+import type { SourcePos, Word } from '../text/source.js';
 
 /** One non-empty logical line: its words, in order. */
 export interface ConfigLine {

@@ -2,9 +2,9 @@
 // parsing (missing timeouts, a frontend without bind, no listener at all) plus what it
 // silently lets through and truehop does not (PROXY v2 options without send-proxy-v2,
 // health checks that lose their PROXY header because of `port`/`addr`).
-import type { DiagnosticSink } from './diagnostics.js';
+import type { DiagnosticSink } from '../text/diagnostics.js';
 import type { ProxyDraft, ServerDraft } from './draft.js';
-import type { SourcePos } from './source.js';
+import type { SourcePos } from '../text/source.js';
 import type { ProxyV2Option, Timeouts } from '../model/config-model.js';
 
 export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourcePos | undefined, sink: DiagnosticSink): void {

@@ -2,7 +2,7 @@
 // (config → parse → resolve → validate → compile → run). Everything the per-connection path
 // needs is decided here: compiled closures, resolved references, timeouts in milliseconds.
 // The data path imports this file and never the config parser.
-import type { SourcePos } from '../config/source.js';
+import type { SourcePos } from '../text/source.js';
 import type {
   CompiledCondition,
   CompiledLogFormat,

@@ -12,7 +12,7 @@ import { createSessionContext } from '../sample/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
 import type { CompiledTcpRule } from '../sample/compiled.js';
 import type { ProxyHeader } from '@truehop/proxy-protocol';
-import type { Word } from '../config/source.js';
+import type { Word } from '../text/source.js';
 
 const AZURE_RULE = 'content set-var(sess.azure_vpcid) fc_pp_tlv(0xEE),bytes(1) if { fc_pp_tlv(0xEE),bytes(0,1),hex eq 01 }';
 const AWS_RULE = 'content set-var(sess.aws_linkid) fc_pp_tlv(0xEA),bytes(1) if { fc_pp_tlv(0xEA),bytes(0,1),hex eq 01 }';

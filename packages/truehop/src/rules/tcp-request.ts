@@ -1,20 +1,20 @@
 // `tcp-request connection|session|content <action> [args] [if|unless <cond>]` and
 // `tcp-request inspect-delay <time>` (HAProxy src/tcp_rules.c). Each rule becomes one closure:
 // the condition, then the action. The phase comes from the rule's keyword, not from env.
-import type { Word } from '../config/source.js';
+import type { Word } from '../text/source.js';
 import type { Phase, SessionContext } from '../model/session.js';
 import { PHASE_ORDER } from '../model/session.js';
 import { compileCondition } from '../acl/condition.js';
 import type { CompiledCondition, CompiledTcpRule, RuleVerdict } from '../sample/compiled.js';
 import type { CompileEnv } from '../sample/compile-env.js';
-import { didYouMean } from '../sample/did-you-mean.js';
+import { suggestion } from '../text/did-you-mean.js';
 import { compileExpression } from '../sample/expression.js';
 import { compileLogFormat } from '../sample/log-format.js';
 import { PHASE_LABEL } from '../sample/phase-names.js';
 import { clearVar, isSetVarCondition, parseVarName, SET_VAR_CONDITIONS, setVarAllowed, VAR_SCOPE_PHASE, writeVar } from '../sample/variables.js';
 import type { SetVarCondition, VarRef } from '../sample/variables.js';
 import type { Sample } from '../sample/types.js';
-import { parseTimeMs } from './time-value.js';
+import { parseTime } from '../text/time.js';
 
 export type TcpRequestDirective =
   | { kind: 'rule'; rule: CompiledTcpRule }
@@ -64,7 +64,7 @@ function varActionName(word: Word, action: string, env: CompileEnv): { ref: VarR
   const conds: SetVarCondition[] = [];
   for (const c of conditions) {
     if (!isSetVarCondition(c)) {
-      env.diagnostics.alert(word.pos, 'BAD_ACTION', `unknown ${action} condition '${c}'${didYouMean(c, SET_VAR_CONDITIONS)}; conditions: ${SET_VAR_CONDITIONS.join(' ')}`);
+      env.diagnostics.alert(word.pos, 'BAD_ACTION', `unknown ${action} condition '${c}'${suggestion(c, SET_VAR_CONDITIONS)}; conditions: ${SET_VAR_CONDITIONS.join(' ')}`);
       return undefined;
     }
     conds.push(c);
@@ -115,16 +115,16 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       env.diagnostics.alert((args[2] as Word).pos, 'BAD_ARGUMENT', "'tcp-request inspect-delay' takes one time value");
       return undefined;
     }
-    const ms = parseTimeMs(value.text);
-    if (typeof ms === 'string') {
-      env.diagnostics.alert(value.pos, 'BAD_ARGUMENT', ms);
+    const time = parseTime(value.text);
+    if (!time.ok) {
+      env.diagnostics.alert(value.pos, 'BAD_ARGUMENT', `'tcp-request inspect-delay': ${time.reason}`);
       return undefined;
     }
-    return { kind: 'inspect-delay', ms };
+    return { kind: 'inspect-delay', ms: time.ms };
   }
   if (kind !== 'connection' && kind !== 'session' && kind !== 'content') {
     env.diagnostics.alert(kindWord.pos, 'UNKNOWN_KEYWORD',
-      `'tcp-request ${kind}' is not a rule set: use connection, session, content or inspect-delay${didYouMean(kind, ['connection', 'session', 'content', 'inspect-delay'])}`);
+      `'tcp-request ${kind}' is not a rule set: use connection, session, content or inspect-delay${suggestion(kind, ['connection', 'session', 'content', 'inspect-delay'])}`);
     return undefined;
   }
   const phase: RulePhase = kind;
@@ -154,7 +154,7 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
       env.diagnostics.alert(actionWord.pos, 'NOT_IMPLEMENTED', `tcp-request ${phase} action '${action}' is not supported by truehop yet`);
     } else {
       env.diagnostics.alert(actionWord.pos, 'UNKNOWN_ACTION',
-        `unknown tcp-request ${phase} action '${action}'${didYouMean(action, ACTIONS[phase])}; supported: ${ACTIONS[phase].join(', ')}`);
+        `unknown tcp-request ${phase} action '${action}'${suggestion(action, ACTIONS[phase])}; supported: ${ACTIONS[phase].join(', ')}`);
     }
     return undefined;
   }

@@ -1,7 +1,7 @@
 // `npm start` / `truehop --demo`: truehop on loopback with the bundled configuration and two
 // demo app servers, nothing else to install. Prints how to try it; stops on SIGTERM/SIGINT.
 import { loadConfigText } from '../config/load-config.js';
-import { formatDiagnostic } from '../config/diagnostics.js';
+import { formatDiagnostic } from '../text/diagnostics.js';
 import { demoConfig, type DemoPorts } from '../demo/demo-config.js';
 import { startDemoApp, type DemoApp } from '../demo/demo-app.js';
 import { startDaemon, type RunningDaemon } from './run.js';

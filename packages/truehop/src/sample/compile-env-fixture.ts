@@ -1,7 +1,7 @@
 // A CompileEnv that collects diagnostics in memory, for tests, benchmarks and tools that
 // compile expressions without the configuration loader.
-import { Diagnostics } from '../config/diagnostics.js';
-import type { SourcePos, Word } from '../config/source.js';
+import { Diagnostics } from '../text/diagnostics.js';
+import type { SourcePos, Word } from '../text/source.js';
 import type { Phase } from '../model/session.js';
 import type { CompileEnv, NamedAcl } from './compile-env.js';
 

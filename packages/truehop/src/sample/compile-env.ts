@@ -2,8 +2,8 @@
 // expression: where to report problems, which ACLs the current proxy has declared so far,
 // where the expression runs (to reject fetches whose data does not exist yet there), and a
 // file reader for `-f <file>` patterns (config reads files; the data path never does).
-import type { DiagnosticSink } from '../config/diagnostics.js';
-import type { SourcePos } from '../config/source.js';
+import type { DiagnosticSink } from '../text/diagnostics.js';
+import type { SourcePos } from '../text/source.js';
 import type { Phase, SessionContext } from '../model/session.js';
 import type { CompiledCondition } from './compiled.js';
 

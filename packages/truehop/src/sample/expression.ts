@@ -2,14 +2,14 @@
 // once at load time into a closure chain (HAProxy sample_parse_expr + sample_process). Every
 // problem is a diagnostic at the word's position; nothing here throws on user input, and the
 // compiled closures never throw either (a failing step means "no sample").
-import type { Word } from '../config/source.js';
+import type { Word } from '../text/source.js';
 import type { Phase, SessionContext } from '../model/session.js';
 import { PHASE_ORDER } from '../model/session.js';
 import { byteStringFromText } from './byte-string.js';
 import { canCast, castSample } from './casts.js';
 import type { CompiledExpression } from './compiled.js';
 import type { CompileEnv } from './compile-env.js';
-import { didYouMean } from './did-you-mean.js';
+import { suggestion } from '../text/did-you-mean.js';
 import { allConverters, allFetches, findConverter, findFetch } from './keyword.js';
 import type { ArgSpec, ArgValue, ConvertFn, FetchImpl } from './keyword.js';
 import { PHASE_LABEL } from './phase-names.js';
@@ -220,7 +220,7 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     const conv = findConverter(head.call.name);
     const hint = conv !== undefined
       ? ` ('${head.call.name}' is a converter: it goes after a fetch and a comma)`
-      : didYouMean(head.call.name, allFetches().map((f) => f.name));
+      : suggestion(head.call.name, allFetches().map((f) => f.name));
     report(0, `unknown fetch '${head.call.name}'${hint}`, 'UNKNOWN_FETCH');
     return undefined;
   }
@@ -266,7 +266,7 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     if (conv === undefined) {
       const hint = findFetch(next.call.name) !== undefined
         ? ` ('${next.call.name}' is a fetch: only one fetch per expression, converters follow it)`
-        : didYouMean(next.call.name, allConverters().map((c) => c.name));
+        : suggestion(next.call.name, allConverters().map((c) => c.name));
       report(i, `unknown converter '${next.call.name}'${hint}`, 'UNKNOWN_CONVERTER');
       return undefined;
     }

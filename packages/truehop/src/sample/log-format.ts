@@ -3,13 +3,13 @@
 // `log-format`, `unique-id-format`, `set-var-fmt` and `set-proxy-v2-tlv-fmt`. Compiled once into
 // a list of parts; rendering writes BYTES, so a binary TLV value forwarded with
 // `%[fc_pp_tlv(0xEE)]` keeps its NUL bytes (HAProxy cuts it at the first NUL, issue #3489, §4.7).
-import type { SourcePos, Word } from '../config/source.js';
+import type { SourcePos, Word } from '../text/source.js';
 import type { Endpoint, Phase, SessionContext } from '../model/session.js';
 import { PHASE_ORDER } from '../model/session.js';
 import { hostname } from 'node:os';
 import type { CompiledLogFormat } from './compiled.js';
 import type { CompileEnv } from './compile-env.js';
-import { didYouMean } from './did-you-mean.js';
+import { suggestion } from '../text/did-you-mean.js';
 import { compileExpression, noteInternalError } from './expression.js';
 import { parseIPv4, parseIPv6 } from './ip-address.js';
 import type { Sample } from './types.js';
@@ -223,7 +223,7 @@ export function compileLogFormat(word: Word, env: CompileEnv, options: LogFormat
     }
     const alias = LOG_ALIASES[name];
     if (alias === undefined) {
-      env.diagnostics.alert(at(start), 'UNKNOWN_LOG_ALIAS', `unknown log-format alias '%${name}'${didYouMean(name, Object.keys(LOG_ALIASES))}`);
+      env.diagnostics.alert(at(start), 'UNKNOWN_LOG_ALIAS', `unknown log-format alias '%${name}'${suggestion(name, Object.keys(LOG_ALIASES))}`);
       ok = false;
       i = k;
       continue;

@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { defineAcl } from '../acl/acl.js';
 import { compileCondition } from '../acl/condition.js';
-import type { Word } from '../config/source.js';
+import type { Word } from '../text/source.js';
 import type { Phase, SessionContext } from '../model/session.js';
 import { compileTcpRequest } from '../rules/tcp-request.js';
 import { createCompileEnv } from './compile-env-fixture.js';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CONFIG_DIAGNOSTIC_CODES } from '../../src/config/diagnostic-codes.js';
+import { CONFIG_DIAGNOSTIC_CODES } from '../../src/text/diagnostic-codes.js';
 
 const SRC = fileURLToPath(new URL('../../../src/config/', import.meta.url));
 

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { loadConfigText } from '../../src/config/load-config.js';
 import { tokenizeText } from '../../src/config/tokenize.js';
-import { Diagnostics } from '../../src/config/diagnostics.js';
+import { Diagnostics } from '../../src/text/diagnostics.js';
 
 const TOKENS = [
   'global', 'defaults', 'frontend', 'backend', 'listen', 'from', 'bind', 'server', 'default-server',

@@ -11,7 +11,7 @@ import type {
 } from '../../src/model/config-model.js';
 import type { SessionContext } from '../../src/model/session.js';
 import type { CompiledCondition, CompiledLogFormat, CompiledTcpRule, RuleVerdict } from '../../src/sample/compiled.js';
-import type { SourcePos } from '../../src/config/source.js';
+import type { SourcePos } from '../../src/text/source.js';
 
 export const POS: SourcePos = { file: 'test.cfg', line: 1, col: 1 };
 

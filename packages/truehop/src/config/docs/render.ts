@@ -8,7 +8,7 @@ import { SERVER_KEYWORDS } from '../server-keywords.js';
 import { SECTION_KEYWORDS, UNSUPPORTED_SECTIONS } from '../sections.js';
 import type { KeywordDoc, KeywordStatus, ProxySectionKind } from '../keyword.js';
 import { describeLogAliases, describeSampleKeywords } from '../../sample/catalog.js';
-import { CONFIG_DIAGNOSTIC_CODES } from '../diagnostic-codes.js';
+import { CONFIG_DIAGNOSTIC_CODES } from '../../text/diagnostic-codes.js';
 
 const STATUS: Readonly<Record<KeywordStatus, string>> = {
   supported: 'supported',

@@ -1,6 +1,7 @@
-// HAProxy time values (configuration manual §2.5): an unsigned integer followed by an
-// optional unit `us`, `ms`, `s`, `m`, `h` or `d`; without a unit the keyword's default unit
-// applies (milliseconds for every timeout and check interval). Results are milliseconds.
+// HAProxy time values (configuration manual §2.5, parse_time_err): an unsigned integer followed
+// by an optional unit `us`, `ms`, `s`, `m`, `h` or `d`; without a unit the keyword's default
+// unit applies (milliseconds for every timeout, check interval and inspect-delay). Results are
+// milliseconds. The one parser for every time value of the configuration.
 
 /**
  * HAProxy stores timers as signed 32-bit milliseconds and refuses larger values ("timer

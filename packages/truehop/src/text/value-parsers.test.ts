@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_TIME_MS, parseTime } from './time.js';
-import { strtoul, parseUnsigned } from './integer.js';
-import { didYouMean } from './did-you-mean.js';
+import { strtoul, parseUnsigned } from '../config/integer.js';
+import { closestName, suggestion } from './did-you-mean.js';
 
 test('HAProxy time units, default milliseconds', () => {
   const ms = (t: string): number | undefined => { const r = parseTime(t); return r.ok ? r.ms : undefined; };
@@ -33,7 +33,13 @@ test('strtoul base 0 like C', () => {
 });
 
 test('did you mean', () => {
-  assert.equal(didYouMean('sned-proxy', ['send-proxy', 'send-proxy-v2', 'check']), 'send-proxy');
-  assert.equal(didYouMean('defualt_backend', ['default_backend', 'use_backend']), 'default_backend');
-  assert.equal(didYouMean('completely-different', ['send-proxy']), undefined);
+  assert.equal(closestName('sned-proxy', ['send-proxy', 'send-proxy-v2', 'check']), 'send-proxy');
+  assert.equal(closestName('defualt_backend', ['default_backend', 'use_backend']), 'default_backend');
+  assert.equal(closestName('completely-different', ['send-proxy']), undefined);
+  assert.equal(closestName('AB', ['ab', 'cd']), 'ab', 'case-insensitive');
+  // One wording for every module (keywords, fetches, ACLs, actions).
+  assert.equal(suggestion('fc_pp_tvl', ['fc_pp_tlv', 'src']), " (did you mean 'fc_pp_tlv'?)");
+  assert.equal(suggestion('zzzz', ['src']), '');
+  // A hostile long word is bounded (compared on its first characters only).
+  assert.equal(closestName('x'.repeat(100_000), ['src']), undefined);
 });
