@@ -1,7 +1,7 @@
 // `log <target> [len <n>] [format <fmt>] <facility> [<level> [<minlevel>]]`, shared by the
 // global section and proxies (HAProxy manual §3.1 "log"). Targets: stdout, stderr (also
-// fd@1/fd@2), a UDP syslog address (`host[:port]`, `udp@…`, default port 514) or a UNIX
-// datagram socket path. TCP and ring targets are real HAProxy syntax not supported yet.
+// fd@1/fd@2) or a UDP syslog address (`host[:port]`, `udp@…`, default port 514). UNIX datagram
+// socket paths, TCP and ring targets are real HAProxy syntax not supported yet.
 import { isIP } from 'node:net';
 import type { DiagnosticSink } from '../text/diagnostics.js';
 import type { Word } from '../text/source.js';
@@ -30,14 +30,15 @@ export function parseLogTarget(args: readonly Word[], kw: Word, sink: Diagnostic
   if (t === 'stdout' || t === 'fd@1') dest = { kind: 'stdout' };
   else if (t === 'stderr' || t === 'fd@2') dest = { kind: 'stderr' };
   else if (t.startsWith('/') || t.startsWith('unix@')) {
-    const path = t.startsWith('unix@') ? t.slice(5) : t;
-    if (path === '') {
-      sink.alert(target.pos, 'BAD_LOG_TARGET', `empty socket path in log target '${t}'`);
-      return undefined;
-    }
-    dest = { kind: 'unix', address: path };
+    // In HAProxy a path is a unix DATAGRAM socket (Debian's default `log /dev/log`). Node can
+    // open unix stream sockets only, so every line would be lost: refuse it at load, once,
+    // with the two forms that reach the same syslog daemon.
+    sink.alert(target.pos, 'NOT_SUPPORTED_YET',
+      `log target '${t}' is a unix datagram socket, which Node cannot write to; use 'log stdout format raw <facility>' ` +
+      "(under systemd the journal keeps it) or a UDP syslog address such as 'log 127.0.0.1:514 <facility>'");
+    return undefined;
   } else if (/^(ring|tcp|tcp4|tcp6|fd|abns|abnsz)@/.test(t)) {
-    sink.alert(target.pos, 'NOT_SUPPORTED_YET', `log target '${t}' is not supported yet (stdout, stderr, UDP syslog and UNIX sockets are)`);
+    sink.alert(target.pos, 'NOT_SUPPORTED_YET', `log target '${t}' is not supported yet (stdout, stderr and UDP syslog are)`);
     return undefined;
   } else {
     const body = t.replace(/^(udp|udp4|udp6|ipv4|ipv6)@/, '');

@@ -25,8 +25,8 @@ export interface Timeouts {
 }
 
 export interface LogTarget {
-  /** 'stdout' | 'stderr' | a syslog address ('udp' host:port or a unix socket path). */
-  kind: 'stdout' | 'stderr' | 'udp' | 'unix';
+  /** 'stdout' | 'stderr' | a UDP syslog address (host:port). */
+  kind: 'stdout' | 'stderr' | 'udp';
   address?: string;
   port?: number;
   facility: string;

@@ -15,6 +15,8 @@ export const COUNTER_COLUMNS = {
   noServer: 'sessions that found no usable server',
   bytesIn: 'bytes received from clients',
   bytesOut: 'bytes sent to clients',
+  logLinesDropped: "log lines dropped because a log target's queue was full (logging never blocks; observe/line-writer.ts)",
+  logLinesFailed: 'log lines lost because their log target failed (the first failure is reported on stderr)',
 } as const;
 
 export type CounterName = keyof typeof COUNTER_COLUMNS;

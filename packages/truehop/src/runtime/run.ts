@@ -9,7 +9,7 @@ import { RuntimeFrontend, type DaemonShared, type ResolvedUseBackend, type Sessi
 import { admitWaiting, listen, type BoundListener } from '../datapath/listener.js';
 import { RuntimeBackend } from '../datapath/runtime-backend.js';
 import { createCounters, type Counters, type RejectionCounts } from '../observe/counters.js';
-import { LogFanout, openLogSink, type LogSink } from '../observe/log-sink.js';
+import { createLogOutputs, LogFanout, openLogSink, type LogSink } from '../observe/log-sink.js';
 import { createHealthMonitor, type HealthMonitor } from '../health/monitor.js';
 import { SYSLOG_LEVELS } from '../observe/syslog-format.js';
 import { installStopSignals } from './signals.js';
@@ -49,7 +49,8 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
   const procVars = new Map<string, Sample>();
   const backends = new Map<string, RuntimeBackend>();
   // Health transitions go to the global `log` targets (as in HAProxy), else to stderr.
-  const globalSinks = model.global.logs.map((t) => openLogSink(t, streams));
+  const logOutputs = createLogOutputs(streams, counters);
+  const globalSinks = model.global.logs.map((t) => openLogSink(t, logOutputs));
   const globalLog = new LogFanout(globalSinks);
   let health: HealthMonitor | null = null;
   if (options.statusSource === undefined) {
@@ -90,7 +91,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
       // The loader validates names; a dangling one is skipped rather than crashing here.
       if (backend !== undefined) useBackends.push({ backend, condition: rule.condition });
     }
-    const feSinks = fe.logs.map((t) => openLogSink(t, streams));
+    const feSinks = fe.logs.map((t) => openLogSink(t, logOutputs));
     sinks.push(...feSinks);
     const defaultBackend = fe.defaultBackend !== undefined ? backends.get(fe.defaultBackend) : undefined;
     frontends.push(new RuntimeFrontend(fe, useBackends, defaultBackend, new LogFanout(feSinks), shared));

@@ -227,10 +227,10 @@ test('rules.cfg: ACLs, conditions, tcp-request rules, log formats and TLV format
 test('compat-global.cfg: a distribution-style global section loads, with warnings naming what is not applied', () => {
   const r = load('compat-global.cfg');
   const notApplied = r.diagnostics.filter((d) => d.code === 'PARSED_NOT_APPLIED').map((d) => d.pos.line);
-  assert.deepEqual(notApplied, [6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 21, 25]);
-  assert.deepEqual(r.model.global.logs.map((l) => [l.kind, l.address, l.facility, l.level ?? null]), [
-    ['unix', '/dev/log', 'local0', null],
-    ['unix', '/dev/log', 'local1', 'notice'],
+  assert.deepEqual(notApplied, [8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 23, 27]);
+  assert.deepEqual(r.model.global.logs.map((l) => [l.kind, l.address ?? null, l.port ?? null, l.facility, l.level ?? null]), [
+    ['stdout', null, null, 'local0', null],
+    ['udp', '127.0.0.1', 514, 'local1', 'notice'],
   ]);
   assert.deepEqual(r.model.global.statsSockets.map((s) => s.path), ['/run/haproxy/admin.sock']);
   const fe = r.model.frontends.get('app')!;
