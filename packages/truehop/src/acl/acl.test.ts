@@ -105,7 +105,7 @@ describe('ACL match methods', () => {
     env.files.set('hosts.lst', '# comment\n\n  www.Example.com\r\nother.example\n');
     assert.equal(acl('a fc_pp_authority -f hosts.lst', env).test(ctx()), true);
     const env2 = createCompileEnv('content');
-    assert.deepEqual(codes('a fc_pp_authority -f missing.lst', env2), ['alert:FILE_NOT_FOUND']);
+    assert.deepEqual(codes('a fc_pp_authority -f missing.lst', env2), ['alert:FILE_UNREADABLE']);
   });
   it('-- ends flags so a pattern may start with a dash; -n is accepted', () => {
     assert.equal(test('a int(-5) -n -- -5', ctx()), true);

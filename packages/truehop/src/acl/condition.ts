@@ -108,6 +108,13 @@ export function compileCondition(words: readonly Word[], env: CompileEnv): Compi
       text = text.slice(1);
     }
     const acl = env.lookupAcl(text) ?? PREDEFINED_ACLS.get(text);
+    if (acl === undefined && env.isFailedAcl?.(text) === true) {
+      // Declared on an earlier line whose expression failed: that line has the alert.
+      ok = false;
+      (groups[groups.length - 1] as Term[]).push(FAILED);
+      negate = false;
+      continue;
+    }
     if (acl === undefined) {
       let hint: string;
       if (UNSUPPORTED_PREDEFINED.has(text)) hint = ` ('${text}' is an HAProxy predefined ACL about HTTP or request buffers, not available in truehop yet)`;

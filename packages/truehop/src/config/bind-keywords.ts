@@ -5,6 +5,7 @@ import type { DiagnosticSink } from '../text/diagnostics.js';
 import type { SourcePos, Word } from '../text/source.js';
 import type { OptionKeywordDoc } from './keyword.js';
 import { notYetSupported } from './keyword.js';
+import { HAPROXY_BIND_OPTIONS } from '../text/haproxy-names.js';
 import { parseBindAddress } from './address.js';
 import { suggestion } from '../text/did-you-mean.js';
 import type { BindModel } from '../model/config-model.js';
@@ -77,6 +78,7 @@ const NOT_YET: readonly BindKeyword[] = ([
 
 export const BIND_KEYWORDS: readonly BindKeyword[] = [...SUPPORTED, ...NOT_YET];
 const BY_NAME = new Map(BIND_KEYWORDS.map((k) => [k.name, k]));
+const HAPROXY_BIND_OPTION_NAMES: ReadonlySet<string> = new Set(HAPROXY_BIND_OPTIONS);
 
 /** Parses the words after `bind`; returns one BindModel per address of the list. */
 export function parseBindLine(args: readonly Word[], kw: Word, sink: DiagnosticSink): BindModel[] {
@@ -91,7 +93,10 @@ export function parseBindLine(args: readonly Word[], kw: Word, sink: DiagnosticS
     const w = args[i] as Word;
     const desc = BY_NAME.get(w.text);
     if (!desc) {
-      sink.alert(w.pos, 'UNKNOWN_KEYWORD', `unknown bind option '${w.text}'${suggestion(w.text, SUPPORTED.map((k) => k.name))}`);
+      // A real HAProxy option whose argument count truehop does not record: named once, and
+      // the rest of the line is not read (its words cannot be told from that option's arguments).
+      if (HAPROXY_BIND_OPTION_NAMES.has(w.text)) sink.alert(w.pos, 'NOT_SUPPORTED_YET', `bind option '${w.text}' is not supported by truehop yet`);
+      else sink.alert(w.pos, 'UNKNOWN_KEYWORD', `unknown bind option '${w.text}'${suggestion(w.text, SUPPORTED.map((k) => k.name))}`);
       break; // as HAProxy: the rest of the line cannot be interpreted
     }
     if (desc.status === 'not-yet-supported') {

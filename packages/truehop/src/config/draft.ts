@@ -89,6 +89,8 @@ export interface ProxyDraft {
     inspectDelayMs: number | undefined;
   };
   acls: Map<string, NamedAcl>;
+  /** ACL names whose declaration failed to compile: declared (no follow-on "no such ACL"), never run. */
+  failedAcls: Set<string>;
   /** Health-check kind (`option httpchk`, `option tcp-check`); plain TCP connect by default. */
   checkOption:
     | { kind: 'httpchk'; method: string; uri: string; version: string; pos: SourcePos }
@@ -175,6 +177,7 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     useBackends: [],
     tcpRequest: { connection: [], session: [], content: [], inspectDelayMs: undefined },
     acls: new Map(),
+    failedAcls: new Set(),
     checkOption: undefined,
     httpExpectStatus: undefined,
     tcpCheckSteps: [],

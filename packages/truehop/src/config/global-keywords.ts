@@ -5,6 +5,7 @@ import type { DiagnosticSink } from '../text/diagnostics.js';
 import type { Word } from '../text/source.js';
 import type { KeywordDoc } from './keyword.js';
 import { lookupKeyword, notYetSupported } from './keyword.js';
+import { HAPROXY_GLOBAL_KEYWORDS } from '../text/haproxy-names.js';
 import type { GlobalDraft } from './draft.js';
 import { parseUnsigned } from './integer.js';
 import { parseTime } from '../text/time.js';
@@ -147,26 +148,9 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   notApplied('stats timeout', 1, 'the stats socket is not served yet'),
 ];
 
-const NOT_YET: readonly GlobalKeyword[] = [
-  'cpu-map', 'cpu-policy', 'cpu-set', 'description', 'node', 'localpeer',
-  'lua-load', 'lua-load-per-thread', 'lua-prepend-path', 'master-worker', 'mworker-max-reloads', 'ulimit-n',
-  'maxconnrate', 'maxsessrate', 'maxsslconn', 'maxsslrate', 'maxpipes', 'maxcompcpuusage', 'maxcomprate',
-  'maxzlibmem', 'noepoll', 'nopoll', 'nosplice', 'nogetaddrinfo', 'noreuseport', 'spread-checks',
-  'max-spread-checks', 'server-state-base', 'server-state-file', 'external-check', 'insecure-fork-wanted',
-  'expose-experimental-directives', 'expose-deprecated-directives', 'set-var', 'set-var-fmt', 'setenv',
-  'presetenv', 'resetenv', 'unsetenv', 'log-send-hostname', 'log-tag', 'quiet', 'zero-warning',
-  'busy-polling', 'strict-limits', 'thread-groups', 'thread-group', 'numa-cpu-mapping', 'default-path',
-  'h1-case-adjust', 'h1-case-adjust-file', 'h2-workaround-bogus-websocket-clients', 'issuers-chain-path',
-  'ssl-default-bind-client-sigalgs',
-  'ssl-default-server-curves', 'ssl-default-server-sigalgs', 'ssl-default-server-client-sigalgs',
-  'ssl-dh-param-file', 'ssl-engine', 'ssl-mode-async', 'ssl-server-verify', 'ssl-skip-self-issued-ca',
-  'ssl-load-extra-files', 'ssl-load-extra-del-ext', 'ssl-provider', 'ssl-provider-path', 'ssl-propquery',
-  'ssl-security-level', 'stats maxconn', 'stats bind-process', 'stats-file', 'profiling.tasks',
-  'profiling.memory', 'unix-bind', 'wurfl-data-file', 'deviceatlas-json-file', '51degrees-data-file',
-  'close-spread-time', 'grace', 'dns-accept-family',
-  'limited-quic', 'cluster-secret', 'harden.reject-privileged-ports.tcp', 'harden.reject-privileged-ports.quic',
-  'anonkey', 'fd-hard-limit', 'httpclient.resolvers.id', 'httpclient.ssl.verify', 'ocsp-update.mode',
-].map((name) => ({
+/** Every other keyword of HAProxy's global section (text/haproxy-names.ts): "not supported yet". */
+const IMPLEMENTED_NAMES = new Set(SUPPORTED.map((k) => k.name));
+const NOT_YET: readonly GlobalKeyword[] = HAPROXY_GLOBAL_KEYWORDS.filter((name) => !IMPLEMENTED_NAMES.has(name)).map((name) => ({
   ...notYetSupported(name, 0, 'HAProxy global keyword; not supported by truehop yet'),
   syntax: '…',
   apply: () => undefined,

@@ -119,12 +119,16 @@ function run(sources: readonly ConfigSource[], diagnostics: Diagnostics, options
   return { model, diagnostics: Object.freeze(sorted), ok: !sorted.some((d) => d.severity === 'alert') };
 }
 
-/** The same problem reported twice (a defaults format compiled for several proxies) is shown once. */
+/**
+ * One diagnostic per place and code: a line of a defaults section is checked again for every
+ * proxy that inherits it (a log format compiled per proxy, an option validated per proxy), and
+ * the operator must see the problem once, at its position — the first report is kept.
+ */
 function dedupe(items: readonly Diagnostic[]): Diagnostic[] {
   const seen = new Set<string>();
   const out: Diagnostic[] = [];
   for (const d of items) {
-    const key = `${d.pos.file}\0${d.pos.line}\0${d.pos.col}\0${d.severity}\0${d.code}\0${d.message}`;
+    const key = `${d.pos.file}\0${d.pos.line}\0${d.pos.col}\0${d.severity}\0${d.code}`;
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(d);

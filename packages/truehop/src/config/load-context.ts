@@ -50,6 +50,8 @@ export function compileEnvFor(ctx: LoadContext, proxy: ProxyDraft, phase: Phase)
     proxyName: proxy.name,
     phase,
     lookupAcl: (name) => proxy.acls.get(name),
+    isFailedAcl: (name) => proxy.failedAcls.has(name),
+    aclNames: () => proxy.acls.keys(),
     readPatternFile: ctx.readPatternFile,
   };
 }

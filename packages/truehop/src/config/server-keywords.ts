@@ -6,6 +6,7 @@ import type { DiagnosticSink } from '../text/diagnostics.js';
 import type { SourcePos, Word } from '../text/source.js';
 import type { OptionKeywordDoc } from './keyword.js';
 import { notYetSupported } from './keyword.js';
+import { HAPROXY_SERVER_OPTIONS } from '../text/haproxy-names.js';
 import type { PpFlag, ServerDraft } from './draft.js';
 import { parseTime } from '../text/time.js';
 import { parseUnsigned, strtoul } from './integer.js';
@@ -210,6 +211,7 @@ const NOT_YET: readonly ServerKeyword[] = ([
 
 export const SERVER_KEYWORDS: readonly ServerKeyword[] = [...SUPPORTED, ...NOT_YET];
 const BY_NAME = new Map(SERVER_KEYWORDS.map((k) => [k.name, k]));
+const HAPROXY_SERVER_OPTION_NAMES: ReadonlySet<string> = new Set(HAPROXY_SERVER_OPTIONS);
 const TLV_FMT_KEYWORD = BY_NAME.get(`${SET_TLV_FMT}(<id>)`) as ServerKeyword;
 
 function lookup(text: string): ServerKeyword | undefined {
@@ -228,6 +230,12 @@ export function applyServerOptions(server: ServerDraft, options: readonly Word[]
     const kw = options[i] as Word;
     const desc = lookup(kw.text);
     if (!desc) {
+      // A real HAProxy option whose argument count truehop does not record: named once, and
+      // the rest of the line is not read (its words cannot be told from that option's arguments).
+      if (HAPROXY_SERVER_OPTION_NAMES.has(kw.text)) {
+        sink.alert(kw.pos, 'NOT_SUPPORTED_YET', `server option '${kw.text}' is not supported by truehop yet`);
+        return;
+      }
       const names = SUPPORTED.map((k) => (k === TLV_FMT_KEYWORD ? SET_TLV_FMT : k.name));
       sink.alert(kw.pos, 'UNKNOWN_KEYWORD', `unknown server option '${kw.text}'${suggestion(kw.text, names)}`);
       return;

@@ -15,11 +15,14 @@ export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourceP
     }
     checkTimeouts(p, sink);
     if (p.fe && p.logOption?.kind === 'httplog') {
+      // Inherited from a defaults section: reported once there (load-config dedupes by place),
+      // so the message names the section that has the line, not one of its heirs.
+      const where = declaredIn(p, p.logOption.pos) ? `${p.kind} '${p.name}'` : 'this defaults section';
       if ((p.mode ?? 'tcp') !== 'http') {
         // HAProxy gives the same warning and falls back the same way.
-        sink.warning(p.logOption.pos, 'HTTPLOG_IN_TCP_MODE', `'option httplog' needs 'mode http' in ${p.kind} '${p.name}'; falling back to 'option tcplog'`);
+        sink.warning(p.logOption.pos, 'HTTPLOG_IN_TCP_MODE', `'option httplog' needs 'mode http' in ${where}; falling back to 'option tcplog'`);
       } else {
-        sink.warning(p.logOption.pos, 'PARSED_NOT_APPLIED', `'option httplog' in ${p.kind} '${p.name}': truehop forwards HTTP as TCP streams and logs them in the tcplog format`);
+        sink.warning(p.logOption.pos, 'PARSED_NOT_APPLIED', `'option httplog' in ${where}: truehop forwards HTTP as TCP streams and logs them in the tcplog format`);
       }
     }
     if (p.be) {

@@ -135,7 +135,7 @@ describe('tcp-request rules', () => {
   });
   it('unknown and unsupported actions are named; bad syntax is reported', () => {
     assert.deepEqual(codes('content acept'), ['alert:UNKNOWN_ACTION']);
-    assert.deepEqual(codes('content track-sc0 src'), ['alert:NOT_IMPLEMENTED']);
+    assert.deepEqual(codes('content track-sc0 src'), ['alert:NOT_SUPPORTED_YET']);
     assert.deepEqual(codes('request accept'), ['alert:UNKNOWN_KEYWORD']);
     assert.deepEqual(codes('content'), ['alert:BAD_ACTION']);
     assert.deepEqual(codes('content accept now'), ['alert:BAD_ACTION']);

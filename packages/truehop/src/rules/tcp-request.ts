@@ -151,7 +151,7 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
     if (action === 'expect-proxy') {
       env.diagnostics.alert(actionWord.pos, 'BAD_ACTION', "'expect-proxy layer4' is only valid in 'tcp-request connection' (§4.2)");
     } else if (KNOWN_UNSUPPORTED.has(action) || action.startsWith('lua.') || action.startsWith('sc-')) {
-      env.diagnostics.alert(actionWord.pos, 'NOT_IMPLEMENTED', `tcp-request ${phase} action '${action}' is not supported by truehop yet`);
+      env.diagnostics.alert(actionWord.pos, 'NOT_SUPPORTED_YET', `tcp-request ${phase} action '${action}' is not supported by truehop yet`);
     } else {
       env.diagnostics.alert(actionWord.pos, 'UNKNOWN_ACTION',
         `unknown tcp-request ${phase} action '${action}'${suggestion(action, ACTIONS[phase])}; supported: ${ACTIONS[phase].join(', ')}`);

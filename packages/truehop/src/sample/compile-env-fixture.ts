@@ -25,7 +25,7 @@ export function createCompileEnv(phase: Phase = 'content', proxyName = 'fe_main'
     aclNames: () => acls.keys(),
     readPatternFile(path: string, pos: SourcePos): string | undefined {
       const content = files.get(path);
-      if (content === undefined) diagnostics.alert(pos, 'FILE_NOT_FOUND', `cannot read pattern file '${path}'`);
+      if (content === undefined) diagnostics.alert(pos, 'FILE_UNREADABLE', `cannot read pattern file '${path}'`);
       return content;
     },
   };

@@ -23,6 +23,11 @@ export interface CompileEnv {
   readonly phase: Phase;
   /** ACLs declared so far in this proxy (HAProxy resolves names at parse time). */
   lookupAcl(name: string): NamedAcl | undefined;
+  /**
+   * Optional: true for an ACL declared so far whose line failed to compile (already reported
+   * there). A condition using it fails without a second alert: "no such ACL" would be false.
+   */
+  isFailedAcl?(name: string): boolean;
   /** Optional: names of the ACLs declared so far, for "did you mean" on an unknown ACL. */
   aclNames?(): Iterable<string>;
   /** Reads a pattern file for `-f`, relative to the config file; undefined when unreadable (already reported). */

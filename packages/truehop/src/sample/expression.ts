@@ -9,7 +9,9 @@ import { byteStringFromText } from './byte-string.js';
 import { canCast, castSample } from './casts.js';
 import type { CompiledExpression } from './compiled.js';
 import type { CompileEnv } from './compile-env.js';
+import type { DiagnosticCode } from '../text/diagnostic-codes.js';
 import { suggestion } from '../text/did-you-mean.js';
+import { HAPROXY_CONVERTERS, HAPROXY_FETCHES } from '../text/haproxy-names.js';
 import { allConverters, allFetches, findConverter, findFetch } from './keyword.js';
 import type { ArgSpec, ArgValue, ConvertFn, FetchImpl } from './keyword.js';
 import { PHASE_LABEL } from './phase-names.js';
@@ -51,6 +53,10 @@ export function noteInternalError(): void {
 }
 
 const NAME = /[A-Za-z0-9_.+$-]/;
+
+/** Real HAProxy names: "not supported yet", never "unknown" with a misleading did-you-mean. */
+const HAPROXY_FETCH_NAMES: ReadonlySet<string> = new Set(HAPROXY_FETCHES);
+const HAPROXY_CONVERTER_NAMES: ReadonlySet<string> = new Set(HAPROXY_CONVERTERS);
 
 interface RawCall {
   name: string;
@@ -198,11 +204,11 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
   const text = options.text ?? word.text;
   const base = options.columnOffset ?? 0;
   let failed = false;
-  const report = (at: number, message: string, code = 'BAD_EXPRESSION'): void => {
+  const report = (at: number, message: string, code: DiagnosticCode = 'BAD_EXPRESSION'): void => {
     env.diagnostics.alert({ ...word.pos, col: word.pos.col + base + at }, code, `${message} in '${text}'`);
     failed = true;
   };
-  const warn = (at: number, message: string, code: string): void => {
+  const warn = (at: number, message: string, code: DiagnosticCode): void => {
     env.diagnostics.warning({ ...word.pos, col: word.pos.col + base + at }, code, `${message} in '${text}'`);
   };
 
@@ -217,6 +223,10 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
   }
   const fetch = findFetch(head.call.name);
   if (fetch === undefined) {
+    if (HAPROXY_FETCH_NAMES.has(head.call.name)) {
+      report(0, `fetch '${head.call.name}' is an HAProxy fetch truehop does not support yet`, 'NOT_SUPPORTED_YET');
+      return undefined;
+    }
     const conv = findConverter(head.call.name);
     const hint = conv !== undefined
       ? ` ('${head.call.name}' is a converter: it goes after a fetch and a comma)`
@@ -264,6 +274,10 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     }
     const conv = findConverter(next.call.name);
     if (conv === undefined) {
+      if (HAPROXY_CONVERTER_NAMES.has(next.call.name)) {
+        report(i, `converter '${next.call.name}' is an HAProxy converter truehop does not support yet`, 'NOT_SUPPORTED_YET');
+        return undefined;
+      }
       const hint = findFetch(next.call.name) !== undefined
         ? ` ('${next.call.name}' is a fetch: only one fetch per expression, converters follow it)`
         : suggestion(next.call.name, allConverters().map((c) => c.name));

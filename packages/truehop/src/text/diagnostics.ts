@@ -1,30 +1,31 @@
 // Diagnostics are collected, never thrown: a config check reports every problem before it
 // exits (STYLE.md example 7). Printed as `file:line:col: alert|warning: message [CODE]`.
 import type { SourcePos } from './source.js';
+import type { DiagnosticCode } from './diagnostic-codes.js';
 
 export type Severity = 'alert' | 'warning';
 
 export interface Diagnostic {
   severity: Severity;
-  /** Stable upper-case code, e.g. UNKNOWN_KEYWORD; tests assert codes, not messages. */
-  code: string;
+  /** Stable upper-case code from DIAGNOSTIC_CODES; tests assert codes, not messages. */
+  code: DiagnosticCode;
   message: string;
   pos: SourcePos;
 }
 
 export interface DiagnosticSink {
-  alert(pos: SourcePos, code: string, message: string): void;
-  warning(pos: SourcePos, code: string, message: string): void;
+  alert(pos: SourcePos, code: DiagnosticCode, message: string): void;
+  warning(pos: SourcePos, code: DiagnosticCode, message: string): void;
 }
 
 export class Diagnostics implements DiagnosticSink {
   readonly items: Diagnostic[] = [];
 
-  alert(pos: SourcePos, code: string, message: string): void {
+  alert(pos: SourcePos, code: DiagnosticCode, message: string): void {
     this.items.push({ severity: 'alert', code, message, pos });
   }
 
-  warning(pos: SourcePos, code: string, message: string): void {
+  warning(pos: SourcePos, code: DiagnosticCode, message: string): void {
     this.items.push({ severity: 'warning', code, message, pos });
   }
 

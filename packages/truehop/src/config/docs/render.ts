@@ -8,7 +8,7 @@ import { SERVER_KEYWORDS } from '../server-keywords.js';
 import { SECTION_KEYWORDS, UNSUPPORTED_SECTIONS } from '../sections.js';
 import type { KeywordDoc, KeywordStatus, ProxySectionKind } from '../keyword.js';
 import { describeLogAliases, describeSampleKeywords } from '../../sample/catalog.js';
-import { CONFIG_DIAGNOSTIC_CODES } from '../../text/diagnostic-codes.js';
+import { DIAGNOSTIC_CODES } from '../../text/diagnostic-codes.js';
 
 const STATUS: Readonly<Record<KeywordStatus, string>> = {
   supported: 'supported',
@@ -40,6 +40,8 @@ function notYetList(list: readonly KeywordDoc[]): string {
   const names = list.filter((k) => k.status === 'not-yet-supported').map((k) => k.name).sort();
   return names.length === 0 ? '' : `\nRecognised HAProxy keywords not supported yet (an alert names them): ${names.map(code).join(', ')}.\n`;
 }
+
+const NAMES_NOTE = "The HAProxy names are listed in packages/truehop/src/text/haproxy-names.ts (HAProxy 2.6 to 3.5-dev).\n";
 
 const SECTION_LETTER: Readonly<Record<ProxySectionKind, string>> = { defaults: 'd', frontend: 'f', listen: 'l', backend: 'b' };
 
@@ -76,6 +78,7 @@ export function renderKeywordDoc(): string {
   out.push(table(['keyword', 'arguments', 'status', 'summary'], supportedRows(GLOBAL_KEYWORDS).map((k) => [code(k.name), code(k.syntax), STATUS[k.status], k.summary])));
   out.push(notYetList(GLOBAL_KEYWORDS));
   out.push('Also not supported yet: every `tune.*`, `ssl-*`, `lua-*`, `quic-*` and other keyword families of HAProxy\'s global section.');
+  out.push(NAMES_NOTE);
   out.push('');
   out.push('## Proxy sections');
   out.push('');
@@ -99,6 +102,8 @@ export function renderKeywordDoc(): string {
   out.push('');
   out.push(table(['option', 'arguments', 'status', 'summary'], supportedRows(BIND_KEYWORDS).map((k) => [code(k.name), code(k.syntax), STATUS[k.status], k.summary])));
   out.push(notYetList(BIND_KEYWORDS));
+  out.push('Any other HAProxy bind option is reported as not supported yet, and the rest of its line is not read.');
+  out.push('');
   out.push('## Server options');
   out.push('');
   out.push('`server <name> <address>:<port> [options…]` and `default-server [options…]`. Each server starts as a copy of');
@@ -106,9 +111,14 @@ export function renderKeywordDoc(): string {
   out.push('');
   out.push(table(['option', 'arguments', 'status', 'summary'], supportedRows(SERVER_KEYWORDS).map((k) => [code(k.name), code(k.syntax), STATUS[k.status], k.summary])));
   out.push(notYetList(SERVER_KEYWORDS));
+  out.push('Any other HAProxy server option is reported as not supported yet, and the rest of its line is not read.');
+  out.push('');
   const samples = describeSampleKeywords();
   out.push('## Sample fetches');
   out.push('');
+  out.push('Every other fetch of HAProxy 2.6–3.x (including the ACL forms such as `path_beg`, `hdr_dom`) and every other');
+  out.push('converter is reported as not supported yet (`NOT_SUPPORTED_YET`), never as unknown.');
+  out.push(NAMES_NOTE);
   out.push(table(['fetch', 'output', 'summary'], samples.filter((s) => s.kind === 'fetch').map((s) => [code(s.syntax), s.output, s.summary])));
   out.push('');
   out.push('## Converters');
@@ -122,9 +132,12 @@ export function renderKeywordDoc(): string {
     out.push(table(['alias', 'summary'], aliases.map((a) => [code(a.alias), a.summary])));
     out.push('');
   }
-  out.push('## Diagnostic codes of the configuration loader');
+  out.push('## Diagnostic codes');
   out.push('');
-  out.push(table(['code', 'meaning'], Object.entries(CONFIG_DIAGNOSTIC_CODES).map(([c, m]) => [code(c), m])));
+  out.push('Every code the loader and the expression engine (sample expressions, ACLs, rules) report; the');
+  out.push('table is `DIAGNOSTIC_CODES` in packages/truehop/src/text/diagnostic-codes.ts.');
+  out.push('');
+  out.push(table(['code', 'meaning'], Object.entries(DIAGNOSTIC_CODES).map(([c, m]) => [code(c), m])));
   out.push('');
   return out.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
 }
