@@ -1,7 +1,7 @@
 // Turns parsed sections into drafts, in file order, the way HAProxy reads its config: each
 // proxy starts as a copy of its defaults (the last one seen, or `from <name>`), then its
-// lines are applied through the keyword registries. ACLs and conditions are compiled here,
-// because HAProxy resolves ACL names at parse time: an ACL must be declared before use.
+// lines are applied through the keyword registries. Nothing is compiled here: ACL and rule
+// lines are kept as words for the compile stage (compile-rules.ts).
 import type { ParsedSection } from './sections.js';
 import type { LoadContext } from './load-context.js';
 import type { ProxyDraft } from './draft.js';

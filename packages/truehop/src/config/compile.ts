@@ -1,7 +1,8 @@
-// Drafts → the frozen TruehopModel (model/config-model.ts). Log formats are compiled here,
-// per proxy, so a format inherited from a defaults section is compiled with the proxy that
-// uses it; everything else was already parsed. The result is immutable all the way down
-// except the compiled closures, which belong to the expression engine.
+// The compile stage: drafts and resolved references → the frozen TruehopModel
+// (model/config-model.ts). ACLs and rules (compile-rules.ts) and log formats become closures
+// here, per proxy, so a format inherited from a defaults section is compiled with the proxy
+// that uses it; backend names become references to the BackendModel objects. The result is
+// immutable all the way down except the compiled closures, which belong to the expression engine.
 import type { GlobalDraft, LogDecl, ProxyDraft, ServerDraft } from './draft.js';
 import { DEFAULT_CHECK_INTER_MS, DEFAULT_RETRIES } from './draft.js';
 import type { LoadContext } from './load-context.js';
@@ -21,7 +22,11 @@ import type {
   TcpCheckStep,
   TlvFormat,
   TruehopModel,
+  UseBackendRule,
 } from '../model/config-model.js';
+import type { ResolvedReferences } from './resolve.js';
+import type { CompiledRules } from './compile-rules.js';
+import { compileRules } from './compile-rules.js';
 import type { CompiledLogFormat } from '../sample/compiled.js';
 import { compileLogFormat } from '../sample/log-format.js';
 
@@ -33,15 +38,27 @@ function emptyFormat(): CompiledLogFormat {
   return Object.freeze({ source: '', earliestPhase: 'connection' as const, render: () => EMPTY });
 }
 
-export function compileModel(ctx: LoadContext): TruehopModel {
+export function compileModel(ctx: LoadContext, resolved: ResolvedReferences): TruehopModel {
   const global = compileGlobal(ctx.global);
-  const frontends: [string, FrontendModel][] = [];
-  const backends: [string, BackendModel][] = [];
+  const rules = new Map<ProxyDraft, CompiledRules>(ctx.proxies.map((p) => [p, compileRules(ctx, p)]));
+  const backends = new Map<ProxyDraft, BackendModel>();
+  const backendsByName: [string, BackendModel][] = [];
   for (const p of ctx.proxies) {
-    if (p.fe && !frontends.some(([n]) => n === p.name)) frontends.push([p.name, compileFrontend(ctx, p, global)]);
-    if (p.be && !backends.some(([n]) => n === p.name)) backends.push([p.name, compileBackend(ctx, p)]);
+    if (!p.be || backendsByName.some(([n]) => n === p.name)) continue;
+    const be = compileBackend(ctx, p, rules.get(p) as CompiledRules);
+    backends.set(p, be);
+    backendsByName.push([p.name, be]);
   }
-  return Object.freeze({ global, frontends: frozenMap(frontends), backends: frozenMap(backends) });
+  const frontends: [string, FrontendModel][] = [];
+  for (const p of ctx.proxies) {
+    if (p.fe && !frontends.some(([n]) => n === p.name)) {
+      frontends.push([p.name, compileFrontend(ctx, p, rules.get(p) as CompiledRules, global, (ref) => {
+        const target = resolved.backendOf.get(ref);
+        return target === undefined ? undefined : backends.get(target);
+      }, backends.get(p))]);
+    }
+  }
+  return Object.freeze({ global, frontends: frozenMap(frontends), backends: frozenMap(backendsByName) });
 }
 
 function compileGlobal(g: GlobalDraft): GlobalModel {
@@ -69,24 +86,40 @@ function resolveLogs(decls: readonly LogDecl[], global: GlobalModel): readonly L
   return frozenArray(out);
 }
 
-function compileFormat(ctx: LoadContext, p: ProxyDraft, word: Word, phase: 'session' | 'backend'): CompiledLogFormat | undefined {
+function compileFormat(ctx: LoadContext, p: ProxyDraft, rules: CompiledRules, word: Word, phase: 'session' | 'backend'): CompiledLogFormat | undefined {
   if (word.text === '') return emptyFormat();
-  return compileLogFormat(word, compileEnvFor(ctx, p, phase));
+  return compileLogFormat(word, compileEnvFor(ctx, p, phase, rules.scope));
 }
 
-function compileFrontend(ctx: LoadContext, p: ProxyDraft, global: GlobalModel): FrontendModel {
+/**
+ * `backendOf` gives the BackendModel a default_backend/use_backend word was resolved to
+ * (undefined only when resolve reported it: such a configuration never runs).
+ */
+function compileFrontend(
+  ctx: LoadContext,
+  p: ProxyDraft,
+  rules: CompiledRules,
+  global: GlobalModel,
+  backendOf: (ref: Word) => BackendModel | undefined,
+  self: BackendModel | undefined,
+): FrontendModel {
+  const useBackends: UseBackendRule[] = [];
+  for (const u of rules.useBackends) {
+    const backend = backendOf(u.draft.backend);
+    if (backend !== undefined) useBackends.push(Object.freeze({ backend, condition: u.condition, pos: Object.freeze({ ...u.draft.pos }) }));
+  }
   const mode = p.mode ?? 'tcp';
   const fe: FrontendModel = {
     name: p.name,
     mode,
     binds: frozenArray(p.binds.map((b): BindModel => Object.freeze({ ...b, pos: Object.freeze({ ...b.pos }) }))),
     timeouts: Object.freeze({ ...p.timeouts }),
-    useBackends: frozenArray(p.useBackends.map((u) => Object.freeze({ backend: u.backend.text, condition: u.condition, pos: Object.freeze({ ...u.pos }) }))),
+    useBackends: frozenArray(useBackends),
     tcpRequest: Object.freeze({
-      connection: frozenArray(p.tcpRequest.connection),
-      session: frozenArray(p.tcpRequest.session),
-      content: frozenArray(p.tcpRequest.content),
-      ...(p.tcpRequest.inspectDelayMs !== undefined ? { inspectDelayMs: p.tcpRequest.inspectDelayMs } : {}),
+      connection: frozenArray(rules.tcpRequest.connection),
+      session: frozenArray(rules.tcpRequest.session),
+      content: frozenArray(rules.tcpRequest.content),
+      ...(p.inspectDelayMs !== undefined ? { inspectDelayMs: p.inspectDelayMs } : {}),
     }),
     logs: resolveLogs(p.logs, global),
     pos: Object.freeze({ ...p.pos }),
@@ -94,28 +127,28 @@ function compileFrontend(ctx: LoadContext, p: ProxyDraft, global: GlobalModel): 
   // `maxconn 0` on a frontend leaves the process limit in charge (HAProxy), i.e. unset here.
   if (p.maxconn !== undefined && p.maxconn > 0) fe.maxconn = p.maxconn;
   // A listen section is its own backend unless it names another one.
-  const defaultBackend = p.defaultBackend?.text ?? (p.be ? p.name : undefined);
+  const defaultBackend = p.defaultBackend !== undefined ? backendOf(p.defaultBackend) : self;
   if (defaultBackend !== undefined) fe.defaultBackend = defaultBackend;
   // `option tcplog`/`httplog` leave logFormat unset: the data path then writes HAProxy's
   // tcplog line itself (observe/tcplog.ts, with the proxy-hop suffix). truehop forwards TCP
   // streams, so an httplog falls back to tcplog (validate.ts warns outside mode http).
   if (p.logFormat) {
-    const logFormat = compileFormat(ctx, p, p.logFormat, 'backend');
+    const logFormat = compileFormat(ctx, p, rules, p.logFormat, 'backend');
     if (logFormat) fe.logFormat = logFormat;
   }
   if (p.uniqueIdFormat) {
-    const u = compileFormat(ctx, p, p.uniqueIdFormat, 'session');
+    const u = compileFormat(ctx, p, rules, p.uniqueIdFormat, 'session');
     if (u) fe.uniqueIdFormat = u;
   }
   return Object.freeze(fe);
 }
 
-function compileBackend(ctx: LoadContext, p: ProxyDraft): BackendModel {
+function compileBackend(ctx: LoadContext, p: ProxyDraft, rules: CompiledRules): BackendModel {
   const be: BackendModel = {
     name: p.name,
     mode: p.mode ?? 'tcp',
     balance: p.balance ?? 'roundrobin',
-    servers: frozenArray(p.servers.map((s) => compileServer(ctx, p, s))),
+    servers: frozenArray(p.servers.map((s) => compileServer(ctx, p, rules, s))),
     timeouts: Object.freeze({ ...p.timeouts }),
     retries: p.retries ?? DEFAULT_RETRIES,
     redispatch: p.redispatch ?? false,
@@ -145,7 +178,7 @@ function sendProxyOf(s: ServerDraft): ServerModel['sendProxy'] {
   return 'none';
 }
 
-function compileServer(ctx: LoadContext, p: ProxyDraft, s: ServerDraft): ServerModel {
+function compileServer(ctx: LoadContext, p: ProxyDraft, rules: CompiledRules, s: ServerDraft): ServerModel {
   const sendProxy = sendProxyOf(s);
   const inter = s.interMs ?? DEFAULT_CHECK_INTER_MS;
   const check: CheckModel = {
@@ -163,7 +196,7 @@ function compileServer(ctx: LoadContext, p: ProxyDraft, s: ServerDraft): ServerM
   if (s.checkPort !== undefined) check.port = s.checkPort;
   const tlvFormats: TlvFormat[] = [];
   for (const t of s.tlvFmts) {
-    const format = compileFormat(ctx, p, t.fmt, 'backend');
+    const format = compileFormat(ctx, p, rules, t.fmt, 'backend');
     if (format) tlvFormats.push(Object.freeze({ type: t.type, format, pos: Object.freeze({ ...t.pos }) }));
   }
   const server: ServerModel = {

@@ -13,8 +13,6 @@ import type {
   TcpCheckStep,
   Timeouts,
 } from '../model/config-model.js';
-import type { CompiledCondition, CompiledTcpRule } from '../sample/compiled.js';
-import type { NamedAcl } from '../sample/compile-env.js';
 
 /** PROXY-header flags of a server, HAProxy's SRV_PP_* bits (src/server.c). */
 export type PpFlag = 'v1' | 'v2' | ProxyV2Option;
@@ -52,9 +50,22 @@ export interface ServerDraft {
 
 export type LogDecl = { kind: 'global'; pos: SourcePos } | { kind: 'target'; target: LogTarget };
 
+/**
+ * A line of the ACL and rule family, kept as words until the compile stage (compile-rules.ts)
+ * compiles them in line order: an ACL counts only for the lines after it, as in HAProxy.
+ */
+export type RuleDraft =
+  | { kind: 'acl'; name: Word; args: readonly Word[] }
+  | UseBackendDraft
+  | { kind: 'tcp-request'; phase: RulePhase; args: readonly Word[] };
+
+export type RulePhase = 'connection' | 'session' | 'content';
+
 export interface UseBackendDraft {
+  kind: 'use_backend';
   backend: Word;
-  condition: CompiledCondition;
+  /** `if|unless <condition>` words; empty: always. */
+  condition: readonly Word[];
   pos: SourcePos;
 }
 
@@ -81,16 +92,9 @@ export interface ProxyDraft {
   /** `bind` lines seen, valid or not: a frontend whose only bind is broken is not also 'without bind'. */
   bindLines: number;
   servers: ServerDraft[];
-  useBackends: UseBackendDraft[];
-  tcpRequest: {
-    connection: CompiledTcpRule[];
-    session: CompiledTcpRule[];
-    content: CompiledTcpRule[];
-    inspectDelayMs: number | undefined;
-  };
-  acls: Map<string, NamedAcl>;
-  /** ACL names whose declaration failed to compile: declared (no follow-on "no such ACL"), never run. */
-  failedAcls: Set<string>;
+  /** acl, use_backend and tcp-request rule lines in order (never inherited from defaults). */
+  rules: RuleDraft[];
+  inspectDelayMs: number | undefined;
   /** Health-check kind (`option httpchk`, `option tcp-check`); plain TCP connect by default. */
   checkOption:
     | { kind: 'httpchk'; method: string; uri: string; version: string; pos: SourcePos }
@@ -174,10 +178,8 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     binds: [],
     bindLines: 0,
     servers: [],
-    useBackends: [],
-    tcpRequest: { connection: [], session: [], content: [], inspectDelayMs: undefined },
-    acls: new Map(),
-    failedAcls: new Set(),
+    rules: [],
+    inspectDelayMs: undefined,
     checkOption: undefined,
     httpExpectStatus: undefined,
     tcpCheckSteps: [],
@@ -197,7 +199,7 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     draft.defaultBackend = from.defaultBackend;
     draft.balance = from.balance;
     draft.defaultServer = cloneServerDraft(from.defaultServer);
-    draft.tcpRequest.inspectDelayMs = from.tcpRequest.inspectDelayMs;
+    draft.inspectDelayMs = from.inspectDelayMs;
     draft.checkOption = from.checkOption;
     draft.httpExpectStatus = from.httpExpectStatus;
     draft.tcpCheckSteps = [...from.tcpCheckSteps];

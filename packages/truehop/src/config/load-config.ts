@@ -103,9 +103,10 @@ function run(sources: readonly ConfigSource[], diagnostics: Diagnostics, options
     firstPos ??= sections[0]?.pos;
     applySections(ctx, sections);
   }
-  resolveReferences(ctx.proxies, diagnostics);
+  // The stages of docs/architecture.md: keywords were applied above; resolve → validate → compile.
+  const resolved = resolveReferences(ctx.proxies, diagnostics);
   validateDrafts(ctx.proxies, firstPos ?? (sources[0] ? { file: sources[0].file, line: 1, col: 1 } : undefined), diagnostics);
-  const model = compileModel(ctx);
+  const model = compileModel(ctx, resolved);
   const order = new Map<string, number>();
   sources.forEach((s, i) => { if (!order.has(s.file)) order.set(s.file, i); });
   const sorted = dedupe(diagnostics.items)

@@ -7,7 +7,7 @@ import type { GlobalDraft, ProxyDraft } from './draft.js';
 import type { EnvLookup } from './tokenize.js';
 import type { SourcePos } from '../text/source.js';
 import type { Phase } from '../model/session.js';
-import type { CompileEnv } from '../sample/compile-env.js';
+import type { CompileEnv, NamedAcl } from '../sample/compile-env.js';
 
 export interface LoadContext {
   readonly diagnostics: Diagnostics;
@@ -43,15 +43,26 @@ export function filePatternReader(diagnostics: Diagnostics): (path: string, pos:
   };
 }
 
+/** The ACLs of one proxy declared so far, while its rule lines are compiled in order. */
+export interface AclScope {
+  readonly acls: Map<string, NamedAcl>;
+  /** Declared, but the line failed to compile (reported there): no follow-on "no such ACL". */
+  readonly failed: Set<string>;
+}
+
+export function newAclScope(): AclScope {
+  return { acls: new Map(), failed: new Set() };
+}
+
 /** The environment the expression engine compiles one expression of `proxy` in. */
-export function compileEnvFor(ctx: LoadContext, proxy: ProxyDraft, phase: Phase): CompileEnv {
+export function compileEnvFor(ctx: LoadContext, proxy: ProxyDraft, phase: Phase, scope: AclScope): CompileEnv {
   return {
     diagnostics: ctx.diagnostics,
     proxyName: proxy.name,
     phase,
-    lookupAcl: (name) => proxy.acls.get(name),
-    isFailedAcl: (name) => proxy.failedAcls.has(name),
-    aclNames: () => proxy.acls.keys(),
+    lookupAcl: (name) => scope.acls.get(name),
+    isFailedAcl: (name) => scope.failed.has(name),
+    aclNames: () => scope.acls.keys(),
     readPatternFile: ctx.readPatternFile,
   };
 }

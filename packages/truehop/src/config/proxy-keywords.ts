@@ -8,7 +8,6 @@ import { ALL_PROXY_SECTIONS, BACKEND_SECTIONS, FRONTEND_SECTIONS, notYetSupporte
 import type { ProxyDraft } from './draft.js';
 import { cloneServerDraft } from './draft.js';
 import type { LoadContext } from './load-context.js';
-import { compileEnvFor } from './load-context.js';
 import { parseTime } from '../text/time.js';
 import { parseUnsigned } from './integer.js';
 import { parseLogTarget } from './log-target.js';
@@ -17,10 +16,6 @@ import { applyServerOptions } from './server-keywords.js';
 import { parseServerAddress } from './address.js';
 import { suggestion } from '../text/did-you-mean.js';
 import type { BalanceAlgorithm, Timeouts } from '../model/config-model.js';
-import type { CompiledCondition } from '../sample/compiled.js';
-import { defineAcl } from '../acl/acl.js';
-import { compileCondition } from '../acl/condition.js';
-import { compileTcpRequest } from '../rules/tcp-request.js';
 import { CHECK_KEYWORDS } from './check-keywords.js';
 import { HAPROXY_PROXY_KEYWORDS } from '../text/haproxy-names.js';
 
@@ -136,8 +131,6 @@ function logFormatKeyword(name: 'log-format' | 'unique-id-format', summary: stri
 const BALANCE: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'random'];
 const BALANCE_NOT_YET = ['uri', 'url_param', 'hdr', 'rdp-cookie', 'hash', 'sticky'];
 
-/** A condition that always holds: `use_backend <b>` without if/unless. */
-const ALWAYS: CompiledCondition = Object.freeze({ source: '', earliestPhase: 'connection' as const, test: () => true });
 
 function notApplied(name: string, syntax: string, sections: readonly ProxySectionKind[], minArgs: number, why: string): ProxyKeyword {
   return {
@@ -303,9 +296,8 @@ const SUPPORTED: readonly ProxyKeyword[] = [
       if (first && (first.quoted || (first.text !== 'if' && first.text !== 'unless'))) {
         return sink.alert(first.pos, 'BAD_CONDITION', `'use_backend' expects 'if' or 'unless' after the backend name, got '${first.text}'`);
       }
-      const condition = first ? compileCondition(cond, compileEnvFor(ctx.load, proxy, 'content')) : ALWAYS;
-      if (!condition) return; // the expression engine reported why
-      proxy.useBackends.push({ backend: v, condition, pos: kw.pos });
+      // Compiled in the compile stage (compile-rules.ts), in line order with the ACLs.
+      proxy.rules.push({ kind: 'use_backend', backend: v, condition: cond, pos: kw.pos });
     },
   },
   {
@@ -321,9 +313,7 @@ const SUPPORTED: readonly ProxyKeyword[] = [
       if (!name) return;
       if (!NAME_CHARS.test(name.text)) return sink.alert(name.pos, 'BAD_NAME', `invalid ACL name '${name.text}' (letters, digits, '-', '_', '.', ':')`);
       if (!args[1]) return sink.alert(name.pos, 'MISSING_ARGUMENT', `'acl ${name.text}' expects a sample expression`);
-      const acl = defineAcl(args, compileEnvFor(ctx.load, proxy, 'backend'), proxy.acls.get(name.text));
-      if (acl) proxy.acls.set(name.text, acl);
-      else proxy.failedAcls.add(name.text);
+      proxy.rules.push({ kind: 'acl', name, args });
     },
   },
   {
@@ -343,7 +333,7 @@ const SUPPORTED: readonly ProxyKeyword[] = [
         if (tooMany(args, 2, kw, sink)) return;
         const r = parseTime(v.text);
         if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'tcp-request inspect-delay': ${r.reason}`);
-        proxy.tcpRequest.inspectDelayMs = r.ms;
+        proxy.inspectDelayMs = r.ms;
         return;
       }
       if (sub.text !== 'connection' && sub.text !== 'session' && sub.text !== 'content') {
@@ -356,10 +346,7 @@ const SUPPORTED: readonly ProxyKeyword[] = [
         // These run when a client connects to a listener: a backend has none.
         return sink.alert(sub.pos, 'NOT_ALLOWED_IN_SECTION', `'tcp-request ${sub.text}' is not allowed in backend '${proxy.name}' (it has no listener)`);
       }
-      const result = compileTcpRequest(args, compileEnvFor(ctx.load, proxy, sub.text));
-      if (!result) return; // reported by the expression engine
-      if (result.kind === 'inspect-delay') proxy.tcpRequest.inspectDelayMs = result.ms;
-      else proxy.tcpRequest[result.rule.phase].push(result.rule);
+      proxy.rules.push({ kind: 'tcp-request', phase: sub.text, args });
     },
   },
   {

@@ -131,8 +131,9 @@ export interface BackendModel {
   pos: SourcePos;
 }
 
+/** `use_backend`: the backend is resolved at load time — a reference, never a name to look up. */
 export interface UseBackendRule {
-  backend: string;
+  backend: BackendModel;
   condition: CompiledCondition;
   pos: SourcePos;
 }
@@ -143,7 +144,8 @@ export interface FrontendModel {
   binds: readonly BindModel[];
   timeouts: Timeouts;
   maxconn?: number;
-  defaultBackend?: string;
+  /** Resolved at load time (a listen without default_backend is its own backend). */
+  defaultBackend?: BackendModel;
   useBackends: readonly UseBackendRule[];
   tcpRequest: {
     connection: readonly CompiledTcpRule[];

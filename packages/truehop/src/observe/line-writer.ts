@@ -116,10 +116,13 @@ export class StreamLineWriter implements LineWriter {
     report: ReportLogFailure,
     private readonly maxQueuedBytes = MAX_QUEUED_LOG_BYTES,
   ) {
-    out.on('error', (err: NodeJS.ErrnoException) => {
-      this.broken = true;
-      report(`truehop: log target ${this.label} failed (${err.code ?? err.message}); its log lines are lost and counted from now on`);
-    });
+    // Minimal writers (tests pass `{ write }`) have no events: their write() is all there is.
+    if (typeof out.on === 'function') {
+      out.on('error', (err: NodeJS.ErrnoException) => {
+        this.broken = true;
+        report(`truehop: log target ${this.label} failed (${err.code ?? err.message}); its log lines are lost and counted from now on`);
+      });
+    }
   }
 
   write(line: string): void {

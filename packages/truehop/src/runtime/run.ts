@@ -1,7 +1,7 @@
 // Starts the daemon for a frozen model: backends (servers, balancers, connectors, queues),
 // frontends (rules, use_backend, maxconn gates, logs), one listener per bind line; stops it
 // gracefully (stop accepting, let sessions finish within a grace period, then cut them).
-import type { TruehopModel } from '../model/config-model.js';
+import type { BackendModel, TruehopModel } from '../model/config-model.js';
 import type { ServerStatusSource } from '../model/server-status.js';
 import type { Sample } from '../sample/types.js';
 import { ConnGate } from '../datapath/conn-gate.js';
@@ -79,21 +79,22 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
   };
 
   for (const be of model.backends.values()) backends.set(be.name, new RuntimeBackend(be, status, counters, options.random));
+  const runtimeBackend = (be: BackendModel): RuntimeBackend => {
+    const found = backends.get(be.name);
+    if (found === undefined) throw new Error(`backend '${be.name}' is referenced but not in the model`);
+    return found;
+  };
   const unsubscribe = status.subscribe((backend, server, st) => backends.get(backend)?.setStatus(server, st));
 
   const sinks: LogSink[] = [...globalSinks];
   for (const fe of model.frontends.values()) {
     // Only proxies that can accept connections are frontends (a `listen` is both).
     if (fe.binds.length === 0) continue;
-    const useBackends: ResolvedUseBackend[] = [];
-    for (const rule of fe.useBackends) {
-      const backend = backends.get(rule.backend);
-      // The loader validates names; a dangling one is skipped rather than crashing here.
-      if (backend !== undefined) useBackends.push({ backend, condition: rule.condition });
-    }
+    // The loader resolved every backend reference (config/resolve.ts): each is in model.backends.
+    const useBackends: ResolvedUseBackend[] = fe.useBackends.map((rule) => ({ backend: runtimeBackend(rule.backend), condition: rule.condition }));
     const feSinks = fe.logs.map((t) => openLogSink(t, logOutputs));
     sinks.push(...feSinks);
-    const defaultBackend = fe.defaultBackend !== undefined ? backends.get(fe.defaultBackend) : undefined;
+    const defaultBackend = fe.defaultBackend !== undefined ? runtimeBackend(fe.defaultBackend) : undefined;
     frontends.push(new RuntimeFrontend(fe, useBackends, defaultBackend, new LogFanout(feSinks), shared));
   }
 

@@ -39,7 +39,7 @@ test('01-receive: accept-proxy on the frontend, checks on the servers', () => {
   assert.deepEqual(configCodes(r), ['MISSING_TIMEOUTS 2:1', 'MISSING_TIMEOUTS 6:1']);
   const fe = r.model.frontends.get('mywebsite')!;
   assert.deepEqual(fe.binds.map((b) => [b.host, b.port, b.acceptProxy]), [['', 80, true]]);
-  assert.equal(fe.defaultBackend, 'webservers');
+  assert.equal(fe.defaultBackend?.name, 'webservers');
   const be = r.model.backends.get('webservers')!;
   assert.equal(be.balance, 'roundrobin');
   assert.deepEqual(be.servers.map((s) => [s.name, s.host, s.port, s.check.enabled, s.sendProxy]), [

@@ -26,8 +26,8 @@ function fe(f: FrontendModel | undefined): unknown {
     binds: f.binds.map((b) => ({ host: b.host, port: b.port, acceptProxy: b.acceptProxy, name: b.name, v4v6: b.v4v6, v6only: b.v6only })),
     timeouts: f.timeouts,
     maxconn: f.maxconn,
-    defaultBackend: f.defaultBackend,
-    useBackends: f.useBackends.map((u) => u.backend),
+    defaultBackend: f.defaultBackend?.name,
+    useBackends: f.useBackends.map((u) => u.backend.name),
     inspectDelayMs: f.tcpRequest.inspectDelayMs,
     logs: f.logs.map((l) => ({ kind: l.kind, address: l.address, port: l.port, facility: l.facility, level: l.level, format: l.format })),
   });
@@ -101,8 +101,8 @@ test('listen.cfg: a listen is a frontend and a backend of the same name', () => 
   const m = load('listen.cfg').model;
   assert.deepEqual([...m.frontends.keys()], ['li', 'li2']);
   assert.deepEqual([...m.backends.keys()], ['li', 'li2', 'be']);
-  assert.equal(m.frontends.get('li')?.defaultBackend, 'li');
-  assert.equal(m.frontends.get('li2')?.defaultBackend, 'be');
+  assert.equal(m.frontends.get('li')?.defaultBackend, m.backends.get('li'), 'a listen is its own backend: the same object');
+  assert.equal(m.frontends.get('li2')?.defaultBackend, m.backends.get('be'));
   assert.equal(m.backends.get('li')?.balance, 'source');
   assert.deepEqual(m.frontends.get('li2')?.binds.map((b) => [b.host, b.port]), [['', 9100]]);
   assert.deepEqual(Object.keys(servers(m.backends.get('li2'))), ['b']);
@@ -213,13 +213,15 @@ test('rules.cfg: ACLs, conditions, tcp-request rules, log formats and TLV format
   const r = load('rules.cfg');
   assert.deepEqual(codes(r), ['warning EMPTY_TLV_FMT 20:149']);
   const fe = r.model.frontends.get('fe')!;
-  assert.deepEqual(fe.useBackends.map((u) => [u.backend, u.pos.line]), [['be_azure', 12], ['be_lb', 13], ['be_other', 14]]);
+  assert.deepEqual(fe.useBackends.map((u) => [u.backend.name, u.pos.line]), [['be_azure', 12], ['be_lb', 13], ['be_other', 14]]);
+  // Resolved at load time: the rules hold the backends of the model, not names to look up.
+  for (const u of fe.useBackends) assert.equal(u.backend, r.model.backends.get(u.backend.name));
   assert.equal(fe.useBackends[2]?.condition.source, '');
   assert.equal(fe.tcpRequest.connection.length, 1);
   assert.equal(fe.tcpRequest.content.length, 1);
   assert.equal(fe.logFormat?.source, '%ci:%cp %[var(sess.link),hex]');
   assert.equal(fe.uniqueIdFormat?.source, '%{+X}o %ci:%cp');
-  assert.equal(fe.defaultBackend, 'be_lb');
+  assert.equal(fe.defaultBackend, r.model.backends.get('be_lb'));
   const s = r.model.backends.get('be_azure')!.servers[0]!;
   assert.deepEqual(s.tlvFormats.map((t) => [t.type, t.format.source]), [[0xee, '%[fc_pp_tlv(0xEE)]'], [225, '%[src] x'], [0o341, '']]);
 });

@@ -79,7 +79,7 @@ export function simple(
   opts: { bind?: Partial<BindModel>; frontend?: Partial<FrontendModel>; backend?: Partial<BackendModel>; global?: Partial<GlobalModel> } = {},
 ): TruehopModel {
   const be = backend('be', servers, opts.backend);
-  const fe = frontend('fe', [bind(opts.bind)], { defaultBackend: 'be', ...opts.frontend });
+  const fe = frontend('fe', [bind(opts.bind)], { defaultBackend: be, ...opts.frontend });
   return model([fe], [be], opts.global);
 }
 
