@@ -6,8 +6,8 @@ import type { ParsedSection } from './sections.js';
 import type { LoadContext } from './load-context.js';
 import type { ProxyDraft } from './draft.js';
 import { newProxyDraft } from './draft.js';
-import { dispatchGlobalLine } from './global-keywords.js';
-import { dispatchProxyLine } from './proxy-section.js';
+import { dispatchGlobalLine } from './keywords/global/global-keywords.js';
+import { dispatchProxyLine } from './keywords/proxy/dispatch.js';
 
 export function applySections(ctx: LoadContext, sections: readonly ParsedSection[]): void {
   const sink = ctx.diagnostics;

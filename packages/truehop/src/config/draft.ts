@@ -3,7 +3,7 @@
 // defaults it inherits from (HAProxy copies the defaults proxy into each new proxy at parse
 // time, so later `defaults` sections never affect proxies declared before them).
 import type { SourcePos, Word } from '../text/source.js';
-import type { ProxySectionKind } from './keyword.js';
+import type { ProxySectionKind } from './keywords/keyword.js';
 import type {
   BalanceAlgorithm,
   BindModel,

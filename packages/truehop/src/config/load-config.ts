@@ -19,8 +19,8 @@ import { applySections } from './apply-sections.js';
 import { resolveReferences } from './resolve.js';
 import { validateDrafts } from './validate.js';
 import { compileModel } from './compile.js';
-import { GLOBAL_KEYWORDS } from './global-keywords.js';
-import { PROXY_KEYWORDS } from './proxy-keywords.js';
+import { GLOBAL_KEYWORDS } from './keywords/global/global-keywords.js';
+import { PROXY_KEYWORDS } from './keywords/proxy/registry.js';
 
 /** First words of every registered keyword, for spotting misspelt section headers. */
 const KNOWN_FIRST_WORDS = new Set<string>(['no', ...[...GLOBAL_KEYWORDS, ...PROXY_KEYWORDS].map((k) => k.name.split(' ')[0] as string)]);

@@ -5,7 +5,7 @@
 // content is skipped.
 import type { DiagnosticSink } from '../text/diagnostics.js';
 import type { SourcePos, Word } from '../text/source.js';
-import type { SectionKind } from './keyword.js';
+import type { SectionKind } from './keywords/keyword.js';
 import type { ConfigLine } from './tokenize.js';
 import { closestName, suggestion } from '../text/did-you-mean.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MAX_TIME_MS, parseTime } from './time.js';
-import { strtoul, parseUnsigned } from '../config/integer.js';
+import { strtoul, parseUnsigned } from './integer.js';
 import { closestName, suggestion } from './did-you-mean.js';
 
 test('HAProxy time units, default milliseconds', () => {

@@ -5,8 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderKeywordDoc } from '../../src/config/docs/render.js';
-import { SERVER_KEYWORDS } from '../../src/config/server-keywords.js';
-import { PROXY_KEYWORDS } from '../../src/config/proxy-keywords.js';
+import { SERVER_KEYWORDS } from '../../src/config/keywords/server/server-keywords.js';
+import { PROXY_KEYWORDS } from '../../src/config/keywords/proxy/registry.js';
 
 const DOC = fileURLToPath(new URL('../../../../../docs/config-keywords.md', import.meta.url));
 

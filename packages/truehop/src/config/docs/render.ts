@@ -1,12 +1,12 @@
 // Renders docs/config-keywords.md from the keyword registries (STYLE.md example 6): the same
 // tables the parser dispatches through, so the document cannot drift from the code; a test
 // fails when the committed file differs from this output.
-import { GLOBAL_KEYWORDS } from '../global-keywords.js';
-import { PROXY_KEYWORDS } from '../proxy-keywords.js';
-import { BIND_KEYWORDS } from '../bind-keywords.js';
-import { SERVER_KEYWORDS } from '../server-keywords.js';
+import { GLOBAL_KEYWORDS } from '../keywords/global/global-keywords.js';
+import { PROXY_KEYWORDS } from '../keywords/proxy/registry.js';
+import { BIND_KEYWORDS } from '../keywords/bind/bind-keywords.js';
+import { SERVER_KEYWORDS } from '../keywords/server/server-keywords.js';
 import { SECTION_KEYWORDS, UNSUPPORTED_SECTIONS } from '../sections.js';
-import type { KeywordDoc, KeywordStatus, ProxySectionKind } from '../keyword.js';
+import type { KeywordDoc, KeywordStatus, ProxySectionKind } from '../keywords/keyword.js';
 import { describeLogAliases, describeSampleKeywords } from '../../sample/catalog.js';
 import { DIAGNOSTIC_CODES } from '../../text/diagnostic-codes.js';
 

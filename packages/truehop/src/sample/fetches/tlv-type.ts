@@ -1,6 +1,6 @@
 // The TLV type argument of fc_pp_tlv(<id|name>) (§4.11): a case-insensitive name or a number
 // as C strtoul(…, 0) reads it (0xEE, 238, 0356), 0–255.
-import { strtoul } from '../../config/integer.js';
+import { strtoul } from '../../text/integer.js';
 export const TLV_TYPE_NAMES: Readonly<Record<string, number>> = {
   ALPN: 0x01,
   AUTHORITY: 0x02,

@@ -2,12 +2,13 @@
 // descriptor: two-word keywords first (`timeout client`, `option redispatch`), then one-word
 // ones; `no <keyword>` for negatable keywords; section capability checks; unknown keywords
 // get "did you mean", real HAProxy keywords truehop lacks get NOT_SUPPORTED_YET.
-import type { Word } from '../text/source.js';
-import type { ProxyLineContext } from './proxy-keywords.js';
-import { lookupKeyword } from './keyword.js';
-import { PROXY_KEYWORDS, PROXY_KEYWORD_FAMILIES } from './proxy-keywords.js';
-import { suggestion } from '../text/did-you-mean.js';
-import { SECTION_KEYWORDS } from './sections.js';
+import type { Word } from '../../../text/source.js';
+import type { ProxyLineContext } from './proxy-keyword.js';
+import { lookupKeyword } from '../keyword.js';
+import { PROXY_KEYWORDS } from './registry.js';
+import { PROXY_KEYWORD_FAMILIES } from './proxy-keyword.js';
+import { suggestion } from '../../../text/did-you-mean.js';
+import { SECTION_KEYWORDS } from '../../sections.js';
 
 const BY_NAME = new Map(PROXY_KEYWORDS.map((k) => [k.name, k]));
 const SUPPORTED_NAMES = PROXY_KEYWORDS.filter((k) => k.status !== 'not-yet-supported').map((k) => k.name);

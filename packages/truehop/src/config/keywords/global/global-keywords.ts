@@ -1,17 +1,17 @@
 // Keywords of the `global` section (HAProxy manual §3). Process-management keywords that make
 // no sense for a Node process (`daemon`, `user`, `chroot`, …) are accepted with a warning so
 // an existing HAProxy config loads, and the warning says they are not applied.
-import type { DiagnosticSink } from '../text/diagnostics.js';
-import type { Word } from '../text/source.js';
-import type { KeywordDoc } from './keyword.js';
-import { lookupKeyword, notYetSupported } from './keyword.js';
-import { HAPROXY_GLOBAL_KEYWORDS } from '../text/haproxy-names.js';
-import type { GlobalDraft } from './draft.js';
-import { parseUnsigned } from './integer.js';
-import { parseTime } from '../text/time.js';
-import { parseLogTarget } from './log-target.js';
-import { suggestion } from '../text/did-you-mean.js';
-import { SECTION_KEYWORDS } from './sections.js';
+import type { DiagnosticSink } from '../../../text/diagnostics.js';
+import type { Word } from '../../../text/source.js';
+import type { KeywordDoc } from '../keyword.js';
+import { lookupKeyword, notYetSupported } from '../keyword.js';
+import { HAPROXY_GLOBAL_KEYWORDS } from '../../../text/haproxy-names.js';
+import type { GlobalDraft } from '../../draft.js';
+import { parseUnsigned } from '../../../text/integer.js';
+import { parseTime } from '../../../text/time.js';
+import { parseLogTarget } from '../log-target.js';
+import { suggestion } from '../../../text/did-you-mean.js';
+import { SECTION_KEYWORDS } from '../../sections.js';
 
 export interface GlobalKeyword extends KeywordDoc {
   apply(global: GlobalDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;

@@ -2,17 +2,17 @@
 // option registry (HAProxy src/server.c srv_kws) and the line parser that walks it. Options
 // are applied left to right on a copy of the proxy's current default-server, exactly like
 // HAProxy, so `no-*` forms can undo what default-server set.
-import type { DiagnosticSink } from '../text/diagnostics.js';
-import type { SourcePos, Word } from '../text/source.js';
-import type { OptionKeywordDoc } from './keyword.js';
-import { notYetSupported } from './keyword.js';
-import { HAPROXY_SERVER_OPTIONS } from '../text/haproxy-names.js';
-import type { PpFlag, ServerDraft } from './draft.js';
-import { parseTime } from '../text/time.js';
-import { parseUnsigned, strtoul } from './integer.js';
-import { isCheckAddress } from './address.js';
-import { suggestion } from '../text/did-you-mean.js';
-import type { ProxyV2Option } from '../model/config-model.js';
+import type { DiagnosticSink } from '../../../text/diagnostics.js';
+import type { SourcePos, Word } from '../../../text/source.js';
+import type { OptionKeywordDoc } from '../keyword.js';
+import { notYetSupported } from '../keyword.js';
+import { HAPROXY_SERVER_OPTIONS } from '../../../text/haproxy-names.js';
+import type { PpFlag, ServerDraft } from '../../draft.js';
+import { parseTime } from '../../../text/time.js';
+import { parseUnsigned, strtoul } from '../../../text/integer.js';
+import { isCheckAddress } from '../address.js';
+import { suggestion } from '../../../text/did-you-mean.js';
+import type { ProxyV2Option } from '../../../model/config-model.js';
 
 export interface ServerKeyword extends OptionKeywordDoc {
   apply(server: ServerDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;

@@ -2,13 +2,13 @@
 // `option tcp-check` and `tcp-check connect|send|send-binary|expect` (HAProxy manual §4.2,
 // src/tcpcheck.c). They fill BackendModel.checkKind, which the health checker runs; a
 // `tcp-check connect … send-proxy` step is how a check sends PROXY per connect rule (§4.8).
-import type { DiagnosticSink } from '../text/diagnostics.js';
-import type { Word } from '../text/source.js';
-import { BACKEND_SECTIONS } from './keyword.js';
-import type { ProxyKeyword } from './proxy-keywords.js';
-import { parseUnsigned } from './integer.js';
-import { suggestion } from '../text/did-you-mean.js';
-import type { TcpCheckStep } from '../model/config-model.js';
+import type { DiagnosticSink } from '../../../text/diagnostics.js';
+import type { Word } from '../../../text/source.js';
+import { BACKEND_SECTIONS } from '../keyword.js';
+import type { ProxyKeyword } from './proxy-keyword.js';
+import { parseUnsigned } from '../../../text/integer.js';
+import { suggestion } from '../../../text/did-you-mean.js';
+import type { TcpCheckStep } from '../../../model/config-model.js';
 
 /** `http-check expect status`: one code, a range, or a comma-separated list of both. */
 const STATUS_LIST = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;

@@ -1,14 +1,14 @@
 // `bind <address>[,<address>…] [options…]`: the bind option registry (HAProxy src/listener.c
 // bind_kws, and the per-protocol tables) and the line parser. TLS options (`ssl`, `crt`, …)
 // are recognised and reported as not supported yet, naming the keyword.
-import type { DiagnosticSink } from '../text/diagnostics.js';
-import type { SourcePos, Word } from '../text/source.js';
-import type { OptionKeywordDoc } from './keyword.js';
-import { notYetSupported } from './keyword.js';
-import { HAPROXY_BIND_OPTIONS } from '../text/haproxy-names.js';
-import { parseBindAddress } from './address.js';
-import { suggestion } from '../text/did-you-mean.js';
-import type { BindModel } from '../model/config-model.js';
+import type { DiagnosticSink } from '../../../text/diagnostics.js';
+import type { SourcePos, Word } from '../../../text/source.js';
+import type { OptionKeywordDoc } from '../keyword.js';
+import { notYetSupported } from '../keyword.js';
+import { HAPROXY_BIND_OPTIONS } from '../../../text/haproxy-names.js';
+import { parseBindAddress } from '../address.js';
+import { suggestion } from '../../../text/did-you-mean.js';
+import type { BindModel } from '../../../model/config-model.js';
 
 export interface BindOptions {
   acceptProxy: boolean;

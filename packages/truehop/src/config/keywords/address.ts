@@ -4,8 +4,8 @@
 // families (unix@, abns@, fd@, udp@, quic…@, paths) are real HAProxy syntax truehop does not
 // support yet: they get NOT_SUPPORTED_YET, never "bad address".
 import { isIP, isIPv4, isIPv6 } from 'node:net';
-import type { DiagnosticSink } from '../text/diagnostics.js';
-import type { SourcePos } from '../text/source.js';
+import type { DiagnosticSink } from '../../text/diagnostics.js';
+import type { SourcePos } from '../../text/source.js';
 
 export interface ParsedAddress {
   host: string;

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Diagnostics } from '../text/diagnostics.js';
+import { Diagnostics } from '../../text/diagnostics.js';
 import { parseLogTarget } from './log-target.js';
-import { tokenizeLine } from './tokenize.js';
+import { tokenizeLine } from '../tokenize.js';
 
 function parse(line: string): { target: unknown; codes: string[] } {
   const d = new Diagnostics();

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Diagnostics } from '../text/diagnostics.js';
+import { Diagnostics } from '../../text/diagnostics.js';
 import { parseBindAddress, parseServerAddress } from './address.js';
 
 const pos = { file: 'f', line: 1, col: 10 };

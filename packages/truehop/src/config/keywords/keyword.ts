@@ -2,7 +2,7 @@
 // file that implements it; the parser dispatches through these tables, the validator reads
 // their status, and docs/config-keywords.md is generated from them, so the three can never
 // disagree about what truehop accepts.
-import type { Word } from '../text/source.js';
+import type { Word } from '../../text/source.js';
 
 export type SectionKind = 'global' | 'defaults' | 'frontend' | 'backend' | 'listen';
 export type ProxySectionKind = Exclude<SectionKind, 'global'>;

@@ -3,10 +3,10 @@
 // fd@1/fd@2) or a UDP syslog address (`host[:port]`, `udp@…`, default port 514). UNIX datagram
 // socket paths, TCP and ring targets are real HAProxy syntax not supported yet.
 import { isIP } from 'node:net';
-import type { DiagnosticSink } from '../text/diagnostics.js';
-import type { Word } from '../text/source.js';
-import type { LogTarget } from '../model/config-model.js';
-import { suggestion } from '../text/did-you-mean.js';
+import type { DiagnosticSink } from '../../text/diagnostics.js';
+import type { Word } from '../../text/source.js';
+import type { LogTarget } from '../../model/config-model.js';
+import { suggestion } from '../../text/did-you-mean.js';
 
 export const SYSLOG_FACILITIES = [
   'kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'auth2',
