@@ -3,7 +3,8 @@
 //   codec (packages/proxy-protocol) imports no package at all;
 //   @truehop/node imports the codec only;
 //   in the daemon, config/ never imports datapath/, datapath/ never reads files or parses
-//   config, observe/ never imports datapath/.
+//   config, observe/ never imports datapath/, model/ never imports config/, text/ imports no
+//   other folder. Import cycles are refused by scripts/check-import-cycles.mjs (npm run lint).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -89,6 +90,24 @@ export default tseslint.config(
           { name: 'fs', message: 'datapath never reads files (STYLE.md).' },
         ],
         patterns: [{ group: ['**/config/**', '**/config'], message: 'datapath never parses config (STYLE.md): it receives the compiled model.' }],
+      }],
+    },
+  },
+  {
+    // The frozen model is what the data path reads: it must not depend on the parser.
+    files: ['packages/truehop/src/model/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/config/**', '**/config', '**/datapath/**', '**/runtime/**'], message: 'model/ is below config/ and the data path (docs/architecture.md): it imports only text/ and sample types.' }],
+      }],
+    },
+  },
+  {
+    // Positions, diagnostics and value parsers sit below every other folder of the daemon.
+    files: ['packages/truehop/src/text/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['../*'], message: 'text/ is the bottom layer of the daemon: it imports nothing from the other folders.' }],
       }],
     },
   },
