@@ -123,3 +123,8 @@ test('a misspelt name still gets "did you mean", in one wording', () => {
     ['UNKNOWN_KEYWORD', "(did you mean 'default_backend'?)"],
   ]);
 });
+
+test('a family truehop lacks is named with its member: one alert per line', () => {
+  const r = load(['listen l', '  bind 127.0.0.1:61080', '  stats uri /stats', '  capture request header Host len 32', '  server s 127.0.0.1:61081']);
+  assert.deepEqual(r.diagnostics.map((d) => `${d.code} ${/'([^']+)'/.exec(d.message)?.[1]}`), ['NOT_SUPPORTED_YET stats uri', 'NOT_SUPPORTED_YET capture']);
+});

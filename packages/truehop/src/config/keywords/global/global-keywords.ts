@@ -169,9 +169,9 @@ export function dispatchGlobalLine(global: GlobalDraft, words: readonly Word[], 
   const match = lookupKeyword(BY_NAME, words);
   if (!match) {
     if (w0.text === 'stats') {
-      sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'stats ${w1?.text ?? ''}' is a HAProxy global keyword truehop does not support yet`);
+      sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'stats ${w1?.text ?? ''}' is an HAProxy global keyword truehop does not support yet`);
     } else if (NOT_YET_PREFIXES.some((p) => w0.text.startsWith(p))) {
-      sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${w0.text}' is a HAProxy global keyword truehop does not support yet`);
+      sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${w0.text}' is an HAProxy global keyword truehop does not support yet`);
     } else {
       sink.alert(w0.pos, 'UNKNOWN_KEYWORD', `unknown keyword '${w0.text}' in 'global' section${suggestion(w0.text, [...SUPPORTED_NAMES, ...SECTION_KEYWORDS])}`);
     }
@@ -180,7 +180,7 @@ export function dispatchGlobalLine(global: GlobalDraft, words: readonly Word[], 
   const { desc, used } = match;
   const kw: Word = { text: desc.name, pos: w0.pos, quoted: w0.quoted };
   if (desc.status === 'not-yet-supported') {
-    sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${desc.name}' is a HAProxy global keyword truehop does not support yet`);
+    sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${desc.name}' is an HAProxy global keyword truehop does not support yet`);
     return;
   }
   desc.apply(global, words.slice(used), kw, sink);

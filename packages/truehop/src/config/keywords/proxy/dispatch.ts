@@ -6,11 +6,13 @@ import type { Word } from '../../../text/source.js';
 import type { ProxyLineContext } from './proxy-keyword.js';
 import { lookupKeyword } from '../keyword.js';
 import { PROXY_KEYWORDS } from './registry.js';
+import { HAPROXY_PROXY_KEYWORDS } from '../../../text/haproxy-names.js';
 import { PROXY_KEYWORD_FAMILIES } from './proxy-keyword.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import { SECTION_KEYWORDS } from '../../sections.js';
 
 const BY_NAME = new Map(PROXY_KEYWORDS.map((k) => [k.name, k]));
+const HAPROXY_PROXY_NAMES: ReadonlySet<string> = new Set(HAPROXY_PROXY_KEYWORDS);
 const SUPPORTED_NAMES = PROXY_KEYWORDS.filter((k) => k.status !== 'not-yet-supported').map((k) => k.name);
 
 export function dispatchProxyLine(ctx: ProxyLineContext, words: readonly Word[]): void {
@@ -41,7 +43,9 @@ export function dispatchProxyLine(ctx: ProxyLineContext, words: readonly Word[])
   const { desc, used } = match;
   const kw: Word = { text: desc.name, pos: w0.pos, quoted: w0.quoted };
   if (desc.status === 'not-yet-supported') {
-    sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${desc.name}' is a HAProxy keyword truehop does not support yet`);
+    // A family registered by its first word (`stats`, `capture`) is named with its member.
+    const shown = w1 !== undefined && HAPROXY_PROXY_NAMES.has(`${desc.name} ${w1.text}`) ? `${desc.name} ${w1.text}` : desc.name;
+    sink.alert(w0.pos, 'NOT_SUPPORTED_YET', `'${shown}' is an HAProxy keyword truehop does not support yet`);
     return;
   }
   if (negated && !desc.negatable) {
