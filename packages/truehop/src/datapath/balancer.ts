@@ -2,8 +2,8 @@
 // `pick` over the servers of a group, built once per backend with its own state. `pick`
 // allocates nothing: it walks the fixed server array with the backend's predicate.
 import type { BalanceAlgorithm } from '../model/config-model.js';
-import type { SessionContext } from '../model/session.js';
-import type { Eligible, RuntimeServer } from './runtime-server.js';
+import type { Balancer } from './balancers/balancer.js';
+import type { RuntimeServer } from './runtime-server.js';
 import { FirstBalancer } from './balancers/first.js';
 import { LeastConnBalancer } from './balancers/leastconn.js';
 import { RandomTwoBalancer } from './balancers/random-two.js';
@@ -11,10 +11,7 @@ import { RoundRobinBalancer } from './balancers/round-robin.js';
 import { SourceHashBalancer } from './balancers/source-hash.js';
 import { StaticRoundRobinBalancer } from './balancers/static-rr.js';
 
-export interface Balancer {
-  /** The server for this session among those `eligible` accepts, or undefined. */
-  pick(ctx: SessionContext, eligible: Eligible): RuntimeServer | undefined;
-}
+export type { Balancer } from './balancers/balancer.js';
 
 export function buildBalancer(algorithm: BalanceAlgorithm, servers: readonly RuntimeServer[], random: () => number = Math.random): Balancer {
   switch (algorithm) {

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -22,8 +22,8 @@ async function waitFor(check: () => boolean, what: string, timeoutMs = 5000): Pr
 }
 
 test('a full pipe never blocks write(): lines wait in the bounded queue and arrive in order once read', async () => {
-  // A FIFO nobody reads: a synchronous writer (what process.stdout does for pipes and files)
-  // would block the event loop as soon as the pipe buffer (64 KiB on Linux) is full.
+  // A FIFO nobody reads yet: a synchronous writer (what process.stdout does for pipes and
+  // files) would block the event loop as soon as the pipe buffer (64 KiB on Linux) is full.
   const dir = mkdtempSync(join(tmpdir(), 'truehop-log-'));
   const path = join(dir, 'fifo');
   execFileSync('mkfifo', [path]);
@@ -35,21 +35,27 @@ test('a full pipe never blocks write(): lines wait in the bounded queue and arri
   const started = performance.now();
   for (const l of lines) w.write(l);
   assert.ok(performance.now() - started < 1000, 'write() returned without waiting for the pipe');
-  // The event loop still runs while the pipe is full.
+  // The event loop still turns while the pipe is full.
   await new Promise((r) => setTimeout(r, 20));
   const expected = lines.join('');
-  const got: Buffer[] = [];
+  // Now a reader drains it, asynchronously too; closing the writer's descriptor ends the stream.
+  const reader = createReadStream(path);
+  const chunks: Buffer[] = [];
   let total = 0;
-  const until = Date.now() + 10_000;
-  const chunk = Buffer.alloc(65536);
-  while (total < expected.length && Date.now() < until) {
-    const n = readSync(fd, chunk, 0, chunk.length, null);
-    got.push(Buffer.from(chunk.subarray(0, n)));
-    total += n;
-    await new Promise((r) => setImmediate(r));
-  }
-  closeSync(fd);
-  assert.equal(Buffer.concat(got).toString(), expected);
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`only ${total} of ${expected.length} bytes arrived`)), 10_000);
+    reader.on('data', (c: string | Buffer) => {
+      chunks.push(Buffer.from(c));
+      total += c.length;
+      if (total >= expected.length) {
+        clearTimeout(timer);
+        closeSync(fd);
+      }
+    });
+    reader.on('end', () => resolve());
+    reader.on('error', reject);
+  });
+  assert.equal(Buffer.concat(chunks).toString(), expected);
   assert.deepEqual(loss, { logLinesDropped: 0, logLinesFailed: 0 });
   assert.deepEqual(reports, []);
 });

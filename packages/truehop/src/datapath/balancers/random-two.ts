@@ -2,7 +2,7 @@
 // and keep the less loaded one ("power of two choices"): nearly as even as leastconn with
 // no shared ordering, and immune to the herd effect of always picking the global minimum.
 import type { SessionContext } from '../../model/session.js';
-import type { Balancer } from '../balancer.js';
+import type { Balancer } from './balancer.js';
 import type { Eligible, RuntimeServer } from '../runtime-server.js';
 
 export class RandomTwoBalancer implements Balancer {

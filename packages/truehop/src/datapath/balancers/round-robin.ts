@@ -4,7 +4,7 @@
 // picks are spread out (weights 5,1,1 give a a b a c a a, not a a a a a b c). Weights are read
 // on every pick, so a run-time weight change takes effect at once (dynamic weights).
 import type { SessionContext } from '../../model/session.js';
-import type { Balancer } from '../balancer.js';
+import type { Balancer } from './balancer.js';
 import type { Eligible, RuntimeServer } from '../runtime-server.js';
 
 export class RoundRobinBalancer implements Balancer {
@@ -20,9 +20,9 @@ export class RoundRobinBalancer implements Balancer {
     const servers = this.servers;
     const scores = this.scores;
     for (let i = 0; i < servers.length; i++) {
-      const s = servers[i] as RuntimeServer;
+      const s = servers[i];
       // Weight 0 means "never chosen by the balancer" (HAProxy semantics).
-      if (s.weight <= 0 || !eligible(s)) continue;
+      if (s === undefined || s.weight <= 0 || !eligible(s)) continue;
       scores[i] = (scores[i] as number) + s.weight;
       total += s.weight;
       if (best < 0 || (scores[i] as number) > (scores[best] as number)) best = i;

@@ -4,7 +4,7 @@
 // address replaces the client address everywhere), otherwise the real peer. Map-based like
 // HAProxy's default `hash-type map-based`: hash modulo the total weight of usable servers.
 import type { SessionContext } from '../../model/session.js';
-import type { Balancer } from '../balancer.js';
+import type { Balancer } from './balancer.js';
 import type { Eligible, RuntimeServer } from '../runtime-server.js';
 
 /** FNV-1a over the address text: stable across restarts and processes. */

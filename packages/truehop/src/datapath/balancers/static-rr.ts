@@ -2,7 +2,7 @@
 // three sessions in a row, then the next server). Cheaper than smooth round robin and
 // independent of the number of servers; weights are read on every pick.
 import type { SessionContext } from '../../model/session.js';
-import type { Balancer } from '../balancer.js';
+import type { Balancer } from './balancer.js';
 import type { Eligible, RuntimeServer } from '../runtime-server.js';
 
 export class StaticRoundRobinBalancer implements Balancer {
