@@ -16,7 +16,7 @@
 // * Tests skipped for a missing peer (scripts/peers.mjs) are counted per peer and the summary
 //   says how to install it.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { installCommand, peer } from './peers.mjs';
@@ -28,6 +28,11 @@ const MAIN_LANES = Math.max(1, Number(process.env.TRUEHOP_TEST_CONCURRENCY ?? av
 const E2E_DIR = 'packages/truehop/dist/test/e2e/';
 const INTERNALS_OFF = { name: 'TRUEHOP_NODE_INTERNALS=off', env: { TRUEHOP_NODE_INTERNALS: 'off' } };
 
+/** packages/<pkg>/dist/<sub>/…/x.test.js → packages/<pkg>/<sub>/…/x.test.ts */
+function sourceOf(compiled) {
+  return compiled.replace(/([\\/])dist([\\/])/, '$1').replace(/\.js$/, '.ts');
+}
+
 function collect(dir, suffix, out) {
   let entries;
   try {
@@ -38,7 +43,9 @@ function collect(dir, suffix, out) {
   for (const entry of entries) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) collect(path, suffix, out);
-    else if (entry.name.endsWith(suffix)) out.push(relative(REPO_ROOT, path));
+    // A compiled test runs only while its TypeScript source exists: a test moved or deleted
+    // since the last build leaves its copy in dist/ (tsc -b never removes it).
+    else if (entry.name.endsWith(suffix) && (suffix !== '.test.js' || existsSync(sourceOf(path)))) out.push(relative(REPO_ROOT, path));
   }
   return out;
 }
