@@ -119,6 +119,8 @@ export class StreamLineWriter implements LineWriter {
     // Minimal writers (tests pass `{ write }`) have no events: their write() is all there is.
     if (typeof out.on === 'function') {
       out.on('error', (err: NodeJS.ErrnoException) => {
+        // The line whose write failed is lost too.
+        this.loss.logLinesFailed++;
         this.broken = true;
         report(`truehop: log target ${this.label} failed (${err.code ?? err.message}); its log lines are lost and counted from now on`);
       });
