@@ -212,6 +212,20 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     env.diagnostics.warning({ ...word.pos, col: word.pos.col + base + at }, code, `${message} in '${text}'`);
   };
 
+  /**
+   * A name neither registry has: "not supported yet" when HAProxy has it (text/haproxy-names.ts),
+   * else unknown, with `misplaced` (a fetch where a converter goes, or the reverse) or did-you-mean.
+   */
+  const unknownName = (kind: 'fetch' | 'converter', name: string, at: number, misplaced: string | undefined): undefined => {
+    if ((kind === 'fetch' ? HAPROXY_FETCH_NAMES : HAPROXY_CONVERTER_NAMES).has(name)) {
+      report(at, `${kind} '${name}' is an HAProxy ${kind} truehop does not support yet`, 'NOT_SUPPORTED_YET');
+    } else {
+      const known = kind === 'fetch' ? allFetches().map((f) => f.name) : allConverters().map((c) => c.name);
+      report(at, `unknown ${kind} '${name}'${misplaced ?? suggestion(name, known)}`, kind === 'fetch' ? 'UNKNOWN_FETCH' : 'UNKNOWN_CONVERTER');
+    }
+    return undefined;
+  };
+
   if (text.length === 0) {
     report(0, 'empty sample expression');
     return undefined;
@@ -223,16 +237,8 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
   }
   const fetch = findFetch(head.call.name);
   if (fetch === undefined) {
-    if (HAPROXY_FETCH_NAMES.has(head.call.name)) {
-      report(0, `fetch '${head.call.name}' is an HAProxy fetch truehop does not support yet`, 'NOT_SUPPORTED_YET');
-      return undefined;
-    }
-    const conv = findConverter(head.call.name);
-    const hint = conv !== undefined
-      ? ` ('${head.call.name}' is a converter: it goes after a fetch and a comma)`
-      : suggestion(head.call.name, allFetches().map((f) => f.name));
-    report(0, `unknown fetch '${head.call.name}'${hint}`, 'UNKNOWN_FETCH');
-    return undefined;
+    const misplaced = findConverter(head.call.name) !== undefined ? ` ('${head.call.name}' is a converter: it goes after a fetch and a comma)` : undefined;
+    return unknownName('fetch', head.call.name, 0, misplaced);
   }
   if (fetch.args.length > 0 && head.call.args === undefined && fetch.args.some((a) => a.optional !== true)) {
     report(0, `fetch '${fetch.name}' needs arguments: ${fetch.syntax}`, 'BAD_ARGUMENT');
@@ -274,15 +280,8 @@ export function compileExpression(word: Word, env: CompileEnv, options: CompileE
     }
     const conv = findConverter(next.call.name);
     if (conv === undefined) {
-      if (HAPROXY_CONVERTER_NAMES.has(next.call.name)) {
-        report(i, `converter '${next.call.name}' is an HAProxy converter truehop does not support yet`, 'NOT_SUPPORTED_YET');
-        return undefined;
-      }
-      const hint = findFetch(next.call.name) !== undefined
-        ? ` ('${next.call.name}' is a fetch: only one fetch per expression, converters follow it)`
-        : suggestion(next.call.name, allConverters().map((c) => c.name));
-      report(i, `unknown converter '${next.call.name}'${hint}`, 'UNKNOWN_CONVERTER');
-      return undefined;
+      const misplaced = findFetch(next.call.name) !== undefined ? ` ('${next.call.name}' is a fetch: only one fetch per expression, converters follow it)` : undefined;
+      return unknownName('converter', next.call.name, i, misplaced);
     }
     if (!canCast(type, conv.input)) {
       report(i, `converter '${conv.name}' takes ${conv.input} and cannot be applied to the ${type} output of ${prevName}`, 'CONVERTER_TYPE');
