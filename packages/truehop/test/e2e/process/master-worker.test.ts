@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
+import type net from 'node:net';
 import { connect, readAll, recordingServer, type RecordingServer } from '../../support/peers.js';
 import { listeningPort, proxyConfig, startCli, type CliProcess } from '../../support/cli-process.js';
 
