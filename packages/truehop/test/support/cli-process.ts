@@ -22,11 +22,16 @@ export interface CliProcess {
   cleanup(): void;
 }
 
-export function startCli(config: string, extraArgs: readonly string[] = []): CliProcess {
+/**
+ * Writes `config` to a temporary file and runs the CLI with `-f <file>` and `extraArgs`, or with
+ * the arguments `args(file, dir)` returns when given.
+ */
+export function startCli(config: string, extraArgs: readonly string[] = [], args?: (file: string, dir: string) => string[]): CliProcess {
   const dir = mkdtempSync(join(tmpdir(), 'truehop-proc-'));
   const file = join(dir, 'truehop.cfg');
   writeFileSync(file, config);
-  const child = spawn(process.execPath, [CLI, '-f', file, ...extraArgs], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const argv = args !== undefined ? args(file, dir) : ['-f', file, ...extraArgs];
+  const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
