@@ -10,7 +10,8 @@ export type WorkerMessage =
 export type MasterMessage = { type: 'truehop:stop' };
 
 export function isWorkerMessage(m: unknown): m is WorkerMessage {
-  return typeof m === 'object' && m !== null && typeof (m as { type?: unknown }).type === 'string' && (m as { type: string }).type.startsWith('truehop:');
+  const type = typeof m === 'object' && m !== null ? (m as { type?: unknown }).type : undefined;
+  return type === 'truehop:listening' || type === 'truehop:failed';
 }
 
 export function isMasterStop(m: unknown): m is MasterMessage {

@@ -21,6 +21,7 @@ import { ABORT_SETTLE_MS, DEFAULT_STOP_GRACE_MS } from '../runtime/run.js';
 import { isWorkerMessage, type MasterMessage } from './ipc.js';
 import { writeListeningLines, type ListeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
+import { SHARED_HEALTH_ENV, startMasterHealth, type MasterHealth } from './shared-health.js';
 
 /** A worker slot is restarted at most this often: a worker that crashes at start cannot spin the CPU. */
 export const RESTART_MIN_INTERVAL_MS = 1000;
@@ -69,13 +70,16 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
   const starting = new Set<Worker>();
   const lastStart = new Map<number, number>();
   let graceMs = model.global.hardStopAfterMs ?? DEFAULT_STOP_GRACE_MS;
+  // Checks run here, once per server; workers receive the states (shared-health.ts).
+  let health = startMasterHealth(model, (line) => stderr.write(`${line}\n`));
   let stopping = false;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
 
-  const startWorker = (slot: number): Promise<Started> => {
+  const startWorker = (slot: number, states: MasterHealth): Promise<Started> => {
     lastStart.set(slot, Date.now());
-    const worker = cluster.fork({ TRUEHOP_WORKER_SLOT: String(slot) });
+    const worker = cluster.fork({ TRUEHOP_WORKER_SLOT: String(slot), [SHARED_HEALTH_ENV]: '1' });
+    states.attach(worker);
     starting.add(worker);
     return new Promise<Started>((resolve, reject) => {
       const done = (): void => {
@@ -117,8 +121,8 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
   };
 
   /** Starts `count` workers; if any fails, the others are stopped and the reason thrown. */
-  const startGeneration = async (count: number): Promise<{ workers: Map<number, Worker>; listening: ListeningReport }> => {
-    const results = await Promise.allSettled(Array.from({ length: count }, (_, slot) => startWorker(slot)));
+  const startGeneration = async (count: number, states: MasterHealth): Promise<{ workers: Map<number, Worker>; listening: ListeningReport }> => {
+    const results = await Promise.allSettled(Array.from({ length: count }, (_, slot) => startWorker(slot, states)));
     const workers = new Map<number, Worker>();
     const failures: string[] = [];
     results.forEach((r, slot) => {
@@ -137,7 +141,7 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     const wait = Math.max(0, (lastStart.get(slot) ?? 0) + RESTART_MIN_INTERVAL_MS - Date.now());
     setTimeout(() => {
       if (stopping || current.has(slot)) return;
-      startWorker(slot).then(
+      startWorker(slot, health).then(
         ({ worker }) => {
           if (stopping) return retire(worker, graceMs);
           current.set(slot, worker);
@@ -166,7 +170,8 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     if (stopping && retiring.size === 0 && current.size === 0 && starting.size === 0) resolveStopped();
   });
 
-  const initial = await startGeneration(workerCount(model)).catch((err: Error) => {
+  const initial = await startGeneration(workerCount(model), health).catch(async (err: Error) => {
+    await health.stop();
     throw new Error(`workers failed to start: ${err.message}`);
   });
   current = initial.workers;
@@ -184,16 +189,23 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
       return;
     }
     let next;
+    // Server states carry over for servers that keep their name.
+    const nextHealth = startMasterHealth(result.model, (line) => stderr.write(`${line}\n`), health);
     try {
-      next = await startGeneration(workerCount(result.model));
+      next = await startGeneration(workerCount(result.model), nextHealth);
     } catch (err) {
+      await nextHealth.stop();
       log(`reload failed: ${(err as Error).message}; workers ${pidList(current.values())} keep serving`);
       return;
     }
     if (stopping) {
       for (const w of next.workers.values()) retire(w, graceMs);
+      await nextHealth.stop();
       return;
     }
+    const oldHealth = health;
+    health = nextHealth;
+    void oldHealth.stop();
     const old = [...current.values()];
     // The new generation listens on every bind before the old one lets go (see the header).
     current = next.workers;
@@ -225,6 +237,7 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     log(`${signal} received: stopping workers ${pidList(current.values())} (finishing running sessions)`);
     for (const w of current.values()) retire(w, graceMs);
     current.clear();
+    void health.stop();
     if (retiring.size === 0 && starting.size === 0) resolveStopped();
   };
   onOperatorSignal('SIGUSR2', reload);

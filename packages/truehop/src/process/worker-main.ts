@@ -5,6 +5,7 @@
 // directly from the listening socket the master holds, so no connection is handed over
 // between processes, and the socket outlives any one worker (which is what makes reloads and
 // worker restarts invisible to clients).
+// Health checks run in the master; the worker reads the states it sends (shared-health.ts).
 // Signals: SIGTERM, SIGINT, SIGUSR1 and the master's stop message are a graceful stop (stop
 // accepting, finish sessions within hard-stop-after, exit 0); the others are ignored here
 // because the master owns reloads (signal-guard.ts logs them).
@@ -15,6 +16,10 @@ import { isMasterStop } from './ipc.js';
 import type { WorkerMessage } from './ipc.js';
 import { listeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
+import { statusFromMaster } from './shared-health.js';
+
+/** How long the worker waits for the master's server states before giving up (start fails). */
+const STATES_TIMEOUT_MS = 10_000;
 
 function send(message: WorkerMessage): void {
   process.send?.(message);
@@ -28,7 +33,8 @@ async function runWorker(files: readonly string[]): Promise<void> {
   }
   let daemon: RunningDaemon;
   try {
-    daemon = await startDaemon(result.model, { handleSignals: false });
+    const statusSource = await statusFromMaster(STATES_TIMEOUT_MS);
+    daemon = await startDaemon(result.model, statusSource !== undefined ? { handleSignals: false, statusSource } : { handleSignals: false });
   } catch (err) {
     send({ type: 'truehop:failed', reason: err instanceof Error ? err.message : String(err) });
     process.exit(1);

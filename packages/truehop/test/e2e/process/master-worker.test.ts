@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
-import type net from 'node:net';
+import net from 'node:net';
 import { connect, readAll, recordingServer, type RecordingServer } from '../../support/peers.js';
 import { listeningPort, proxyConfig, startCli, type CliProcess } from '../../support/cli-process.js';
 
@@ -128,6 +128,58 @@ describe('master-worker', () => {
     } finally {
       cli.cleanup();
       await rec.close();
+    }
+  });
+
+  /** A port nothing listens on (a server bound then closed). */
+  async function deadPort(): Promise<number> {
+    const s = net.createServer();
+    await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+    const port = (s.address() as net.AddressInfo).port;
+    await new Promise((r) => s.close(r));
+    return port;
+  }
+
+  function checkedConfig(live: number, dead: number, inter: string, nbthread: number): string {
+    return proxyConfig([live, dead], `  nbthread ${nbthread}`).replace(/(server s\d+ 127\.0\.0\.1:\d+)/g, `$1 check inter ${inter} fall 1 rise 2`);
+  }
+
+  it('health checks run once per server, in the master, not once per worker', async () => {
+    const live = await recordingServer();
+    const cli = startCli(checkedConfig(live.port, await deadPort(), '300ms', 4), ['-W']);
+    try {
+      await listeningPort(cli);
+      const before = live.connections.length;
+      await new Promise((r) => setTimeout(r, 3000));
+      const checks = live.connections.length - before;
+      // One checker: about 3000/300 = 10 (fewer when the machine is loaded); one per worker
+      // would be about 40.
+      assert.ok(checks >= 1 && checks <= 14, `${checks} checks of s1 in 3 s`);
+    } finally {
+      cli.cleanup();
+      await live.close();
+    }
+  });
+
+  it('every worker sees the master\'s server states, and a DOWN server stays DOWN across a reload', async () => {
+    const live = await recordingServer((c) => c.socket.end('A'));
+    const dead = await deadPort();
+    const cli = startCli(checkedConfig(live.port, dead, '300ms', 2), ['-W']);
+    try {
+      const port = await listeningPort(cli);
+      await cli.waitLog(/Server be\/s2 is DOWN/, 10_000);
+      const askMany = async (): Promise<string[]> => (await Promise.all(Array.from({ length: 4 }, () => Promise.all(Array.from({ length: 5 }, () => ask(port)))))).flat();
+      assert.deepEqual(new Set(await askMany()), new Set(['A']), 'no worker sends traffic to the DOWN server');
+      // Same server names, checks now far apart: a new monitor starting from UP would send half
+      // of the connections to s2 (refused) until its first check, many seconds later.
+      writeFileSync(cli.file, checkedConfig(live.port, dead, '30s', 2));
+      const from = cli.stderr().length;
+      cli.child.kill('SIGUSR2');
+      await cli.waitLog(/reloaded: /, 15_000, from);
+      assert.deepEqual(new Set(await askMany()), new Set(['A']), 'the new workers start with s2 DOWN');
+    } finally {
+      cli.cleanup();
+      await live.close();
     }
   });
 
