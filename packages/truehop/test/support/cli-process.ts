@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect, readAll } from './peers.js';
 
 export const CLI = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 
@@ -72,4 +73,23 @@ export function proxyConfig(serverPorts: readonly number[], global = '', fronten
 export async function listeningPort(cli: CliProcess, timeoutMs = 15_000): Promise<number> {
   const m = await cli.waitLog(/listening on [^\s]+:(\d+)/, timeoutMs);
   return Number(m[1]);
+}
+
+/** Connects through the proxy and returns everything the server sent before closing. */
+export async function ask(port: number): Promise<string> {
+  const socket = await connect(port);
+  try {
+    return (await readAll(socket)).toString();
+  } finally {
+    socket.destroy();
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

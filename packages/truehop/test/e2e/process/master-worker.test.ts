@@ -9,35 +9,18 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { connect, readAll, recordingServer, type RecordingServer } from '../../support/peers.js';
-import { listeningPort, proxyConfig, startCli, type CliProcess } from '../../support/cli-process.js';
+import { ask, isAlive, listeningPort, proxyConfig, startCli, type CliProcess } from '../../support/cli-process.js';
 
 const PID_LOG = '  log stderr format raw local0\n  log-format "served-by=%pid"\n';
 
 /** A server that answers every connection with its own name, then closes. */
 const namedServer = (name: string): Promise<RecordingServer> => recordingServer((c) => c.socket.end(name));
 
-/** Connects through the proxy and returns what the server said (its name). */
-async function ask(port: number): Promise<string> {
-  const socket = await connect(port);
-  try {
-    return (await readAll(socket)).toString();
-  } finally {
-    socket.destroy();
-  }
-}
 
 function workerPids(cli: CliProcess, from = 0): Promise<number[]> {
   return cli.waitLog(/(?:started \d+ workers?:|new workers) ([\d,]+)/, 15_000, from).then((m) => (m[1] as string).split(',').map(Number));
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 describe('master-worker', () => {
   it('nbthread 2: both workers accept connections from the shared listener', async () => {

@@ -9,8 +9,8 @@ import net from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
-import { connect, readAll, recordingServer, waitFor } from '../../support/peers.js';
-import { CLI, listeningPort, proxyConfig, startCli } from '../../support/cli-process.js';
+import { recordingServer, waitFor } from '../../support/peers.js';
+import { ask, CLI, isAlive, listeningPort, proxyConfig, startCli } from '../../support/cli-process.js';
 
 const UNIT = fileURLToPath(new URL('../../../../../../docs/truehop.service', import.meta.url));
 const run = promisify(execFile);
@@ -20,23 +20,7 @@ function unitLines(key: string): string[] {
   return readFileSync(UNIT, 'utf8').split('\n').filter((l) => l.startsWith(`${key}=`)).map((l) => l.slice(key.length + 1));
 }
 
-async function ask(port: number): Promise<string> {
-  const socket = await connect(port);
-  try {
-    return (await readAll(socket)).toString();
-  } finally {
-    socket.destroy();
-  }
-}
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** A free port above 61000 (the -D daemon's stderr is closed, so port 0 could not be learnt). */
 async function freeHighPort(): Promise<number> {
