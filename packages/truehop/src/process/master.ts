@@ -21,6 +21,7 @@ import { ABORT_SETTLE_MS, DEFAULT_STOP_GRACE_MS } from '../runtime/run.js';
 import { isWorkerMessage, type MasterMessage } from './ipc.js';
 import { writeListeningLines, type ListeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
+import { formatCounters, readWorkerCounters } from './worker-counters.js';
 import { SHARED_HEALTH_ENV, startMasterHealth, type MasterHealth } from './shared-health.js';
 
 /** A worker slot is restarted at most this often: a worker that crashes at start cannot spin the CPU. */
@@ -73,6 +74,8 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
   // Checks run here, once per server; workers receive the states (shared-health.ts).
   let health = startMasterHealth(model, (line) => stderr.write(`${line}\n`));
   let stopping = false;
+  /** True while the stop sequence reads the workers' counters, before it retires them. */
+  let readingCounters = false;
   let resolveStopped!: () => void;
   const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
 
@@ -112,6 +115,7 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
   };
 
   const retire = (worker: Worker, graceForIt: number): void => {
+    if (worker.isDead()) return;
     retiring.add(worker);
     if (!worker.isConnected()) return;
     worker.send({ type: 'truehop:stop' } satisfies MasterMessage);
@@ -167,7 +171,7 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
         if (!stopping) restart(slot);
       }
     }
-    if (stopping && retiring.size === 0 && current.size === 0 && starting.size === 0) resolveStopped();
+    if (stopping && !readingCounters && retiring.size === 0 && current.size === 0 && starting.size === 0) resolveStopped();
   });
 
   const initial = await startGeneration(workerCount(model), health).catch(async (err: Error) => {
@@ -235,11 +239,23 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     if (stopping) return;
     stopping = true;
     log(`${signal} received: stopping workers ${pidList(current.values())} (finishing running sessions)`);
-    for (const w of current.values()) retire(w, graceMs);
+    const serving = [...current.values()];
     current.clear();
     void health.stop();
-    if (retiring.size === 0 && starting.size === 0) resolveStopped();
+    // Counters as they are when the stop is asked for (the runtime API will serve them live).
+    // The requests go out before the stop messages on each ordered channel, so every worker
+    // answers before it stops; the listeners close without waiting for the answers.
+    readingCounters = true;
+    const counters = readWorkerCounters(serving);
+    for (const w of serving) retire(w, graceMs);
+    void counters.then(({ perWorker, total }) => {
+      readingCounters = false;
+      for (const [pid, c] of perWorker) log(`counters of worker ${pid}: ${formatCounters(c)}`);
+      log(`counters of all workers: ${formatCounters(total)}`);
+      if (retiring.size === 0 && starting.size === 0) resolveStopped();
+    });
   };
+
   onOperatorSignal('SIGUSR2', reload);
   onOperatorSignal('SIGHUP', reload);
   onOperatorSignal('SIGUSR1', stop);

@@ -17,6 +17,7 @@ import type { WorkerMessage } from './ipc.js';
 import { listeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
 import { statusFromMaster } from './shared-health.js';
+import { serveCounters } from './worker-counters.js';
 
 /** How long the worker waits for the master's server states before giving up (start fails). */
 const STATES_TIMEOUT_MS = 10_000;
@@ -49,6 +50,7 @@ async function runWorker(files: readonly string[]): Promise<void> {
   process.on('message', (m: unknown) => {
     if (isMasterStop(m)) stop();
   });
+  serveCounters(daemon.counters);
   send({ type: 'truehop:listening', listening: listeningReport(daemon.listening) });
 }
 

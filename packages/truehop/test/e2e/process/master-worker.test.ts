@@ -45,6 +45,26 @@ describe('master-worker', () => {
     }
   });
 
+  it('counters are kept per worker; the master logs each and their sum when it stops', async () => {
+    const rec = await namedServer('s1');
+    const cli = startCli(proxyConfig([rec.port], '  nbthread 2', PID_LOG));
+    try {
+      const port = await listeningPort(cli);
+      for (let batch = 0; batch < 4; batch++) await Promise.all(Array.from({ length: 5 }, () => ask(port)));
+      cli.child.kill('SIGTERM');
+      assert.deepEqual(await cli.exit, { code: 0, signal: null });
+      const log = cli.stderr();
+      const perWorker = [...log.matchAll(/counters of worker (\d+): .*?sessionsTotal=(\d+)/g)];
+      const served = (pid: string): number => [...log.matchAll(new RegExp(`served-by=${pid}\\b`, 'g'))].length;
+      for (const [, pid, n] of perWorker) assert.equal(Number(n), served(pid as string), `worker ${pid}'s count matches its access log`);
+      assert.equal(perWorker.reduce((sum, m) => sum + Number(m[2]), 0), 20);
+      assert.match(log, /counters of all workers: sessionsTotal=20\b/);
+    } finally {
+      cli.cleanup();
+      await rec.close();
+    }
+  });
+
   it('a worker killed with SIGKILL is replaced (logged with how it died) and the others keep serving', async () => {
     const rec = await namedServer('s1');
     const cli = startCli(proxyConfig([rec.port], '  nbthread 2'), ['-W']);
