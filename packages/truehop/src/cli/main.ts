@@ -5,11 +5,14 @@
 //   truehop --demo                      a self-contained demo on loopback
 // Exit status: 0 valid / stopped cleanly, 1 invalid configuration or runtime failure,
 // 2 usage error.
+// First import: from here on no operator signal kills the process or opens the inspector.
+import '../process/signal-guard.js';
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
 import { formatDiagnostic } from '../text/diagnostics.js';
+import { isDaemonChild } from '../process/daemonize.js';
 
 const USAGE = `Usage: truehop -f <file> [-f <file>…]        run with this configuration
        truehop -c -f <file> [-f <file>…]     check the configuration and exit
@@ -17,6 +20,9 @@ const USAGE = `Usage: truehop -f <file> [-f <file>…]        run with this conf
 Options:
   -f, --file <path>   configuration file or directory of *.cfg files (repeatable, read in order)
   -c, --check         check mode: print every problem as file:line:col: alert|warning: message [CODE]
+  -W                  master-worker mode: a master starts 'nbthread' workers, restarts them, reloads on SIGUSR2
+  -D                  daemon mode: start in the background, return once it accepts connections
+  -p <pidfile>        write the pid to signal (the master with -W) to this file
   -v, --version       print the version
   -h, --help          print this help
 `;
@@ -45,6 +51,9 @@ export async function main(argv: readonly string[]): Promise<number> {
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' },
         demo: { type: 'boolean' },
+        'master-worker': { type: 'boolean', short: 'W' },
+        daemon: { type: 'boolean', short: 'D' },
+        pidfile: { type: 'string', short: 'p' },
       },
       strict: true,
       allowPositionals: false,
@@ -82,15 +91,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write('Configuration file is valid\n');
     return EXIT_OK;
   }
-  const { startDaemon } = await import('../runtime/run.js');
-  const daemon = await startDaemon(result.model, { handleSignals: true });
-  // One line per listener: with port 0 this is the only way to learn the port, and it tells
-  // scripts (and tests) that the daemon is up.
-  for (const [frontend, addrs] of daemon.listening) {
-    for (const a of addrs) process.stderr.write(`truehop: frontend '${frontend}' listening on ${a.host.includes(':') ? `[${a.host}]` : a.host}:${a.port}\n`);
+  if (values.daemon === true && !isDaemonChild()) {
+    const { daemonize } = await import('../process/daemonize.js');
+    return daemonize(process.stderr);
   }
-  await daemon.stopped;
-  return EXIT_OK;
+  const { runProcesses } = await import('../process/run-processes.js');
+  return runProcesses(result.model, files, { masterWorker: values['master-worker'] === true, pidfile: values.pidfile });
 }
 
 /** True when this file is the program (also through npm's bin symlink), not an import. */

@@ -70,6 +70,7 @@ function compileGlobal(g: GlobalDraft): GlobalModel {
   if (g.maxconn !== undefined) out.maxconn = g.maxconn;
   if (g.nbthread !== undefined) out.nbthread = g.nbthread;
   if (g.hardStopAfterMs !== undefined) out.hardStopAfterMs = g.hardStopAfterMs;
+  if (g.masterWorker) out.masterWorker = true;
   return Object.freeze(out);
 }
 

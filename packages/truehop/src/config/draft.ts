@@ -111,10 +111,11 @@ export interface GlobalDraft {
   logs: LogTarget[];
   statsSockets: { path: string; pos: SourcePos }[];
   hardStopAfterMs: number | undefined;
+  masterWorker: boolean;
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], hardStopAfterMs: undefined };
+  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], hardStopAfterMs: undefined, masterWorker: false };
 }
 
 /** HAProxy's built-in server defaults (src/server.c, DEF_CHKINTR, DEF_RISETIME, DEF_FALLTIME). */

@@ -31,6 +31,12 @@ export interface HealthMonitorOptions {
   sessionsActive?: (backend: string, server: string) => number;
   /** `proc.*` variables shared with the data path, seen by set-proxy-v2-tlv-fmt formats. */
   procVars?: Map<string, Sample>;
+  /**
+   * The status a checked server starts with instead of UP: a reload carries DOWN over for a
+   * server that keeps its name, so the new workers do not send it traffic until it passes rise
+   * checks. undefined: start UP as usual.
+   */
+  initialStatus?: (backend: string, server: string) => ServerStatus | undefined;
   /** Called after every completed check (observability, tests); must not throw. */
   onCheck?: (backend: string, server: string, result: CheckResult) => void;
 }
@@ -116,17 +122,19 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
     const list: Entry[] = [];
     for (const server of backend.servers) {
       const checked = server.check.enabled && !server.disabled;
+      const startsDown = checked && options.initialStatus?.(backend.name, server.name) === 'DOWN';
       const entry: Entry = {
         backend,
         server,
-        counter: checked ? initialHealth(server.check.rise, server.check.fall) : null,
-        status: server.disabled ? 'MAINT' : 'UP',
+        // health 0: DOWN, and `rise` passed checks away from UP (health-state.ts).
+        counter: checked ? (startsDown ? { ...initialHealth(server.check.rise, server.check.fall), health: 0 } : initialHealth(server.check.rise, server.check.fall)) : null,
+        status: server.disabled ? 'MAINT' : startsDown ? 'DOWN' : 'UP',
         lastCheck: null,
         checks: 0,
         failedChecks: 0,
         downTransitions: 0,
         lastChangeAtMs: createdAt,
-        downSinceMs: null,
+        downSinceMs: startsDown ? createdAt : null,
         downtimeMs: 0,
         timer: null,
         running: null,

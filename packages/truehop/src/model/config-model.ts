@@ -44,6 +44,8 @@ export interface GlobalModel {
   /** `stats socket` lines: parsed, served later. */
   statsSockets: { path: string; pos: SourcePos }[];
   hardStopAfterMs?: number;
+  /** `master-worker`: a master process starts, restarts and reloads the workers (also `-W`). */
+  masterWorker?: boolean;
 }
 
 export interface BindModel {

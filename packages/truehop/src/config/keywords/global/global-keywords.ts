@@ -72,7 +72,7 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   {
     name: 'nbthread',
     syntax: '<number>',
-    summary: 'number of worker threads (recorded in the model; the daemon decides how to use it)',
+    summary: 'number of worker processes sharing every listener (default: the CPUs the process may use)',
     status: 'supported',
     apply(g, args, kw, sink) {
       const v = args[0];
@@ -81,6 +81,16 @@ const SUPPORTED: readonly GlobalKeyword[] = [
       const n = parseUnsigned(v.text, MAX_NBTHREAD);
       if (n === undefined || n < 1) return sink.alert(v.pos, 'BAD_NUMBER', `'nbthread' expects an integer between 1 and ${MAX_NBTHREAD}, got '${v.text}'`);
       g.nbthread = n;
+    },
+  },
+  {
+    name: 'master-worker',
+    syntax: '',
+    summary: 'run a master process that starts, restarts and reloads (SIGUSR2) the workers, as -W',
+    status: 'supported',
+    apply(g, args, kw, sink) {
+      if (extra(args, 0, kw, sink)) return;
+      g.masterWorker = true;
     },
   },
   {

@@ -1,0 +1,37 @@
+// One process, no master (`nbthread 1` without master-worker): today's daemon plus the meaning
+// of the operator signals (HAProxy's where they matter):
+// - SIGTERM, SIGINT (runtime/signals.ts) and SIGUSR1 (HAProxy's soft stop): stop accepting,
+//   let sessions finish within `hard-stop-after`, exit 0. HAProxy makes SIGTERM a hard stop;
+//   truehop keeps it graceful because that is what systemd and Kubernetes send before SIGKILL.
+// - SIGUSR2, SIGHUP (reload): one process cannot replace its own code and configuration
+//   without a moment where nobody accepts, so the signal is logged and ignored; reloads need
+//   master-worker mode (-W).
+// - SIGQUIT, SIGTTIN, SIGTTOU: logged and ignored (signal-guard.ts).
+import type { TruehopModel } from '../model/config-model.js';
+import { startDaemon } from '../runtime/run.js';
+import { listeningReport, writeListeningLines, type ListeningReport } from './listening-lines.js';
+import { onOperatorSignal } from './signal-guard.js';
+
+export interface Started {
+  /** Resolves when the daemon has stopped. */
+  stopped: Promise<void>;
+  listening: ListeningReport;
+}
+
+export async function runSingleProcess(model: TruehopModel, stderr: NodeJS.WritableStream = process.stderr): Promise<Started> {
+  const daemon = await startDaemon(model, { handleSignals: true });
+  onOperatorSignal('SIGUSR1', () => {
+    stderr.write('truehop: SIGUSR1 received: soft stop (finishing running sessions)\n');
+    void daemon.stop().then(() => {
+      process.exitCode = 0;
+    });
+  });
+  const noReload = (signal: string): void => {
+    stderr.write(`truehop: ${signal} received: reload needs master-worker mode (-W or 'master-worker' in global); ignored\n`);
+  };
+  onOperatorSignal('SIGUSR2', noReload);
+  onOperatorSignal('SIGHUP', noReload);
+  const listening = listeningReport(daemon.listening);
+  writeListeningLines(listening, stderr);
+  return { stopped: daemon.stopped, listening };
+}
