@@ -8,7 +8,7 @@ import type { NamedAcl } from '../sample/compile-env.js';
 import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
 import type { CollectingEnv } from '../sample/compile-env-fixture.js';
 import { v2Header } from '../sample/header-fixture.js';
-import { createSessionContext } from '../sample/session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { defineAcl } from './acl.js';
 
 function acl(line: string, env: CollectingEnv = createCompileEnv('content')): NamedAcl {

@@ -5,7 +5,7 @@ import type { Phase, SessionContext } from '../model/session.js';
 import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
 import type { CollectingEnv } from '../sample/compile-env-fixture.js';
 import { v2Header } from '../sample/header-fixture.js';
-import { createSessionContext } from '../sample/session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { defineAcl } from './acl.js';
 import { compileCondition } from './condition.js';
 

@@ -11,7 +11,7 @@ import { authorityTlv, decode, encode, uniqueIdTlv } from '@truehop/proxy-protoc
 import type { EncodeInput } from '@truehop/proxy-protocol';
 import { createCompileEnv, word, words } from '../sample/compile-env-fixture.js';
 import { compileLogFormat } from '../sample/log-format.js';
-import { createSessionContext } from '../sample/session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
 import { haproxySkip, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
 

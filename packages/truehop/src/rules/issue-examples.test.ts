@@ -8,7 +8,7 @@ import { awsVpceIdTlv } from '@truehop/proxy-protocol/aws';
 import { compileLogFormat } from '../sample/log-format.js';
 import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
 import { decodedHeader, v2Header } from '../sample/header-fixture.js';
-import { createSessionContext } from '../sample/session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
 import type { CompiledTcpRule } from '../sample/compiled.js';
 import type { ProxyHeader } from '@truehop/proxy-protocol';

@@ -6,7 +6,7 @@ import type { CompiledTcpRule } from '../sample/compiled.js';
 import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
 import type { CollectingEnv } from '../sample/compile-env-fixture.js';
 import { v2Header } from '../sample/header-fixture.js';
-import { createSessionContext } from '../sample/session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
 import type { TcpRequestDirective } from './tcp-request.js';
 

@@ -10,7 +10,7 @@ import type { Phase, SessionContext } from '../model/session.js';
 import { createCompileEnv, word } from './compile-env-fixture.js';
 import { compileExpression } from './expression.js';
 import { decodedHeader, v2Header } from './header-fixture.js';
-import { createSessionContext } from './session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import type { Sample } from './types.js';
 
 function run(text: string, ctx: SessionContext, compilePhase: Phase = 'backend'): Sample | undefined {

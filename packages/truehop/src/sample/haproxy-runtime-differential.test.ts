@@ -14,7 +14,7 @@ import { compileCondition } from '../acl/condition.js';
 import type { SessionContext } from '../model/session.js';
 import { createCompileEnv, word, words } from './compile-env-fixture.js';
 import { compileLogFormat } from './log-format.js';
-import { createSessionContext } from './session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { haproxySkip, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
 
 const REQUEST_TIMEOUT_MS = 5000;

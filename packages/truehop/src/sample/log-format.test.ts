@@ -6,7 +6,7 @@ import { createCompileEnv, word } from './compile-env-fixture.js';
 import { v2Header } from './header-fixture.js';
 import { compileLogFormat } from './log-format.js';
 import type { LogFormatOptions } from './log-format.js';
-import { createSessionContext } from './session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 
 const AZURE = Buffer.from('01c1450021', 'hex');
 

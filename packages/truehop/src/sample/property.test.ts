@@ -14,7 +14,7 @@ import { compileExpression, internalErrorCount } from './expression.js';
 import { allConverters, allFetches } from './keyword.js';
 import type { ArgSpec, ConverterDescriptor, FetchDescriptor } from './keyword.js';
 import { compileLogFormat } from './log-format.js';
-import { createSessionContext } from './session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import type { Sample } from './types.js';
 import './keywords.js';
 

@@ -1,4 +1,4 @@
-// Reading from servers into reused memory instead of a fresh allocation per read (Node's
+// Reading from servers and clients into reused memory instead of a fresh allocation per read (Node's
 // `onread` option). Measured on a bulk download through the daemon (64 MB file, 4
 // connections): with the default 'data' path every 64 KiB read lands in newly allocated
 // memory, and `strace -c` showed 142 µs per read() — page faults on fresh pages plus
@@ -13,10 +13,12 @@
 //
 // Client sockets come from net.Server, which has no `onread` option; they are accepted
 // paused (pauseOnConnect), so nothing has been read yet and `adoptClientSocket` can switch
-// them to the same reused-buffer path before the first read. Measured on keep-alive
+// them to the same reused-buffer path before the first read — through Node's private socket
+// fields, which only node-internals.ts touches (TRUEHOP_NODE_INTERNALS=off keeps 'data'). Measured on keep-alive
 // (wrk, 64 connections): the 'data' path cost a 64 KiB native allocation and a trip through
 // the Readable machinery per request.
-import net from 'node:net';
+import type net from 'node:net';
+import { NODE_INTERNALS, readIntoUserBuffers, type NodeInternals } from './node-internals.js';
 
 /** Size of one read; also Node's default read size. */
 export const UPSTREAM_READ_BYTES = 64 * 1024;
@@ -46,8 +48,11 @@ const FIRST_READ_BUFFER = Buffer.allocUnsafeSlow(UPSTREAM_READ_BYTES);
 export interface ClientReader {
   /** A chunk read from the client; same contract as onUpstreamRead. */
   onClientRead(chunk: Buffer, reusable: boolean): boolean;
-  /** This connection's own buffer for client reads (taken on first use). */
-  clientReadBuffer(): Buffer;
+  /**
+   * This connection's own buffer for client reads (taken on first use), or null to keep
+   * reading into the shared buffer (every such read is copied out).
+   */
+  clientReadBuffer(): Buffer | null;
 }
 
 export interface UpstreamReader {
@@ -100,6 +105,7 @@ function onClientRead(this: ReaderSocket, nread: number, buf: Buffer): boolean {
     buf.copy(copy, 0, 0, nread);
     const more = reader.onClientRead(copy, false);
     if (nread >= PRIVATE_BUFFER_AFTER_READ_BYTES) nextForThisSocket = reader.clientReadBuffer();
+    // null: the next read lands in the shared buffer again (nextBuffer's default).
     return more;
   }
   const more = reader.onClientRead(buf.subarray(0, nread), true);
@@ -114,49 +120,13 @@ export function attachReader(socket: net.Socket, reader: UpstreamReader): void {
   (socket as ReaderSocket)[kReader] = reader;
 }
 
-// Node keeps a socket's `onread` state under private symbols (kBuffer, kBufferGen, kBufferCb,
-// lib/net.js). They are found once on a probe socket built with `onread`; if this Node does
-// not have them (or its handles lack useUserBuffer), client sockets keep the 'data' path.
-interface OnreadSymbols {
-  buffer: symbol;
-  gen: symbol;
-  cb: symbol;
-}
-
-function findOnreadSymbols(): OnreadSymbols | null {
-  const probe = new net.Socket({ onread: UPSTREAM_ONREAD } as net.SocketConstructorOpts);
-  const byName = new Map(Object.getOwnPropertySymbols(probe).map((sym) => [sym.description, sym]));
-  probe.destroy();
-  const buffer = byName.get('kBuffer');
-  const gen = byName.get('kBufferGen');
-  const cb = byName.get('kBufferCb');
-  if (buffer === undefined || gen === undefined || cb === undefined) return null;
-  return { buffer, gen, cb };
-}
-
-const ONREAD_SYMBOLS = findOnreadSymbols();
-
-interface UserBufferHandle {
-  reading?: boolean;
-  useUserBuffer?: (buf: Uint8Array) => void;
-}
-
 /**
  * Switches an accepted socket that has not started reading (pauseOnConnect) to reads into
  * reused memory, delivered to `reader.onClientRead` instead of 'data' events. Returns false
- * (nothing changed, 'data' events keep flowing) when that is not possible.
+ * (nothing changed, 'data' events keep flowing) when Node's internals are off or unusable.
  */
-export function adoptClientSocket(socket: net.Socket, reader: ClientReader): boolean {
-  const sym = ONREAD_SYMBOLS;
-  const handle = (socket as unknown as { _handle?: UserBufferHandle | null })._handle;
-  if (sym === null || handle === undefined || handle === null || typeof handle.useUserBuffer !== 'function') return false;
-  // Reading already started: a buffer swap now would race with a read in flight.
-  if (handle.reading === true || socket.readableLength > 0) return false;
-  const s = socket as unknown as Record<symbol, unknown>;
-  s[sym.buffer] = FIRST_READ_BUFFER;
-  s[sym.gen] = nextBuffer;
-  s[sym.cb] = onClientRead;
+export function adoptClientSocket(socket: net.Socket, reader: ClientReader, internals: NodeInternals = NODE_INTERNALS): boolean {
+  if (!readIntoUserBuffers(internals, socket, FIRST_READ_BUFFER, nextBuffer, onClientRead)) return false;
   (socket as ReaderSocket)[kClientReader] = reader;
-  handle.useUserBuffer(FIRST_READ_BUFFER);
   return true;
 }

@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { adoptClientSocket, PRIVATE_BUFFER_AFTER_READ_BYTES, type ClientReader } from './upstream-read.js';
+import { NODE_INTERNALS_ENV, probeNodeInternals } from './node-internals.js';
+import { adoptClientSocket, PRIVATE_BUFFER_AFTER_READ_BYTES, type ClientReader } from './reused-read-buffers.js';
 
 interface Accepted {
   server: net.Server;
@@ -35,7 +36,16 @@ function payload(bytes: number): Buffer {
   return b;
 }
 
+// Probed here without the environment, so these tests exercise the fast path even in the
+// test run that sets TRUEHOP_NODE_INTERNALS=off for the daemon.
+const INTERNALS_ON = probeNodeInternals({});
+const INTERNALS_OFF = probeNodeInternals({ [NODE_INTERNALS_ENV]: 'off' });
+
 describe('adoptClientSocket', () => {
+  it('this Node has the private fields the fast path relies on', () => {
+    assert.equal(INTERNALS_ON.usable, true, INTERNALS_ON.usable ? '' : INTERNALS_ON.reason);
+  });
+
   it('delivers 8 MB in order; small reads are copies, large ones reuse the private buffer', async () => {
     const p = await pair(true);
     try {
@@ -58,7 +68,7 @@ describe('adoptClientSocket', () => {
         },
         clientReadBuffer: () => own,
       };
-      assert.equal(adoptClientSocket(p.accepted, reader), true);
+      assert.equal(adoptClientSocket(p.accepted, reader, INTERNALS_ON), true);
       const ended = new Promise<void>((r) => p.accepted.once('end', r));
       p.accepted.resume();
       p.client.end(data);
@@ -89,7 +99,7 @@ describe('adoptClientSocket', () => {
         },
         clientReadBuffer: () => Buffer.allocUnsafe(64 * 1024),
       };
-      assert.equal(adoptClientSocket(p.accepted, reader), true);
+      assert.equal(adoptClientSocket(p.accepted, reader, INTERNALS_ON), true);
       const ended = new Promise<void>((r) => p.accepted.once('end', r));
       p.accepted.resume();
       p.client.end(data);
@@ -108,8 +118,26 @@ describe('adoptClientSocket', () => {
         onClientRead: () => assert.fail('must not be called'),
         clientReadBuffer: () => Buffer.allocUnsafe(16),
       };
-      assert.equal(adoptClientSocket(p.accepted, reader), false);
+      assert.equal(adoptClientSocket(p.accepted, reader, INTERNALS_ON), false);
       const got = new Promise<Buffer>((r) => p.accepted.once('data', r));
+      p.client.write('hello');
+      assert.equal((await got).toString(), 'hello');
+    } finally {
+      await close(p);
+    }
+  });
+
+  it('TRUEHOP_NODE_INTERNALS=off keeps an adoptable socket on the data-event path', async () => {
+    assert.equal(INTERNALS_OFF.usable, false);
+    const p = await pair(true);
+    try {
+      const reader: ClientReader = {
+        onClientRead: () => assert.fail('must not be called'),
+        clientReadBuffer: () => Buffer.allocUnsafe(16),
+      };
+      assert.equal(adoptClientSocket(p.accepted, reader, INTERNALS_OFF), false);
+      const got = new Promise<Buffer>((r) => p.accepted.once('data', r));
+      p.accepted.resume();
       p.client.write('hello');
       assert.equal((await got).toString(), 'hello');
     } finally {
