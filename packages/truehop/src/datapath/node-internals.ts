@@ -22,6 +22,9 @@ import net from 'node:net';
 /** Set to `off` to force the public 'data'-event path for client sockets. */
 export const NODE_INTERNALS_ENV = 'TRUEHOP_NODE_INTERNALS';
 
+/** The reason given when the environment switched the fast path off. */
+export const NODE_INTERNALS_OFF_REASON = `${NODE_INTERNALS_ENV}=off`;
+
 /** Node's read callback shape for `onread` (returns false to stop reading). */
 export type ReadCallback = (this: net.Socket, nread: number, buf: Buffer) => boolean;
 
@@ -53,7 +56,7 @@ function findOnreadSymbols(): OnreadSymbols | null {
 
 /** Decides once whether the client fast path may be used, from the environment and this Node. */
 export function probeNodeInternals(env: NodeJS.ProcessEnv): NodeInternals {
-  if (env[NODE_INTERNALS_ENV] === 'off') return { usable: false, reason: `${NODE_INTERNALS_ENV}=off` };
+  if (env[NODE_INTERNALS_ENV] === 'off') return { usable: false, reason: NODE_INTERNALS_OFF_REASON };
   const symbols = findOnreadSymbols();
   if (symbols === null) return { usable: false, reason: `Node ${process.version} has no kBuffer/kBufferGen/kBufferCb socket fields` };
   return { usable: true, symbols };
