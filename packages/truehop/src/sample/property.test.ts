@@ -9,7 +9,7 @@ import { compileCondition } from '../acl/condition.js';
 import type { Word } from '../text/source.js';
 import type { Phase, SessionContext } from '../model/session.js';
 import { compileTcpRequest } from '../rules/tcp-request.js';
-import { createCompileEnv } from './compile-env-fixture.js';
+import { createCompileEnv } from '../../test/support/compile-env-fixture.js';
 import { compileExpression, internalErrorCount } from './expression.js';
 import { allConverters, allFetches } from './keyword.js';
 import type { ArgSpec, ConverterDescriptor, FetchDescriptor } from './keyword.js';
