@@ -34,6 +34,10 @@ import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termin
  */
 export const MAX_PENDING_BYTES_BEFORE_CONNECT = 64 * 1024;
 
+/** The session that owns a client socket, so one set of listener functions serves every session. */
+const kSession = Symbol('truehop.session');
+type SessionSocket = net.Socket & { [kSession]: ClientSession };
+
 export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle, ClientReader, StreamOwner {
   readonly ctx: SessionContext;
   private state: SessionState = RULES;
@@ -54,13 +58,51 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   private termPhase: TermPhase = TERM_PHASE.NONE;
   private finished = false;
 
+  private readonly client: SessionSocket;
+
   constructor(
     private readonly frontend: RuntimeFrontend,
     private readonly bind: BindRuntime,
-    private readonly client: net.Socket,
+    client: net.Socket,
     ctx: SessionContext,
   ) {
     this.ctx = ctx;
+    this.client = Object.assign(client, { [kSession]: this });
+  }
+
+  // Listeners and timer callbacks are these shared functions, not closures bound per session
+  // (one allocation each, a dozen per connection): the socket or the timer argument leads to
+  // the session.
+  private static onData(this: SessionSocket, chunk: Buffer): void {
+    const session = this[kSession];
+    const state = session.state;
+    if (state.kind === 'forwarding') state.onClientData(chunk);
+    else session.onClientPreData(chunk);
+  }
+
+  private static onDrain(this: SessionSocket): void {
+    const state = this[kSession].state;
+    if (state.kind === 'forwarding') state.onClientDrain();
+  }
+
+  private static onEnd(this: SessionSocket): void {
+    this[kSession].onClientEnd();
+  }
+
+  private static onError(this: SessionSocket): void {
+    this[kSession].onClientError();
+  }
+
+  private static onClose(this: SessionSocket, hadError: boolean): void {
+    this[kSession].onClientClose(hadError);
+  }
+
+  private static onHeaderTimeout(session: ClientSession): void {
+    if (session.state.kind === 'header') session.rejectHeader('TIMEOUT');
+  }
+
+  private static onRetryTimer(session: ClientSession): void {
+    if (session.state.kind === 'connect') session.connect(session.state);
   }
 
   /** Starts the session on its accepted, still paused socket. */
@@ -73,10 +115,11 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     const c = this.client;
     c.setNoDelay(true);
     this.clientAdopted = adoptClientSocket(c, this);
-    if (!this.clientAdopted) c.on('data', this.onClientPreData);
-    c.on('end', this.onClientEnd);
-    c.on('error', this.onClientError);
-    c.on('close', this.onClientClose);
+    if (!this.clientAdopted) c.on('data', ClientSession.onData);
+    c.on('drain', ClientSession.onDrain);
+    c.on('end', ClientSession.onEnd);
+    c.on('error', ClientSession.onError);
+    c.on('close', ClientSession.onClose);
 
     const verdict = runConnectionRules(this.frontend, this.bind.model.acceptProxy, this.ctx);
     if (verdict === 'reject') {
@@ -86,7 +129,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
       return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
     }
     if (verdict === 'expect-proxy') {
-      this.state = new HeaderPhase(this.frontend.headerTimeoutMs, this.onHeaderTimeout);
+      this.state = HeaderPhase.start(this.frontend.headerTimeoutMs, ClientSession.onHeaderTimeout, this);
       c.resume();
       return;
     }
@@ -96,10 +139,6 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   }
 
   // ---- header ------------------------------------------------------------------------
-
-  private readonly onHeaderTimeout = (): void => {
-    if (this.state.kind === 'header') this.rejectHeader('TIMEOUT');
-  };
 
   private rejectHeader(code: ProxyErrorCode): void {
     reportHeaderRejection(this.frontend, this.bind, this.ctx, code);
@@ -183,10 +222,6 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     phase.socket = phase.server.connector.connect(this.ctx, this, this.frontend.recordsServerEndpoints);
   }
 
-  private readonly retry = (): void => {
-    if (this.state.kind === 'connect') this.connect(this.state);
-  };
-
   takePendingPayload(): readonly Buffer[] {
     const p = this.pending;
     this.pending = [];
@@ -219,7 +254,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
       backend.release(server);
       this.acquire(backend, server);
     } else if (next === AFTER_FAILURE.RETRY_NOW) this.connect(state);
-    else state.retryTimer = setTimeout(this.retry, RETRY_TURNAROUND_MS);
+    else state.retryTimer = setTimeout(ClientSession.onRetryTimer, RETRY_TURNAROUND_MS, this);
   }
 
   onConnected(socket: net.Socket): void {
@@ -229,10 +264,9 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
       return;
     }
     this.ctx.stats.connectMs = Math.round(performance.now() - state.startedAt);
-    if (!this.clientAdopted) this.client.removeListener('data', this.onClientPreData);
     this.state = new ForwardingPair(
       this, this.client, socket, state.backend, state.server, this.ctx.stats,
-      this.frontend.model.timeouts, state.backend.model.timeouts, this.clientAdopted, this.clientEnded,
+      this.frontend.model.timeouts, state.backend.model.timeouts, this.clientEnded,
     );
   }
 
@@ -245,11 +279,11 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     if (this.pendingBytes >= MAX_PENDING_BYTES_BEFORE_CONNECT) this.client.pause();
   }
 
-  private readonly onClientPreData = (chunk: Buffer): void => {
+  private onClientPreData(chunk: Buffer): void {
     const state = this.state;
     if (state.kind === 'header') this.onHeaderBytes(state, chunk);
     else if (state.kind !== 'closed') this.queuePending(chunk);
-  };
+  }
 
   onClientRead(chunk: Buffer, reusable: boolean): boolean {
     const state = this.state;
@@ -266,20 +300,20 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     return this.state.kind === 'forwarding' ? this.state.clientReadBuffer() : null;
   }
 
-  private readonly onClientEnd = (): void => {
+  private onClientEnd(): void {
     this.clientEnded = true;
     const state = this.state;
     if (state.kind === 'header') this.rejectHeader(state.endOfInput());
     else if (state.kind === 'forwarding') state.onClientEnd();
     // Before the server connection exists, the FIN is replayed when the stream is made.
-  };
+  }
 
-  private readonly onClientError = (): void => {
+  private onClientError(): void {
     if (this.state.kind === 'header') return this.rejectHeader('ABORT');
     this.setTermination(TERM_CAUSE.CLIENT_ABORT, termPhaseOf(this.state));
-  };
+  }
 
-  private readonly onClientClose = (hadError: boolean): void => {
+  private onClientClose(hadError: boolean): void {
     this.clientClosed = true;
     const state = this.state;
     if (state.kind === 'forwarding') state.onClientClose(hadError);
@@ -289,7 +323,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
       this.cancelSetup();
     }
     this.finishIfDone();
-  };
+  }
 
   // ---- ending ------------------------------------------------------------------------
 

@@ -23,9 +23,14 @@ export interface StreamOwner {
   onServerClosed(): void;
 }
 
+/** The stream that owns a server socket, so one set of listener functions serves every stream. */
+const kStream = Symbol('truehop.stream');
+type StreamSocket = net.Socket & { [kStream]: ForwardingPair };
+
 export class ForwardingPair implements UpstreamReader, IdleWatched {
   readonly kind = 'forwarding';
   clientEnded: boolean;
+  readonly server: StreamSocket;
   private serverEnded = false;
   private clientClosed = false;
   serverClosed = false;
@@ -46,26 +51,24 @@ export class ForwardingPair implements UpstreamReader, IdleWatched {
   constructor(
     private readonly owner: StreamOwner,
     private readonly client: net.Socket,
-    readonly server: net.Socket,
+    server: net.Socket,
     /** The backend and server whose slot this stream holds until the session ends. */
     readonly backend: RuntimeBackend,
     readonly serverSlot: RuntimeServer,
     private readonly stats: SessionStats,
     private readonly frontendTimeouts: Timeouts,
     private readonly backendTimeouts: Timeouts,
-    /** Client bytes arrive through onClientRead (reused memory) rather than 'data' events. */
-    clientAdopted: boolean,
     /** The client's FIN arrived before the server connection was up. */
     clientEnded: boolean,
   ) {
     this.clientEnded = clientEnded;
+    this.server = Object.assign(server, { [kStream]: this });
     attachReader(server, this);
-    if (!clientAdopted) client.on('data', this.onClientData);
-    server.on('drain', this.onServerDrain);
-    client.on('drain', this.onClientDrain);
-    server.on('end', this.onServerEnd);
-    server.on('error', this.onServerError);
-    server.on('close', this.onServerClose);
+    // The client socket's listeners are the session's; it passes 'data' and 'drain' on.
+    server.on('drain', ForwardingPair.onServerDrain);
+    server.on('end', ForwardingPair.onServerEnd);
+    server.on('error', ForwardingPair.onServerError);
+    server.on('close', ForwardingPair.onServerClose);
     this.applyTimeouts();
     if (clientEnded) {
       server.end();
@@ -114,14 +117,15 @@ export class ForwardingPair implements UpstreamReader, IdleWatched {
 
   // ---- client → server -------------------------------------------------------------------
 
-  private readonly onClientData = (chunk: Buffer): void => {
+  /** A client chunk on the 'data'-event path. */
+  onClientData(chunk: Buffer): void {
     // The server is gone: its side was closed cleanly and the client is being ended; bytes
     // that can no longer be delivered are dropped rather than written to a dead socket.
     if (this.serverClosed) return;
     this.lastActivity = performance.now();
     this.stats.bytesFromClient += chunk.length;
     if (!this.server.write(chunk)) this.client.pause();
-  };
+  }
 
   /** A client read on the reused-memory path; same contract as onUpstreamRead. */
   onClientRead(chunk: Buffer, reusable: boolean): boolean {
@@ -152,10 +156,11 @@ export class ForwardingPair implements UpstreamReader, IdleWatched {
     if (!this.clientEnded) this.client.resume();
   };
 
-  private readonly onServerDrain = (): void => {
-    this.lastActivity = performance.now();
-    if (!this.clientEnded && !this.clientWaitsForWrite) this.client.resume();
-  };
+  private static onServerDrain(this: StreamSocket): void {
+    const stream = this[kStream];
+    stream.lastActivity = performance.now();
+    if (!stream.clientEnded && !stream.clientWaitsForWrite) stream.client.resume();
+  }
 
   // ---- server → client -------------------------------------------------------------------
 
@@ -186,10 +191,10 @@ export class ForwardingPair implements UpstreamReader, IdleWatched {
     if (!this.serverEnded) this.server.resume();
   };
 
-  private readonly onClientDrain = (): void => {
+  onClientDrain(): void {
     this.lastActivity = performance.now();
     if (!this.serverEnded && !this.serverWaitsForWrite) this.server.resume();
-  };
+  }
 
   // ---- half-close and close --------------------------------------------------------------
 
@@ -207,18 +212,19 @@ export class ForwardingPair implements UpstreamReader, IdleWatched {
     this.enterHalfClosed();
   }
 
-  private readonly onServerEnd = (): void => {
-    this.serverEnded = true;
-    this.lastActivity = performance.now();
+  private static onServerEnd(this: StreamSocket): void {
+    const stream = this[kStream];
+    stream.serverEnded = true;
+    stream.lastActivity = performance.now();
     // As in onClientEnd: with both directions finished and nothing queued, close at once.
-    if (this.clientEnded && this.client.writableLength === 0) this.client.destroy();
-    else this.client.end();
-    this.enterHalfClosed();
-  };
+    if (stream.clientEnded && stream.client.writableLength === 0) stream.client.destroy();
+    else stream.client.end();
+    stream.enterHalfClosed();
+  }
 
-  private readonly onServerError = (): void => {
-    this.owner.setTermination(TERM_CAUSE.SERVER_ABORT, TERM_PHASE.DATA);
-  };
+  private static onServerError(this: StreamSocket): void {
+    this[kStream].owner.setTermination(TERM_CAUSE.SERVER_ABORT, TERM_PHASE.DATA);
+  }
 
   onClientClose(hadError: boolean): void {
     this.clientClosed = true;
@@ -227,14 +233,15 @@ export class ForwardingPair implements UpstreamReader, IdleWatched {
     else if (!this.server.writableEnded) this.server.end();
   }
 
-  private readonly onServerClose = (hadError: boolean): void => {
-    this.serverClosed = true;
-    if (!this.clientClosed) {
-      if (hadError) this.client.destroy();
-      else if (!this.client.writableEnded) this.client.end();
+  private static onServerClose(this: StreamSocket, hadError: boolean): void {
+    const stream = this[kStream];
+    stream.serverClosed = true;
+    if (!stream.clientClosed) {
+      if (hadError) stream.client.destroy();
+      else if (!stream.client.writableEnded) stream.client.end();
     }
-    this.owner.onServerClosed();
-  };
+    stream.owner.onServerClosed();
+  }
 
   abort(): void {
     this.client.destroy();

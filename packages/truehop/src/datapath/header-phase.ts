@@ -19,11 +19,15 @@ import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 export class HeaderPhase {
   readonly kind = 'header';
   private readonly decoder = new ProxyHeaderDecoder();
-  private timer: NodeJS.Timeout | null = null;
 
-  /** §4.10 / §2.6: a header that does not arrive within `timeoutMs` is a slowloris, not a client. */
-  constructor(timeoutMs: number, onTimeout: () => void) {
-    if (timeoutMs > 0) this.timer = setTimeout(onTimeout, timeoutMs);
+  private constructor(private timer: NodeJS.Timeout | null) {}
+
+  /**
+   * §4.10 / §2.6: a header that does not arrive within `timeoutMs` is a slowloris, not a
+   * client: `onTimeout(owner)` is called then (0 = no limit).
+   */
+  static start<T>(timeoutMs: number, onTimeout: (owner: T) => void, owner: T): HeaderPhase {
+    return new HeaderPhase(timeoutMs > 0 ? setTimeout(onTimeout, timeoutMs, owner) : null);
   }
 
   /** The decoder's step for `chunk`, or the code of the error that refuses the header. */
