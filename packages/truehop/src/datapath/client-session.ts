@@ -3,7 +3,7 @@
 //
 //   rules (tcp-request connection) → header (header-phase.ts, on accept-proxy binds)
 //   → rules (tcp-request session, content; use_backend/default_backend)
-//   → queue (the backend's queue) → connect (retries and redispatch: connect-policy.ts)
+//   → queue → connect (server-setup.ts: the backend's queue, retries, redispatch)
 //   → forwarding (forwarding-pair.ts, made once the server connection is up)
 //   → closed (session-end.ts: the log record, slots given back).
 //
@@ -13,18 +13,17 @@ import type net from 'node:net';
 import type { ProxyErrorCode } from '@truehop/proxy-protocol';
 import { adoptProxyHeader } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
-import { serverConnectErrorChannel, sessionStartChannel } from '../observe/events.js';
-import { AFTER_FAILURE, RETRY_TURNAROUND_MS, type ConnectFailure } from './connect-policy.js';
-import type { ConnectHandler } from './connector.js';
+import { sessionStartChannel } from '../observe/events.js';
 import { ForwardingPair, type StreamOwner } from './forwarding-pair.js';
 import type { BindRuntime, RuntimeFrontend, SessionHandle } from './frontend.js';
 import { HeaderPhase, reportHeaderRejection } from './header-phase.js';
 import { adoptClientSocket, type ClientReader } from './reused-read-buffers.js';
-import type { QueueWaiter, RuntimeBackend } from './runtime-backend.js';
+import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { endSession } from './session-end.js';
 import { chooseBackend, runConnectionRules } from './session-rules.js';
-import { ClosedPhase, ConnectPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
+import { ServerSetup, type SetupOwner } from './server-setup.js';
+import { ClosedPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
 
 /**
@@ -38,16 +37,13 @@ export const MAX_PENDING_BYTES_BEFORE_CONNECT = 64 * 1024;
 const kSession = Symbol('truehop.session');
 type SessionSocket = net.Socket & { [kSession]: ClientSession };
 
-export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle, ClientReader, StreamOwner {
+export class ClientSession implements SetupOwner, SessionHandle, ClientReader, StreamOwner {
   readonly ctx: SessionContext;
   private state: SessionState = RULES;
   private readonly startedAt = performance.now();
   /** Client bytes received before forwarding (after the header), sent right after it. */
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private attempts = 0;
-  /** The chosen backend (set once, by use_backend/default_backend). */
-  private backend: RuntimeBackend | null = null;
   private clientEnded = false;
   private clientClosed = false;
   /** Client bytes arrive through onClientRead (reused memory) rather than 'data' events. */
@@ -101,9 +97,6 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     if (session.state.kind === 'header') session.rejectHeader('TIMEOUT');
   }
 
-  private static onRetryTimer(session: ClientSession): void {
-    if (session.state.kind === 'connect') session.connect(session.state);
-  }
 
   /** Starts the session on its accepted, still paused socket. */
   begin(): void {
@@ -172,55 +165,16 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     }
     // No backend: HAProxy closes the connection and logs <NOSRV>.
     if (backend === undefined) return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
-    this.backend = backend;
     ctx.backendName = backend.name;
     ctx.phase = 'backend';
     const idFormat = this.frontend.model.uniqueIdFormat;
     if (idFormat !== undefined) ctx.uniqueId = idFormat.render(ctx).toString('latin1');
-    this.acquire(backend, null);
+    const setup = new ServerSetup(this, backend, this.frontend.shared.counters, this.frontend.recordsServerEndpoints);
+    this.state = setup;
+    setup.start();
   }
 
-  // ---- queue and connect ---------------------------------------------------------------
-
-  private acquire(backend: RuntimeBackend, exclude: RuntimeServer | null): void {
-    const r = backend.acquire(this, exclude);
-    if (r === 'queued') {
-      this.state = { kind: 'queue', backend, queuedAt: performance.now() };
-      return;
-    }
-    if (r === 'no-server') {
-      this.frontend.shared.counters.noServer++;
-      this.closeClient(TERM_CAUSE.SERVER_ABORT, TERM_PHASE.CONNECT);
-      return;
-    }
-    this.onServerAssigned(r);
-  }
-
-  onServerAssigned(server: RuntimeServer): void {
-    const state = this.state;
-    const backend = this.backend;
-    if (state.kind === 'closed' || backend === null) {
-      this.backend?.release(server);
-      return;
-    }
-    // %Tw of the last assignment (a redispatch measures again).
-    this.ctx.stats.queueMs = state.kind === 'queue' ? Math.round(performance.now() - state.queuedAt) : 0;
-    this.ctx.serverName = server.name;
-    const phase = new ConnectPhase(backend, server);
-    this.state = phase;
-    this.connect(phase);
-  }
-
-  onQueueTimeout(): void {
-    if (this.state.kind === 'queue') this.closeClient(TERM_CAUSE.SERVER_TIMEOUT, TERM_PHASE.QUEUE);
-  }
-
-  private connect(phase: ConnectPhase): void {
-    phase.retryTimer = null;
-    this.attempts++;
-    phase.startedAt = performance.now();
-    phase.socket = phase.server.connector.connect(this.ctx, this, this.frontend.recordsServerEndpoints);
-  }
+  // ---- server setup (server-setup.ts) -------------------------------------------------
 
   takePendingPayload(): readonly Buffer[] {
     const p = this.pending;
@@ -229,45 +183,15 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     return p;
   }
 
-  onConnectFailed(failure: ConnectFailure, error: Error | null): void {
-    const shared = this.frontend.shared;
-    shared.counters.connectErrors++;
-    const state = this.state;
-    if (state.kind !== 'connect') return;
-    state.socket = null;
-    const { backend, server } = state;
-    if (serverConnectErrorChannel.hasSubscribers) {
-      serverConnectErrorChannel.publish({
-        ctx: this.ctx, backend: backend.name, server: server.name, error: error?.message ?? failure, attempt: this.attempts,
-      });
-    }
-    const next = backend.connectPolicy.afterFailure(this.attempts, failure);
-    if (next === AFTER_FAILURE.GIVE_UP) {
-      const cause = failure === 'timeout' ? TERM_CAUSE.SERVER_TIMEOUT : TERM_CAUSE.SERVER_ABORT;
-      return this.closeClient(cause, TERM_PHASE.CONNECT);
-    }
-    shared.counters.retries++;
-    this.ctx.stats.retries++;
-    if (next === AFTER_FAILURE.REDISPATCH) {
-      shared.counters.redispatches++;
-      this.state = RULES;
-      backend.release(server);
-      this.acquire(backend, server);
-    } else if (next === AFTER_FAILURE.RETRY_NOW) this.connect(state);
-    else state.retryTimer = setTimeout(ClientSession.onRetryTimer, RETRY_TURNAROUND_MS, this);
+  onServerConnected(socket: net.Socket, backend: RuntimeBackend, server: RuntimeServer): void {
+    this.state = new ForwardingPair(
+      this, this.client, socket, backend, server, this.ctx.stats,
+      this.frontend.model.timeouts, backend.model.timeouts, this.clientEnded,
+    );
   }
 
-  onConnected(socket: net.Socket): void {
-    const state = this.state;
-    if (state.kind !== 'connect') {
-      socket.destroy();
-      return;
-    }
-    this.ctx.stats.connectMs = Math.round(performance.now() - state.startedAt);
-    this.state = new ForwardingPair(
-      this, this.client, socket, state.backend, state.server, this.ctx.stats,
-      this.frontend.model.timeouts, state.backend.model.timeouts, this.clientEnded,
-    );
+  onSetupFailed(cause: TermCause, phase: TermPhase): void {
+    this.closeClient(cause, phase);
   }
 
   // ---- client events (every phase) -------------------------------------------------------
@@ -336,16 +260,10 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
   /** Undoes the phase in progress before forwarding; the session waits closed for its log record. */
   private cancelSetup(): void {
     const state = this.state;
-    if (state.kind === 'closed') return;
-    let server: RuntimeServer | null = null;
+    if (state.kind === 'closed' || state.kind === 'forwarding') return;
     if (state.kind === 'header') state.stopTimer();
-    else if (state.kind === 'queue') state.backend.cancel(this);
-    else if (state.kind === 'connect') {
-      if (state.retryTimer !== null) clearTimeout(state.retryTimer);
-      state.socket?.destroy();
-      server = state.server;
-    }
-    this.state = new ClosedPhase(this.backend, server);
+    if (state.kind === 'queue' || state.kind === 'connect') this.state = new ClosedPhase(state.backend, state.cancel());
+    else this.state = new ClosedPhase(null, null);
   }
 
   /** Ends the session from our side before forwarding. */
@@ -359,7 +277,7 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
     this.client.destroy();
     const state = this.state;
     if (state.kind === 'forwarding') state.server.destroy();
-    else if (state.kind === 'connect') state.socket?.destroy();
+    else if (state.kind === 'connect') state.abort();
   }
 
   onServerClosed(): void {
@@ -368,14 +286,16 @@ export class ClientSession implements QueueWaiter, ConnectHandler, SessionHandle
 
   private finishIfDone(): void {
     const state = this.state;
-    if (this.finished || !this.clientClosed || (state.kind === 'forwarding' && !state.serverClosed)) return;
-    this.finished = true;
-    let server: RuntimeServer | null = null;
+    if (this.finished || !this.clientClosed) return;
+    let closed: ClosedPhase;
     if (state.kind === 'forwarding') {
+      if (!state.serverClosed) return;
       state.release();
-      server = state.serverSlot;
-    } else if (state.kind === 'closed' || state.kind === 'connect') server = state.server;
-    if (state.kind !== 'closed') this.state = new ClosedPhase(this.backend, server);
-    endSession(this.frontend, this, this.ctx, this.startedAt, this.termCause, this.termPhase, this.backend, server, this.logged);
+      closed = new ClosedPhase(state.backend, state.serverSlot);
+    } else if (state.kind === 'closed') closed = state;
+    else return; // a session still setting up became 'closed' when its client closed
+    this.finished = true;
+    this.state = closed;
+    endSession(this.frontend, this, this.ctx, this.startedAt, this.termCause, this.termPhase, closed.backend, closed.server, this.logged);
   }
 }
