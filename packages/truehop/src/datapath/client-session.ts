@@ -97,7 +97,6 @@ export class ClientSession implements SetupOwner, SessionHandle, ClientReader, S
     if (session.state.kind === 'header') session.rejectHeader('TIMEOUT');
   }
 
-
   /** Starts the session on its accepted, still paused socket. */
   begin(): void {
     const shared = this.frontend.shared;

@@ -78,7 +78,7 @@ class TcpConnector implements Connector {
       } catch (err) {
         // A header we cannot encode (should not happen: addresses come from sockets or from a
         // validated header) must not crash the daemon: the session fails like a refused connect.
-        fail('header', err as Error);
+        fail('header', err instanceof Error ? err : new Error(String(err)));
         return;
       }
       settled = true;

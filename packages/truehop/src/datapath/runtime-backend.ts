@@ -167,7 +167,7 @@ export class RuntimeBackend {
   }
 
   private compact(): void {
-    while (this.queueHead < this.queue.length && !(this.queue[this.queueHead] as QueueEntry).live) this.queueHead++;
+    while (this.queue[this.queueHead]?.live === false) this.queueHead++;
     // Reclaim the consumed prefix once it dominates, keeping dequeue O(1) amortised.
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.queueHead);
@@ -181,7 +181,8 @@ export class RuntimeBackend {
 
   private drainQueue(): void {
     while (this.queued > 0 && !this.full()) {
-      const entry = this.queue[this.queueHead] as QueueEntry;
+      const entry = this.queue[this.queueHead];
+      if (entry === undefined) return;
       const s = this.choose(entry.waiter.ctx, null);
       if (s === undefined || s === 'none-up') return;
       this.remove(entry);
