@@ -17,7 +17,7 @@ import { sessionStartChannel } from '../observe/events.js';
 import { ForwardingPair, type StreamOwner } from './forwarding-pair.js';
 import type { BindRuntime, RuntimeFrontend, SessionHandle } from './frontend.js';
 import { HeaderPhase, reportHeaderRejection } from './header-phase.js';
-import { adoptClientSocket, type ClientReader } from './reused-read-buffers.js';
+import { adoptClientSocket, type SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { endSession } from './session-end.js';
@@ -37,7 +37,7 @@ export const MAX_PENDING_BYTES_BEFORE_CONNECT = 64 * 1024;
 const kSession = Symbol('truehop.session');
 type SessionSocket = net.Socket & { [kSession]: ClientSession };
 
-export class ClientSession implements SetupOwner, SessionHandle, ClientReader, StreamOwner {
+export class ClientSession implements SetupOwner, SessionHandle, SocketReader, StreamOwner {
   readonly ctx: SessionContext;
   private state: SessionState = RULES;
   private readonly startedAt = performance.now();
@@ -46,7 +46,7 @@ export class ClientSession implements SetupOwner, SessionHandle, ClientReader, S
   private pendingBytes = 0;
   private clientEnded = false;
   private clientClosed = false;
-  /** Client bytes arrive through onClientRead (reused memory) rather than 'data' events. */
+  /** Client bytes arrive through onSocketRead (reused memory) rather than 'data' events. */
   private clientAdopted = false;
   /** False when the session never became a full session (connection rule, header): no traffic log. */
   private logged = true;
@@ -208,7 +208,7 @@ export class ClientSession implements SetupOwner, SessionHandle, ClientReader, S
     else if (state.kind !== 'closed') this.queuePending(chunk);
   }
 
-  onClientRead(chunk: Buffer, reusable: boolean): boolean {
+  onSocketRead(chunk: Buffer, reusable: boolean): boolean {
     const state = this.state;
     if (state.kind === 'forwarding') return state.onClientRead(chunk, reusable);
     // Before forwarding, bytes are kept (pending payload) or parsed (the decoded header may
@@ -217,8 +217,8 @@ export class ClientSession implements SetupOwner, SessionHandle, ClientReader, S
     return true;
   }
 
-  clientReadBuffer(): Buffer | null {
-    // Before forwarding every read is copied out (onClientRead), so the shared buffer serves;
+  ownReadBuffer(): Buffer | null {
+    // Before forwarding every read is copied out (onSocketRead), so the shared buffer serves;
     // the stream's own buffer from then on.
     return this.state.kind === 'forwarding' ? this.state.clientReadBuffer() : null;
   }

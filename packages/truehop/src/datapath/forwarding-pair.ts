@@ -11,7 +11,7 @@ import type net from 'node:net';
 import type { SessionStats } from '../model/session.js';
 import type { Timeouts } from '../model/config-model.js';
 import { idleSweeper, type IdleWatched } from './idle-sweeper.js';
-import { attachReader, returnReadBuffer, takeReadBuffer, type UpstreamReader } from './reused-read-buffers.js';
+import { attachReader, returnReadBuffer, takeReadBuffer, type SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
@@ -27,7 +27,7 @@ export interface StreamOwner {
 const kStream = Symbol('truehop.stream');
 type StreamSocket = net.Socket & { [kStream]: ForwardingPair };
 
-export class ForwardingPair implements UpstreamReader, IdleWatched {
+export class ForwardingPair implements SocketReader, IdleWatched {
   readonly kind = 'forwarding';
   clientEnded: boolean;
   readonly server: StreamSocket;
@@ -127,7 +127,7 @@ export class ForwardingPair implements UpstreamReader, IdleWatched {
     if (!this.server.write(chunk)) this.client.pause();
   }
 
-  /** A client read on the reused-memory path; same contract as onUpstreamRead. */
+  /** A client read on the reused-memory path (through the session); same contract as onSocketRead. */
   onClientRead(chunk: Buffer, reusable: boolean): boolean {
     if (this.serverClosed) return true;
     this.lastActivity = performance.now();
@@ -164,11 +164,12 @@ export class ForwardingPair implements UpstreamReader, IdleWatched {
 
   // ---- server → client -------------------------------------------------------------------
 
-  readBuffer(): Buffer {
+  /** The server socket's reads (SocketReader). */
+  ownReadBuffer(): Buffer {
     return (this.serverBuffer ??= takeReadBuffer());
   }
 
-  onUpstreamRead(chunk: Buffer, reusable: boolean): boolean {
+  onSocketRead(chunk: Buffer, reusable: boolean): boolean {
     if (this.clientClosed) return true;
     this.lastActivity = performance.now();
     this.stats.bytesToClient += chunk.length;

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import { NODE_INTERNALS_ENV, probeNodeInternals, type NodeInternals } from './node-internals.js';
-import { adoptClientSocket, PRIVATE_BUFFER_AFTER_READ_BYTES, type ClientReader } from './reused-read-buffers.js';
+import { adoptClientSocket, PRIVATE_BUFFER_AFTER_READ_BYTES, type SocketReader } from './reused-read-buffers.js';
 
 interface Accepted {
   server: net.Server;
@@ -56,8 +56,8 @@ describe('adoptClientSocket', () => {
       let reused = 0;
       const own = Buffer.allocUnsafe(64 * 1024);
       const seenBuffers = new Set<ArrayBufferLike>();
-      const reader: ClientReader = {
-        onClientRead(chunk, reusable) {
+      const reader: SocketReader = {
+        onSocketRead(chunk, reusable) {
           hash.update(chunk);
           total += chunk.length;
           if (reusable) {
@@ -66,7 +66,7 @@ describe('adoptClientSocket', () => {
           } else copies++;
           return true;
         },
-        clientReadBuffer: () => own,
+        ownReadBuffer: () => own,
       };
       assert.equal(adoptClientSocket(p.accepted, reader, INTERNALS_ON), true);
       const ended = new Promise<void>((r) => p.accepted.once('end', r));
@@ -89,15 +89,15 @@ describe('adoptClientSocket', () => {
       const data = payload(2 * 1024 * 1024);
       const chunks: Buffer[] = [];
       let stopped = 0;
-      const reader: ClientReader = {
-        onClientRead(chunk) {
+      const reader: SocketReader = {
+        onSocketRead(chunk) {
           chunks.push(Buffer.from(chunk));
           stopped++;
           // Resume later, as a completed write would.
           setImmediate(() => p.accepted.resume());
           return false;
         },
-        clientReadBuffer: () => Buffer.allocUnsafe(64 * 1024),
+        ownReadBuffer: () => Buffer.allocUnsafe(64 * 1024),
       };
       assert.equal(adoptClientSocket(p.accepted, reader, INTERNALS_ON), true);
       const ended = new Promise<void>((r) => p.accepted.once('end', r));
@@ -115,9 +115,9 @@ describe('adoptClientSocket', () => {
   async function staysOnDataEvents(pauseOnConnect: boolean, internals: NodeInternals): Promise<void> {
     const p = await pair(pauseOnConnect);
     try {
-      const reader: ClientReader = {
-        onClientRead: () => assert.fail('must not be called'),
-        clientReadBuffer: () => Buffer.allocUnsafe(16),
+      const reader: SocketReader = {
+        onSocketRead: () => assert.fail('must not be called'),
+        ownReadBuffer: () => Buffer.allocUnsafe(16),
       };
       assert.equal(adoptClientSocket(p.accepted, reader, internals), false);
       const got = new Promise<Buffer>((r) => p.accepted.once('data', r));

@@ -45,30 +45,25 @@ export function returnReadBuffer(buf: Buffer): void {
 
 const FIRST_READ_BUFFER = Buffer.allocUnsafeSlow(UPSTREAM_READ_BYTES);
 
-export interface ClientReader {
-  /** A chunk read from the client; same contract as onUpstreamRead. */
-  onClientRead(chunk: Buffer, reusable: boolean): boolean;
+/** Whoever a socket's reads are delivered to (the session for a client, the stream for a server). */
+export interface SocketReader {
   /**
-   * This connection's own buffer for client reads (taken on first use), or null to keep
+   * A chunk read: `buf[0, nread)`. `reusable`: the memory is this connection's own buffer and
+   * will be read into again, so the chunk must be written out (not kept) before returning
+   * true; else it is a private copy. Returns false to stop reading until the reader resumes
+   * the socket.
+   */
+  onSocketRead(chunk: Buffer, reusable: boolean): boolean;
+  /**
+   * This connection's own buffer for its next reads (taken on first use), or null to keep
    * reading into the shared buffer (every such read is copied out).
    */
-  clientReadBuffer(): Buffer | null;
+  ownReadBuffer(): Buffer | null;
 }
 
-export interface UpstreamReader {
-  /**
-   * A chunk read from the server: `buf[0, nread)`. Returns false to stop reading until the
-   * reader resumes the socket.
-   */
-  onUpstreamRead(chunk: Buffer, reusable: boolean): boolean;
-  /** This connection's own buffer for its next read (taken on first use). */
-  readBuffer(): Buffer;
-}
+const kReader = Symbol('truehop.socketReader');
 
-const kReader = Symbol('truehop.upstreamReader');
-const kClientReader = Symbol('truehop.clientReader');
-
-type ReaderSocket = net.Socket & { [kReader]?: UpstreamReader; [kClientReader]?: ClientReader };
+type ReaderSocket = net.Socket & { [kReader]?: SocketReader };
 
 // Node calls the buffer function without the socket (`bufGen()`), right after the read
 // callback of the same socket (and once when the handle is created, before any read). The
@@ -81,6 +76,7 @@ function nextBuffer(): Buffer {
   return next;
 }
 
+/** Node's read callback for both directions (`onread` on server sockets, node-internals on clients). */
 function onRead(this: ReaderSocket, nread: number, buf: Buffer): boolean {
   const reader = this[kReader];
   if (reader === undefined) return true;
@@ -88,27 +84,12 @@ function onRead(this: ReaderSocket, nread: number, buf: Buffer): boolean {
     // Shared memory: take a private copy before any other socket reads into it.
     const copy = Buffer.allocUnsafe(nread);
     buf.copy(copy, 0, 0, nread);
-    const more = reader.onUpstreamRead(copy, false);
-    if (nread >= PRIVATE_BUFFER_AFTER_READ_BYTES) nextForThisSocket = reader.readBuffer();
-    return more;
-  }
-  const more = reader.onUpstreamRead(buf.subarray(0, nread), true);
-  nextForThisSocket = buf;
-  return more;
-}
-
-function onClientRead(this: ReaderSocket, nread: number, buf: Buffer): boolean {
-  const reader = this[kClientReader];
-  if (reader === undefined) return true;
-  if (buf === FIRST_READ_BUFFER) {
-    const copy = Buffer.allocUnsafe(nread);
-    buf.copy(copy, 0, 0, nread);
-    const more = reader.onClientRead(copy, false);
-    if (nread >= PRIVATE_BUFFER_AFTER_READ_BYTES) nextForThisSocket = reader.clientReadBuffer();
+    const more = reader.onSocketRead(copy, false);
     // null: the next read lands in the shared buffer again (nextBuffer's default).
+    if (nread >= PRIVATE_BUFFER_AFTER_READ_BYTES) nextForThisSocket = reader.ownReadBuffer();
     return more;
   }
-  const more = reader.onClientRead(buf.subarray(0, nread), true);
+  const more = reader.onSocketRead(buf.subarray(0, nread), true);
   nextForThisSocket = buf;
   return more;
 }
@@ -116,17 +97,17 @@ function onClientRead(this: ReaderSocket, nread: number, buf: Buffer): boolean {
 /** The `onread` option for net.connect. */
 export const UPSTREAM_ONREAD = { buffer: nextBuffer, callback: onRead } as const;
 
-export function attachReader(socket: net.Socket, reader: UpstreamReader): void {
+export function attachReader(socket: net.Socket, reader: SocketReader): void {
   (socket as ReaderSocket)[kReader] = reader;
 }
 
 /**
  * Switches an accepted socket that has not started reading (pauseOnConnect) to reads into
- * reused memory, delivered to `reader.onClientRead` instead of 'data' events. Returns false
+ * reused memory, delivered to `reader.onSocketRead` instead of 'data' events. Returns false
  * (nothing changed, 'data' events keep flowing) when Node's internals are off or unusable.
  */
-export function adoptClientSocket(socket: net.Socket, reader: ClientReader, internals: NodeInternals = NODE_INTERNALS): boolean {
-  if (!readIntoUserBuffers(internals, socket, FIRST_READ_BUFFER, nextBuffer, onClientRead)) return false;
-  (socket as ReaderSocket)[kClientReader] = reader;
+export function adoptClientSocket(socket: net.Socket, reader: SocketReader, internals: NodeInternals = NODE_INTERNALS): boolean {
+  if (!readIntoUserBuffers(internals, socket, FIRST_READ_BUFFER, nextBuffer, onRead)) return false;
+  attachReader(socket, reader);
   return true;
 }
