@@ -69,31 +69,31 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   // Listeners and timer callbacks are these shared functions, not closures bound per session
   // (one allocation each, a dozen per connection): the socket or the timer argument leads to
   // the session.
-  private static onData(this: SessionSocket, chunk: Buffer): void {
+  private static readonly onData = function (this: SessionSocket, chunk: Buffer): void {
     const session = this[kSession];
     const state = session.state;
     if (state.kind === 'forwarding') state.onClientData(chunk);
     else session.onClientPreData(chunk);
-  }
+  };
 
-  private static onDrain(this: SessionSocket): void {
+  private static readonly onDrain = function (this: SessionSocket): void {
     const state = this[kSession].state;
     if (state.kind === 'forwarding') state.onClientDrain();
-  }
+  };
 
-  private static onEnd(this: SessionSocket): void {
+  private static readonly onEnd = function (this: SessionSocket): void {
     this[kSession].onClientEnd();
-  }
+  };
 
-  private static onError(this: SessionSocket): void {
+  private static readonly onError = function (this: SessionSocket): void {
     this[kSession].onClientError();
-  }
+  };
 
-  private static onClose(this: SessionSocket, hadError: boolean): void {
+  private static readonly onClose = function (this: SessionSocket, hadError: boolean): void {
     this[kSession].onClientClose(hadError);
-  }
+  };
 
-  private static onHeaderTimeout(session: ClientSession): void {
+  private static onHeaderTimeout(this: void, session: ClientSession): void {
     if (session.state.kind === 'header') session.rejectHeader('TIMEOUT');
   }
 
@@ -107,11 +107,14 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const c = this.client;
     c.setNoDelay(true);
     this.clientAdopted = adoptClientSocket(c, this);
+    // EventEmitter calls listeners with the socket as `this`, which is what these expect.
+    /* eslint-disable @typescript-eslint/unbound-method */
     if (!this.clientAdopted) c.on('data', ClientSession.onData);
     c.on('drain', ClientSession.onDrain);
     c.on('end', ClientSession.onEnd);
     c.on('error', ClientSession.onError);
     c.on('close', ClientSession.onClose);
+    /* eslint-enable @typescript-eslint/unbound-method */
 
     const verdict = runConnectionRules(this.frontend, this.bind.model.acceptProxy, this.ctx);
     if (verdict === 'reject') {

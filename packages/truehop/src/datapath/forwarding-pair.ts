@@ -65,10 +65,13 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     this.server = Object.assign(server, { [kStream]: this });
     attachReader(server, this);
     // The client socket's listeners are the session's; it passes 'data' and 'drain' on.
+    // EventEmitter calls listeners with the socket as `this`, which is what these expect.
+    /* eslint-disable @typescript-eslint/unbound-method */
     server.on('drain', ForwardingPair.onServerDrain);
     server.on('end', ForwardingPair.onServerEnd);
     server.on('error', ForwardingPair.onServerError);
     server.on('close', ForwardingPair.onServerClose);
+    /* eslint-enable @typescript-eslint/unbound-method */
     this.applyTimeouts();
     if (clientEnded) {
       server.end();
@@ -156,11 +159,11 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     if (!this.clientEnded) this.client.resume();
   };
 
-  private static onServerDrain(this: StreamSocket): void {
+  private static readonly onServerDrain = function (this: StreamSocket): void {
     const stream = this[kStream];
     stream.lastActivity = performance.now();
     if (!stream.clientEnded && !stream.clientWaitsForWrite) stream.client.resume();
-  }
+  };
 
   // ---- server → client -------------------------------------------------------------------
 
@@ -213,7 +216,7 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     this.enterHalfClosed();
   }
 
-  private static onServerEnd(this: StreamSocket): void {
+  private static readonly onServerEnd = function (this: StreamSocket): void {
     const stream = this[kStream];
     stream.serverEnded = true;
     stream.lastActivity = performance.now();
@@ -221,11 +224,11 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     if (stream.clientEnded && stream.client.writableLength === 0) stream.client.destroy();
     else stream.client.end();
     stream.enterHalfClosed();
-  }
+  };
 
-  private static onServerError(this: StreamSocket): void {
+  private static readonly onServerError = function (this: StreamSocket): void {
     this[kStream].owner.setTermination(TERM_CAUSE.SERVER_ABORT, TERM_PHASE.DATA);
-  }
+  };
 
   onClientClose(hadError: boolean): void {
     this.clientClosed = true;
@@ -234,7 +237,7 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     else if (!this.server.writableEnded) this.server.end();
   }
 
-  private static onServerClose(this: StreamSocket, hadError: boolean): void {
+  private static readonly onServerClose = function (this: StreamSocket, hadError: boolean): void {
     const stream = this[kStream];
     stream.serverClosed = true;
     if (!stream.clientClosed) {
@@ -242,7 +245,7 @@ export class ForwardingPair implements SocketReader, IdleWatched {
       else if (!stream.client.writableEnded) stream.client.end();
     }
     stream.owner.onServerClosed();
-  }
+  };
 
   abort(): void {
     this.client.destroy();

@@ -92,7 +92,7 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
     this.socket = server.connector.connect(this.ctx, this, this.recordEndpoints);
   }
 
-  private static onRetryTimer(setup: ServerSetup): void {
+  private static onRetryTimer(this: void, setup: ServerSetup): void {
     if (setup.server !== null && !setup.cancelled) setup.connect(setup.server);
   }
 
