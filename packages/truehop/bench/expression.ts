@@ -4,10 +4,10 @@
 // Build, then: node packages/truehop/dist/bench/expression.js
 import { tlv } from '@truehop/proxy-protocol';
 import { compileTcpRequest } from '../src/rules/tcp-request.js';
-import { createCompileEnv, words } from '../src/sample/compile-env-fixture.js';
+import { createCompileEnv, words } from '../test/support/compile-env-fixture.js';
 import { compileLogFormat } from '../src/sample/log-format.js';
-import { v2Header } from '../src/sample/header-fixture.js';
-import { createSessionContext } from '../src/sample/session-fixture.js';
+import { v2Header } from '../test/support/header-fixture.js';
+import { createSessionContext } from '../test/support/session-fixture.js';
 import type { SessionContext } from '../src/model/session.js';
 
 const DURATION_MS = Number(process.env.BENCH_MS ?? 1000);

@@ -12,7 +12,9 @@
 // connections (KB per connection).
 //
 // Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
-//        [--only keepalive,newconn,bulk,latency,idle]
+//        [--only keepalive,newconn,bulk,latency,idle] [--baseline <old>/packages/truehop/dist/src/cli/main.js]
+// --baseline adds an older truehop build (e.g. `git worktree add /tmp/bench-old main`, npm ci,
+// build) as a third LB in the same interleaved rounds, for before/after figures from one run.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
 import net from 'node:net';
@@ -31,6 +33,7 @@ const { values: args } = parseArgs({
     rate: { type: 'string', default: '2000' },
     // Iterating on one LB (profiling): `--lbs truehop`.
     lbs: { type: 'string', default: 'haproxy,truehop' },
+    baseline: { type: 'string' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -39,6 +42,7 @@ const ONLY = new Set(String(args.only).split(','));
 const IDLE_CONNS = Number(args['idle-conns']);
 const RATE = Number(args.rate);
 const LBS = new Set(String(args.lbs).split(','));
+const BASELINE_CLI = args.baseline;
 /** Extra node flags for the truehop process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 const LB_CPU = '0';
@@ -142,14 +146,17 @@ async function startHaproxy(): Promise<Lb> {
   return { name: 'haproxy', port: HAPROXY_PORT, pid: child.pid as number, child };
 }
 
-async function startTruehop(): Promise<Lb> {
-  const file = join(dir, 'truehop.cfg');
+async function startTruehopFrom(cli: string, name: string): Promise<Lb> {
+  const file = join(dir, `${name}.cfg`);
   writeFileSync(file, lbConfig(0, false));
-  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, CLI, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, cli, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   const port = await cliListeningPort(child, 10000);
-  return { name: 'truehop', port, pid: child.pid as number, child };
+  return { name, port, pid: child.pid as number, child };
 }
+
+const startTruehop = (): Promise<Lb> => startTruehopFrom(CLI, 'truehop');
+const startBaseline = (): Promise<Lb> => startTruehopFrom(BASELINE_CLI as string, 'baseline');
 
 function stopLb(lb: Lb): Promise<void> {
   return new Promise((resolve) => {
@@ -256,11 +263,12 @@ async function main(): Promise<void> {
   }
   startNginx();
   await waitPort(NGINX_PORT);
-  const results: Results = { haproxy: {}, truehop: {} };
+  const results: Results = { haproxy: {}, truehop: {}, baseline: {} };
   const push = (lb: string, key: string, v: number): void => {
     ((results[lb] as Record<string, number[]>)[key] ??= []).push(v);
   };
   const starters = [startHaproxy, startTruehop].filter((s) => LBS.has(s === startHaproxy ? 'haproxy' : 'truehop'));
+  if (BASELINE_CLI !== undefined) starters.push(startBaseline);
 
   for (let round = 0; round < ROUNDS; round++) {
     // A B then B A: neither LB always goes first. Each round starts a fresh LB process, so
@@ -309,9 +317,10 @@ async function main(): Promise<void> {
     ['p99', `p99 latency ms @${RATE} req/s`, false],
     ['idleKB', `KB per idle connection (${IDLE_CONNS})`, false],
   ];
+  const withBaseline = BASELINE_CLI !== undefined;
   const lines = [
-    `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 | truehop | truehop / HAProxy |`,
-    '|---|---:|---:|---:|',
+    `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 | truehop | truehop / HAProxy |${withBaseline ? ' baseline | truehop / baseline |' : ''}`,
+    `|---|---:|---:|---:|${withBaseline ? '---:|---:|' : ''}`,
   ];
   for (const [key, label] of rows) {
     const h = results['haproxy']?.[key] ?? [NaN];
@@ -320,7 +329,9 @@ async function main(): Promise<void> {
     if (!results['haproxy']?.[key] && !results['truehop']?.[key]) continue;
     const hm = median(h);
     const tm = median(t);
-    lines.push(`| ${label} | ${hm.toFixed(2)} | ${tm.toFixed(2)} | ${(tm / hm).toFixed(2)}× |`);
+    const bm = median(results['baseline']?.[key] ?? [NaN]);
+    const extra = withBaseline ? ` ${bm.toFixed(2)} | ${(tm / bm).toFixed(2)}× |` : '';
+    lines.push(`| ${label} | ${hm.toFixed(2)} | ${tm.toFixed(2)} | ${(tm / hm).toFixed(2)}× |${extra}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
   process.stdout.write(`\nraw: ${JSON.stringify(results)}\n`);

@@ -5,10 +5,10 @@ import { describe, it } from 'node:test';
 import { tlv } from '@truehop/proxy-protocol';
 import type { SessionContext } from '../model/session.js';
 import type { NamedAcl } from '../sample/compile-env.js';
-import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
-import type { CollectingEnv } from '../sample/compile-env-fixture.js';
-import { v2Header } from '../sample/header-fixture.js';
-import { createSessionContext } from '../sample/session-fixture.js';
+import { createCompileEnv, words } from '../../test/support/compile-env-fixture.js';
+import type { CollectingEnv } from '../../test/support/compile-env-fixture.js';
+import { v2Header } from '../../test/support/header-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { defineAcl } from './acl.js';
 
 function acl(line: string, env: CollectingEnv = createCompileEnv('content')): NamedAcl {

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tlv } from '@truehop/proxy-protocol';
 import type { Phase, SessionContext } from '../model/session.js';
-import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
-import type { CollectingEnv } from '../sample/compile-env-fixture.js';
-import { v2Header } from '../sample/header-fixture.js';
-import { createSessionContext } from '../sample/session-fixture.js';
+import { createCompileEnv, words } from '../../test/support/compile-env-fixture.js';
+import type { CollectingEnv } from '../../test/support/compile-env-fixture.js';
+import { v2Header } from '../../test/support/header-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { defineAcl } from './acl.js';
 import { compileCondition } from './condition.js';
 

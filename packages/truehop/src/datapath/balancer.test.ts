@@ -17,7 +17,7 @@ function servers(weights: number[]): RuntimeServer[] {
       sendProxy: 'none', proxyV2Options: new Set(), tlvFormats: [], pos: POS,
       check: { enabled: false, interMs: 1, fastinterMs: 1, downinterMs: 1, rise: 1, fall: 1, sendProxy: false },
     };
-    return new RuntimeServer(m, 'be', i, NO_CONNECTOR, 'UP');
+    return new RuntimeServer(m, i, NO_CONNECTOR, 'UP');
   });
 }
 
@@ -26,7 +26,7 @@ function ctxFrom(address: string): SessionContext {
   return { realClient: ep, client: ep } as unknown as SessionContext;
 }
 
-const any = (s: RuntimeServer): boolean => s.up && !s.full;
+const any = (s: RuntimeServer): boolean => s.status === 'UP' && !s.full;
 
 function run(algo: BalanceAlgorithm, ss: RuntimeServer[], n: number, eligible = any, random?: () => number): string {
   const b = buildBalancer(algo, ss, random);

@@ -5,13 +5,13 @@
 // so a server that reads header + request in one recv sees them together, as from HAProxy.
 import net from 'node:net';
 import type { BackendModel, ServerModel } from '../model/config-model.js';
+import { recordServerConnection, socketEndpoint } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
+import type { ConnectFailure } from './connect-policy.js';
 import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js';
-import { attachReader, UPSTREAM_ONREAD, type UpstreamReader } from './upstream-read.js';
+import { UPSTREAM_ONREAD } from './reused-read-buffers.js';
 
-export type ConnectFailure = 'refused' | 'timeout' | 'header';
-
-export interface ConnectHandler extends UpstreamReader {
+export interface ConnectHandler {
   /** Returns the bytes already received from the client, to send right after the header. */
   takePendingPayload(): readonly Buffer[];
   onConnected(socket: net.Socket): void;
@@ -20,25 +20,31 @@ export interface ConnectHandler extends UpstreamReader {
 
 export interface Connector {
   readonly server: ServerModel;
-  /** Starts connecting; the returned socket lets the caller abort (destroy) early. */
-  connect(ctx: SessionContext, handler: ConnectHandler): net.Socket;
+  /**
+   * Starts connecting; the returned socket lets the caller abort (destroy) early. With
+   * `recordEndpoints` the connection's two ends go into the context (%bi %bp %si %sp).
+   */
+  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): net.Socket;
 }
 
 class TcpConnector implements Connector {
   private readonly header: HeaderBuilder | undefined;
   private readonly connectTimeoutMs: number;
+  /** The server's own TLV formats may name the connection's ends (%bi … %sp). */
+  private readonly headerNeedsEndpoints: boolean;
 
   constructor(
     readonly server: ServerModel,
     backend: BackendModel,
   ) {
     this.header = compileOutgoingHeader(server);
+    this.headerNeedsEndpoints = server.sendProxy === 'v2' && server.tlvFormats.length > 0;
     // Unset `timeout connect` is infinite in HAProxy (with a warning at load time); the OS
     // connect timeout then applies.
     this.connectTimeoutMs = backend.timeouts.connect ?? 0;
   }
 
-  connect(ctx: SessionContext, handler: ConnectHandler): net.Socket {
+  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): net.Socket {
     const socket = net.connect({
       host: this.server.host,
       port: this.server.port,
@@ -46,7 +52,6 @@ class TcpConnector implements Connector {
       noDelay: true,
       onread: UPSTREAM_ONREAD,
     });
-    attachReader(socket, handler);
     let settled = false;
     const fail = (kind: ConnectFailure, error: Error | null): void => {
       if (settled) return;
@@ -59,13 +64,21 @@ class TcpConnector implements Connector {
     const onTimeout = (): void => fail('timeout', null);
     const onConnect = (): void => {
       if (settled) return;
+      if (recordEndpoints || this.headerNeedsEndpoints) {
+        // Two syscalls (getsockname, getpeername), so only when something will read them.
+        recordServerConnection(
+          ctx,
+          socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily),
+          socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
+        );
+      }
       let header: Buffer | undefined;
       try {
         header = this.header?.(ctx);
       } catch (err) {
         // A header we cannot encode (should not happen: addresses come from sockets or from a
         // validated header) must not crash the daemon: the session fails like a refused connect.
-        fail('header', err as Error);
+        fail('header', err instanceof Error ? err : new Error(String(err)));
         return;
       }
       settled = true;

@@ -56,7 +56,11 @@ export class RuntimeFrontend {
   readonly waiting: WaitingConnection[] = [];
   /** Header wait bound: `timeout client-hs`, else `timeout client` (§4.10); 0 = none. */
   readonly headerTimeoutMs: number;
-  readonly expectsProxyRule: boolean;
+  /**
+   * Sessions record their server connection's two ends (%bi %bp %si %sp): two syscalls per
+   * connection, so only when a custom log-format can print them.
+   */
+  readonly recordsServerEndpoints: boolean;
   /** Frontend-side connections currently open (%fc). */
   active = 0;
 
@@ -69,7 +73,7 @@ export class RuntimeFrontend {
   ) {
     this.gate = new ConnGate(model.maxconn);
     this.headerTimeoutMs = model.timeouts.clientHs ?? model.timeouts.client ?? 0;
-    this.expectsProxyRule = model.tcpRequest.connection.some((r) => r.expectsProxy);
+    this.recordsServerEndpoints = model.logFormat !== undefined;
   }
 
   get name(): string {

@@ -4,6 +4,7 @@
 // no buffer and cannot push bytes at us.
 import net from 'node:net';
 import type { BindModel } from '../model/config-model.js';
+import { createSessionContext, socketEndpoint } from '../model/session-context.js';
 import { ClientSession } from './client-session.js';
 import { MAX_WAITING_ACCEPTS, type BindRuntime, type RuntimeFrontend } from './frontend.js';
 
@@ -24,7 +25,21 @@ export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: net.
   frontend.gate.active++;
   frontend.active++;
   socket.removeListener('error', ignoreError);
-  ClientSession.start(frontend, bind, socket);
+  const realClient = socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+  const realLocal = socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily);
+  if (realClient === null || realLocal === null) {
+    // Reset between accept and now: nothing to serve, but the slots were taken.
+    socket.destroy();
+    shared.globalGate.active--;
+    frontend.gate.active--;
+    frontend.active--;
+    shared.admitWaiting();
+    return;
+  }
+  const ctx = createSessionContext({
+    realClient, realLocal, frontendName: frontend.name, procVars: shared.procVars, acceptedAtMs: Date.now(), phase: 'connection',
+  });
+  new ClientSession(frontend, bind, socket, ctx).begin();
 }
 
 /** Admits waiting connections of `frontends`, oldest first, while the gates allow. */

@@ -4,7 +4,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerModel } from '../model/config-model.js';
+import { adoptProxyHeader } from '../model/session-context.js';
 import type { Endpoint, SessionContext } from '../model/session.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { compileOutgoingHeader, MAX_OUTGOING_HEADER_BYTES } from './outgoing-header.js';
 
 const POS = { file: 't', line: 1, col: 1 };
@@ -19,12 +21,9 @@ function srv(partial: Partial<ServerModel>): ServerModel {
 }
 
 function ctx(client: Endpoint, local: Endpoint): SessionContext {
-  return {
-    realClient: client, realLocal: local, proxyHeader: null, client, local, phase: 'backend', errorCode: null,
-    frontendName: 'fe', backendName: 'be', serverName: 's', vars: new Map(), procVars: new Map(), acceptedAtMs: 0,
-    uniqueId: null,
-    stats: { queueMs: 0, connectMs: 0, totalMs: 0, bytesToClient: 0, bytesFromClient: 0, terminationState: '--', retries: 0, activeConns: 0, frontendConns: 0, backendConns: 0, serverConns: 0 },
-  };
+  const c = createSessionContext({ realClient: client, realLocal: local, frontendName: 'fe', phase: 'backend' });
+  adoptProxyHeader(c, null);
+  return c;
 }
 
 const V4: Endpoint = { address: '192.0.2.55', port: 60864, family: 'IPv4' };

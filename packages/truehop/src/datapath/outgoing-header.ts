@@ -15,7 +15,7 @@
 // - v2 TLV order: user TLVs (set-proxy-v2-tlv-fmt, config order) → CRC32C → AUTHORITY →
 //   UNIQUE_ID → SSL; the CRC is computed last, over the finished header (§3.3).
 import { encode, PP2_TYPE, type Tlv } from '@truehop/proxy-protocol';
-import type { ServerModel } from '../model/config-model.js';
+import type { ProxyV2Option, ServerModel } from '../model/config-model.js';
 import type { SessionContext } from '../model/session.js';
 
 /**
@@ -34,14 +34,55 @@ const TLV_HEAD_BYTES = 3;
 /** §3.2: UNIQUE_ID values longer than this are rejected by receivers. */
 const MAX_UNIQUE_ID_BYTES = 128;
 
-const SSL_OPTIONS = ['ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key'] as const;
+const SSL_OPTIONS: readonly ProxyV2Option[] = ['ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key'];
 
 /**
- * The SSL TLV for a client that did not use TLS (truehop's frontends are plain TCP): HAProxy
- * emits it whenever an SSL option is on, with client = 0, verify = 0 and no sub-TLVs (§3.4).
+ * The SSL TLV for a client that did not use TLS (truehop's frontends are plain TCP, and a
+ * health check has no client): HAProxy emits it whenever an SSL option is on, with client = 0,
+ * verify = 0 and no sub-TLVs (§3.4; observed from HAProxy 2.6 as `20 0005 00 00000000`).
  */
-const SSL_TLV_NON_TLS_CLIENT: Tlv = { type: PP2_TYPE.SSL, value: new Uint8Array(5) };
+export const SSL_TLV_NON_TLS_CLIENT: Tlv = { type: PP2_TYPE.SSL, value: new Uint8Array(5) };
+/** A zeroed CRC32C value fixing the TLV's place; the codec fills the checksum in its output (§3.3). */
+const CRC32C_PLACEHOLDER = new Uint8Array(4);
 const EMPTY = new Uint8Array(0);
+
+/** The built-in v2 TLVs a server's `proxy-v2-options` ask for, decided once per server. */
+export interface BuiltinTlvs {
+  readonly crc32c: boolean;
+  readonly authority: boolean;
+  readonly uniqueId: boolean;
+  readonly ssl: boolean;
+}
+
+export function builtinTlvs(options: ReadonlySet<ProxyV2Option>): BuiltinTlvs {
+  return {
+    crc32c: options.has('crc32c'),
+    authority: options.has('authority'),
+    uniqueId: options.has('unique-id'),
+    ssl: SSL_OPTIONS.some((o) => options.has(o)),
+  };
+}
+
+/**
+ * The TLVs of one outgoing v2 header (data path and health checks), added in HAProxy's order
+ * by the caller: a TLV that would take the header past MAX_OUTGOING_HEADER_BYTES is dropped,
+ * as HAProxy drops what does not fit its buffer (§4.7).
+ */
+export class OutgoingTlvs {
+  readonly list: Tlv[] = [];
+  private size = V2_FIXED_AND_ADDRESS_BYTES;
+
+  add(type: number, value: Uint8Array): void {
+    if (value.length > MAX_TLV_VALUE_BYTES || this.size + TLV_HEAD_BYTES + value.length > MAX_OUTGOING_HEADER_BYTES) return;
+    this.size += TLV_HEAD_BYTES + value.length;
+    this.list.push({ type, value });
+  }
+
+  /** The CRC32C placeholder (the codec computes the value over the finished header). */
+  addCrc32c(): void {
+    this.add(PP2_TYPE.CRC32C, CRC32C_PLACEHOLDER);
+  }
+}
 
 export type HeaderBuilder = (ctx: SessionContext) => Buffer;
 
@@ -60,41 +101,30 @@ export function compileOutgoingHeader(server: ServerModel): HeaderBuilder | unde
     // proxy-v2-options are inert with send-proxy, as in HAProxy §4.6, §4.7).
     return (ctx) => encode({ version: 1, ...endpoints(ctx) });
   }
-  const options = server.proxyV2Options;
   const formats = server.tlvFormats;
-  const crc = options.has('crc32c');
-  const authority = options.has('authority');
-  const uniqueId = options.has('unique-id');
-  const ssl = SSL_OPTIONS.some((o) => options.has(o));
-  const noTlvs = formats.length === 0 && !crc && !authority && !uniqueId && !ssl;
+  const builtin = builtinTlvs(server.proxyV2Options);
+  const noTlvs = formats.length === 0 && !builtin.crc32c && !builtin.authority && !builtin.uniqueId && !builtin.ssl;
   if (noTlvs) return (ctx) => encode({ version: 2, ...endpoints(ctx) });
 
   return (ctx) => {
-    const tlvs: Tlv[] = [];
-    let size = V2_FIXED_AND_ADDRESS_BYTES;
-    const add = (type: number, value: Uint8Array): void => {
-      if (value.length > MAX_TLV_VALUE_BYTES || size + TLV_HEAD_BYTES + value.length > MAX_OUTGOING_HEADER_BYTES) return;
-      size += TLV_HEAD_BYTES + value.length;
-      tlvs.push({ type, value });
-    };
+    const tlvs = new OutgoingTlvs();
     // Binary-safe, unlike HAProxy (§4.7, issue #3489): the rendered bytes go out as they are,
     // NUL bytes included, so forwarded vendor TLVs (Azure 0xEE, GCP 0xE0) arrive intact.
-    for (const f of formats) add(f.type, f.format.render(ctx));
-    // A zeroed placeholder in its fixed place; the codec fills it over the finished header.
-    if (crc) add(PP2_TYPE.CRC32C, new Uint8Array(4));
-    if (authority) {
+    for (const f of formats) tlvs.add(f.type, f.format.render(ctx));
+    if (builtin.crc32c) tlvs.addCrc32c();
+    if (builtin.authority) {
       // The AUTHORITY received from upstream (no TLS SNI on a plain TCP frontend); omitted
       // when there is none (§4.6).
       const received = ctx.proxyHeader?.tlvs.find((t) => t.type === PP2_TYPE.AUTHORITY);
-      if (received !== undefined) add(PP2_TYPE.AUTHORITY, received.value);
+      if (received !== undefined) tlvs.add(PP2_TYPE.AUTHORITY, received.value);
     }
-    if (uniqueId) {
+    if (builtin.uniqueId) {
       // From the frontend's unique-id-format; HAProxy sends a zero-length TLV without one (§4.6).
       // Capped at 128 bytes: receivers must reject a longer UNIQUE_ID (§3.2), HAProxy's own
       // unique ids stop there too.
-      add(PP2_TYPE.UNIQUE_ID, ctx.uniqueId === null ? EMPTY : Buffer.from(ctx.uniqueId, 'latin1').subarray(0, MAX_UNIQUE_ID_BYTES));
+      tlvs.add(PP2_TYPE.UNIQUE_ID, ctx.uniqueId === null ? EMPTY : Buffer.from(ctx.uniqueId, 'latin1').subarray(0, MAX_UNIQUE_ID_BYTES));
     }
-    if (ssl) add(SSL_TLV_NON_TLS_CLIENT.type, SSL_TLV_NON_TLS_CLIENT.value);
-    return encode({ version: 2, ...endpoints(ctx), tlvs }, { crc32c: crc });
+    if (builtin.ssl) tlvs.add(SSL_TLV_NON_TLS_CLIENT.type, SSL_TLV_NON_TLS_CLIENT.value);
+    return encode({ version: 2, ...endpoints(ctx), tlvs: tlvs.list }, { crc32c: builtin.crc32c });
   };
 }

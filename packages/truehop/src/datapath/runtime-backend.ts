@@ -7,8 +7,8 @@ import type { SessionContext } from '../model/session.js';
 import type { ServerStatusSource } from '../model/server-status.js';
 import type { Counters } from '../observe/counters.js';
 import { buildBalancer, type Balancer } from './balancer.js';
+import { ConnectPolicy } from './connect-policy.js';
 import { buildConnector } from './connector.js';
-import type { RuntimeServer as RuntimeServerT } from './runtime-server.js';
 import { RuntimeServer } from './runtime-server.js';
 
 /**
@@ -21,7 +21,7 @@ export const MAX_QUEUED_SESSIONS = 10000;
 export interface QueueWaiter {
   readonly ctx: SessionContext;
   /** The queue gave this session a server (its slot is already counted). */
-  onServerAssigned(server: RuntimeServerT): void;
+  onServerAssigned(server: RuntimeServer): void;
   /** `timeout queue` expired, or the queue is full. */
   onQueueTimeout(): void;
 }
@@ -33,13 +33,15 @@ interface QueueEntry {
   live: boolean;
 }
 
-export type AcquireResult = RuntimeServerT | 'queued' | 'no-server';
+export type AcquireResult = RuntimeServer | 'queued' | 'no-server';
 
 export class RuntimeBackend {
   readonly servers: readonly RuntimeServer[];
   private readonly activeServers: readonly RuntimeServer[];
   private readonly backupServers: readonly RuntimeServer[];
   private readonly balancer: Balancer;
+  /** Retries and redispatch after a failed connection. */
+  readonly connectPolicy: ConnectPolicy;
   /** Connections currently holding a server slot in this backend. */
   active = 0;
   private queue: QueueEntry[] = [];
@@ -56,8 +58,9 @@ export class RuntimeBackend {
     random?: () => number,
   ) {
     this.servers = model.servers.map(
-      (m, i) => new RuntimeServer(m, model.name, i, buildConnector(m, model), status.status(model.name, m.name)),
+      (m, i) => new RuntimeServer(m, i, buildConnector(m, model), status.status(model.name, m.name)),
     );
+    this.connectPolicy = ConnectPolicy.of(model);
     this.activeServers = this.servers.filter((s) => !s.model.backup);
     this.backupServers = this.servers.filter((s) => s.model.backup);
     this.balancer = buildBalancer(model.balance, this.activeServers, random);
@@ -134,7 +137,6 @@ export class RuntimeBackend {
 
   private take(s: RuntimeServer): void {
     s.active++;
-    s.total++;
     this.active++;
   }
 
@@ -165,7 +167,7 @@ export class RuntimeBackend {
   }
 
   private compact(): void {
-    while (this.queueHead < this.queue.length && !(this.queue[this.queueHead] as QueueEntry).live) this.queueHead++;
+    while (this.queue[this.queueHead]?.live === false) this.queueHead++;
     // Reclaim the consumed prefix once it dominates, keeping dequeue O(1) amortised.
     if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.queueHead);
@@ -179,7 +181,8 @@ export class RuntimeBackend {
 
   private drainQueue(): void {
     while (this.queued > 0 && !this.full()) {
-      const entry = this.queue[this.queueHead] as QueueEntry;
+      const entry = this.queue[this.queueHead];
+      if (entry === undefined) return;
       const s = this.choose(entry.waiter.ctx, null);
       if (s === undefined || s === 'none-up') return;
       this.remove(entry);

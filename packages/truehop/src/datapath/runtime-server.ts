@@ -9,15 +9,12 @@ import type { Connector } from './connector.js';
 export class RuntimeServer {
   /** Current connections (assigned or connecting or forwarding). */
   active = 0;
-  /** Connections ever assigned. */
-  total = 0;
   status: ServerStatus;
   /** Current weight; HAProxy can change it at run time, so balancers read it on every pick. */
   weight: number;
 
   constructor(
     readonly model: ServerModel,
-    readonly backendName: string,
     /** Declaration index inside the backend: `first` and tie-breaks use it. */
     readonly index: number,
     readonly connector: Connector,
@@ -35,10 +32,6 @@ export class RuntimeServer {
   get full(): boolean {
     const max = this.model.maxconn;
     return max !== undefined && max > 0 && this.active >= max;
-  }
-
-  get up(): boolean {
-    return this.status === 'UP';
   }
 }
 

@@ -3,6 +3,7 @@
 // can destroy whatever is still open — a check never outlives the monitor, never leaks.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { socketEndpoint } from '../model/session-context.js';
 import type { Endpoint } from '../model/session.js';
 
 /**
@@ -67,11 +68,6 @@ export type ConnectOutcome =
   | { kind: 'timeout' }
   | { kind: 'error'; error: unknown };
 
-function endpoint(address: string | undefined, port: number | undefined, family: string | undefined): Endpoint | null {
-  if (address === undefined || port === undefined) return null;
-  return { address, port, family: family === 'IPv6' ? 'IPv6' : 'IPv4' };
-}
-
 /** Connects to host:port, giving up at `deadline` (monotonic ms). */
 export function connectForCheck(
   target: { host: string; port: number },
@@ -100,8 +96,8 @@ export function connectForCheck(
       resolve(outcome);
     };
     const onConnect = (): void => {
-      const local = endpoint(socket.localAddress, socket.localPort, socket.localFamily);
-      const peer = endpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+      const local = socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily);
+      const peer = socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
       if (local === null || peer === null) {
         socket.destroy();
         settle({ kind: 'error', error: new Error('connected socket has no address') });

@@ -9,9 +9,12 @@
 //    an ssl option is set. A check has no client connection, so there is no ALPN, AUTHORITY
 //    or UNIQUE_ID, and the SSL TLV says "no client TLS" (client 0, verify 0) — observed from
 //    HAProxy 2.6 as `20 0005 00 00000000`.
-import { encode, PP2_TYPE } from '@truehop/proxy-protocol';
+//  * the TLV list is assembled by the data path's OutgoingTlvs, so a check drops a TLV that
+//    does not fit exactly as a client connection does (§4.7: HAProxy builds both with one
+//    function and one buffer).
+import { encode } from '@truehop/proxy-protocol';
 import type { Tlv } from '@truehop/proxy-protocol';
-import { sslTlv } from '@truehop/proxy-protocol/ssl';
+import { builtinTlvs, OutgoingTlvs, SSL_TLV_NON_TLS_CLIENT } from '../datapath/outgoing-header.js';
 import type { ProxyV2Option } from '../model/config-model.js';
 import type { Endpoint } from '../model/session.js';
 
@@ -28,8 +31,6 @@ export interface CheckHeaderInput {
   peer: Endpoint;
 }
 
-const SSL_OPTIONS: readonly ProxyV2Option[] = ['ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key'];
-const CRC32C_VALUE_BYTES = 4;
 
 export function encodeCheckHeader(input: CheckHeaderInput): Buffer {
   const addresses = {
@@ -40,11 +41,14 @@ export function encodeCheckHeader(input: CheckHeaderInput): Buffer {
   };
   if (input.version === 1) return encode({ version: 1, command: 'PROXY', ...addresses });
 
-  const tlvs: Tlv[] = [...input.userTlvs];
-  const crc = input.options.has('crc32c');
+  const builtin = builtinTlvs(input.options);
+  const crc = builtin.crc32c;
+  const out = new OutgoingTlvs();
+  for (const t of input.userTlvs) out.add(t.type, t.value);
   // The placeholder fixes the CRC32C TLV's position before SSL; the codec fills its value.
-  if (crc) tlvs.push({ type: PP2_TYPE.CRC32C, value: new Uint8Array(CRC32C_VALUE_BYTES) });
-  if (SSL_OPTIONS.some((option) => input.options.has(option))) tlvs.push(sslTlv({ client: 0, verify: 0 }));
+  if (crc) out.addCrc32c();
+  if (builtin.ssl) out.add(SSL_TLV_NON_TLS_CLIENT.type, SSL_TLV_NON_TLS_CLIENT.value);
+  const tlvs = out.list;
 
   if (input.neverSendLocal) return encode({ version: 2, command: 'PROXY', ...addresses, tlvs }, { crc32c: crc });
   return encode({ version: 2, command: 'LOCAL', tlvs }, { crc32c: crc });

@@ -49,9 +49,9 @@ export interface SessionContext {
   /** The unique id computed from unique-id-format, when configured. */
   uniqueId: string | null;
   /** Local end of the connection to the server (log-format %bi/%bp), once connected. */
-  backendLocal?: Endpoint | null;
-  /** Address of the chosen server (log-format %si/%sp), once chosen. */
-  serverAddress?: Endpoint | null;
+  backendLocal: Endpoint | null;
+  /** Address of the server connected to (log-format %si/%sp), once connected. */
+  serverAddress: Endpoint | null;
   /** Timings and counters for log-format aliases (%Tw %Tc %Tt %B %U %ts %ac %fc %bc %sc %rc). */
   readonly stats: SessionStats;
 }

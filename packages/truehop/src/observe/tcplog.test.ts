@@ -1,29 +1,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { SessionContext } from '../model/session.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { formatConnectionErrorLog, formatLogDate, formatTcpLog } from './tcplog.js';
 
 const AT = new Date(2026, 10, 27, 12, 0, 5, 7).getTime();
 
 function ctx(partial: Partial<SessionContext> = {}): SessionContext {
-  return {
-    realClient: { address: '127.0.0.1', port: 40000, family: 'IPv4' },
-    realLocal: { address: '127.0.0.1', port: 8080, family: 'IPv4' },
-    proxyHeader: null,
-    client: null,
-    local: null,
-    phase: 'backend',
-    errorCode: null,
-    frontendName: 'fe',
-    backendName: 'be',
-    serverName: 's1',
-    vars: new Map(),
-    procVars: new Map(),
-    acceptedAtMs: AT,
-    uniqueId: null,
-    stats: { queueMs: 0, connectMs: 1, totalMs: 20, bytesToClient: 212, bytesFromClient: 80, terminationState: '--', retries: 0, activeConns: 3, frontendConns: 2, backendConns: 1, serverConns: 1 },
-    ...partial,
-  };
+  const c = createSessionContext({ frontendName: 'fe', phase: 'backend' });
+  Object.assign(c.stats, { queueMs: 0, connectMs: 1, totalMs: 20, bytesToClient: 212, bytesFromClient: 80, activeConns: 3, frontendConns: 2, backendConns: 1, serverConns: 1 });
+  return Object.assign(c, { backendName: 'be', serverName: 's1', acceptedAtMs: AT }, partial);
 }
 
 describe('tcplog', () => {

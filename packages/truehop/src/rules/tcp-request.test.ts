@@ -3,10 +3,10 @@ import { describe, it } from 'node:test';
 import { tlv } from '@truehop/proxy-protocol';
 import { defineAcl } from '../acl/acl.js';
 import type { CompiledTcpRule } from '../sample/compiled.js';
-import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
-import type { CollectingEnv } from '../sample/compile-env-fixture.js';
-import { v2Header } from '../sample/header-fixture.js';
-import { createSessionContext } from '../sample/session-fixture.js';
+import { createCompileEnv, words } from '../../test/support/compile-env-fixture.js';
+import type { CollectingEnv } from '../../test/support/compile-env-fixture.js';
+import { v2Header } from '../../test/support/header-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
 import type { TcpRequestDirective } from './tcp-request.js';
 

@@ -7,6 +7,7 @@ import type { Sample } from '../sample/types.js';
 import { ConnGate } from '../datapath/conn-gate.js';
 import { RuntimeFrontend, type DaemonShared, type ResolvedUseBackend, type SessionHandle } from '../datapath/frontend.js';
 import { admitWaiting, listen, type BoundListener } from '../datapath/listener.js';
+import { NODE_INTERNALS, NODE_INTERNALS_OFF_REASON } from '../datapath/node-internals.js';
 import { RuntimeBackend } from '../datapath/runtime-backend.js';
 import { createCounters, type Counters, type RejectionCounts } from '../observe/counters.js';
 import { createLogOutputs, LogFanout, openLogSink, type LogSink } from '../observe/log-sink.js';
@@ -41,10 +42,20 @@ export interface RunningDaemon {
   readonly counters: Counters;
   /** Header rejections by HAProxy error name (PRX_*). */
   readonly rejections: RejectionCounts;
+  /**
+   * How client sockets are read, decided once at start-up (datapath/node-internals.ts):
+   * into reused buffers through Node's internals, or through the public 'data' events
+   * (TRUEHOP_NODE_INTERNALS=off, or a Node without the fields relied on).
+   */
+  readonly clientReads: 'reused-buffers' | 'data-events';
 }
 
 export async function startDaemon(model: TruehopModel, options: RunOptions = {}): Promise<RunningDaemon> {
   const streams = { stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr };
+  if (!NODE_INTERNALS.usable && NODE_INTERNALS.reason !== NODE_INTERNALS_OFF_REASON) {
+    // Not asked for: this Node changed what the fast path relies on. Still correct, slower.
+    streams.stderr.write(`truehop: warning: client sockets use Node's public 'data' path (${NODE_INTERNALS.reason})\n`);
+  }
   const counters = createCounters();
   const procVars = new Map<string, Sample>();
   const backends = new Map<string, RuntimeBackend>();
@@ -159,6 +170,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     counters,
     rejections,
     stopped,
+    clientReads: NODE_INTERNALS.usable ? 'reused-buffers' : 'data-events',
     stop(graceMs?: number): Promise<void> {
       stopPromise ??= stopImpl(graceMs ?? model.global.hardStopAfterMs ?? DEFAULT_STOP_GRACE_MS);
       return stopPromise;

@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tlv } from '@truehop/proxy-protocol';
-import { createCompileEnv, word } from './compile-env-fixture.js';
+import { createCompileEnv, word } from '../../test/support/compile-env-fixture.js';
 import { compileExpression } from './expression.js';
-import { v2Header } from './header-fixture.js';
-import { createSessionContext } from './session-fixture.js';
+import { v2Header } from '../../test/support/header-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import type { SessionContext } from '../model/session.js';
 import type { Sample } from './types.js';
 

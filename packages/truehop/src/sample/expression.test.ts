@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Phase } from '../model/session.js';
-import { createCompileEnv } from './compile-env-fixture.js';
+import { createCompileEnv } from '../../test/support/compile-env-fixture.js';
 import { compileExpression, compileSampleExpression } from './expression.js';
 
 function diagnose(text: string, phase: Phase = 'content'): { ok: boolean; codes: string[]; messages: string[]; cols: number[] } {

@@ -7,10 +7,10 @@ import { azureLinkIdTlv } from '@truehop/proxy-protocol/azure';
 import { gcpPscConnectionIdTlv } from '@truehop/proxy-protocol/gcp';
 import { sslTlv } from '@truehop/proxy-protocol/ssl';
 import type { Phase, SessionContext } from '../model/session.js';
-import { createCompileEnv, word } from './compile-env-fixture.js';
+import { createCompileEnv, word } from '../../test/support/compile-env-fixture.js';
 import { compileExpression } from './expression.js';
-import { decodedHeader, v2Header } from './header-fixture.js';
-import { createSessionContext } from './session-fixture.js';
+import { decodedHeader, v2Header } from '../../test/support/header-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import type { Sample } from './types.js';
 
 function run(text: string, ctx: SessionContext, compilePhase: Phase = 'backend'): Sample | undefined {

@@ -2,11 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { tlv } from '@truehop/proxy-protocol';
 import type { SessionContext } from '../model/session.js';
-import { createCompileEnv, word } from './compile-env-fixture.js';
-import { v2Header } from './header-fixture.js';
+import { createCompileEnv, word } from '../../test/support/compile-env-fixture.js';
+import { v2Header } from '../../test/support/header-fixture.js';
 import { compileLogFormat } from './log-format.js';
 import type { LogFormatOptions } from './log-format.js';
-import { createSessionContext } from './session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 
 const AZURE = Buffer.from('01c1450021', 'hex');
 

@@ -9,12 +9,12 @@ import { compileCondition } from '../acl/condition.js';
 import type { Word } from '../text/source.js';
 import type { Phase, SessionContext } from '../model/session.js';
 import { compileTcpRequest } from '../rules/tcp-request.js';
-import { createCompileEnv } from './compile-env-fixture.js';
+import { createCompileEnv } from '../../test/support/compile-env-fixture.js';
 import { compileExpression, internalErrorCount } from './expression.js';
 import { allConverters, allFetches } from './keyword.js';
 import type { ArgSpec, ConverterDescriptor, FetchDescriptor } from './keyword.js';
 import { compileLogFormat } from './log-format.js';
-import { createSessionContext } from './session-fixture.js';
+import { createSessionContext } from '../../test/support/session-fixture.js';
 import type { Sample } from './types.js';
 import './keywords.js';
 

@@ -8,10 +8,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { defineAcl } from '../acl/acl.js';
-import { createCompileEnv, words } from '../sample/compile-env-fixture.js';
-import { compileTcpRequest } from './tcp-request.js';
-import { haproxyBin, haproxySkip } from '../../test/support/haproxy.js';
+import { defineAcl } from '../../src/acl/acl.js';
+import { createCompileEnv, words } from '../support/compile-env-fixture.js';
+import { compileTcpRequest } from '../../src/rules/tcp-request.js';
+import { haproxyBin, haproxySkip } from '../support/haproxy.js';
 
 const HAPROXY_TIMEOUT_MS = 10_000;
 

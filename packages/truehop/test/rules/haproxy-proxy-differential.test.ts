@@ -9,11 +9,11 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { authorityTlv, decode, encode, uniqueIdTlv } from '@truehop/proxy-protocol';
 import type { EncodeInput } from '@truehop/proxy-protocol';
-import { createCompileEnv, word, words } from '../sample/compile-env-fixture.js';
-import { compileLogFormat } from '../sample/log-format.js';
-import { createSessionContext } from '../sample/session-fixture.js';
-import { compileTcpRequest } from './tcp-request.js';
-import { haproxySkip, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
+import { createCompileEnv, word, words } from '../support/compile-env-fixture.js';
+import { compileLogFormat } from '../../src/sample/log-format.js';
+import { createSessionContext } from '../support/session-fixture.js';
+import { compileTcpRequest } from '../../src/rules/tcp-request.js';
+import { haproxySkip, startHaproxy, type RunningHaproxy } from '../support/haproxy.js';
 
 const EXCHANGE_TIMEOUT_MS = 5000;
 

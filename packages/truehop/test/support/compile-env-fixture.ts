@@ -1,9 +1,9 @@
 // A CompileEnv that collects diagnostics in memory, for tests, benchmarks and tools that
 // compile expressions without the configuration loader.
-import { Diagnostics } from '../text/diagnostics.js';
-import type { SourcePos, Word } from '../text/source.js';
-import type { Phase } from '../model/session.js';
-import type { CompileEnv, NamedAcl } from './compile-env.js';
+import { Diagnostics } from '../../src/text/diagnostics.js';
+import type { SourcePos, Word } from '../../src/text/source.js';
+import type { Phase } from '../../src/model/session.js';
+import type { CompileEnv, NamedAcl } from '../../src/sample/compile-env.js';
 
 export interface CollectingEnv extends CompileEnv {
   readonly diagnostics: Diagnostics;

@@ -10,12 +10,12 @@ import assert from 'node:assert/strict';
 import { get } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { compileCondition } from '../acl/condition.js';
-import type { SessionContext } from '../model/session.js';
-import { createCompileEnv, word, words } from './compile-env-fixture.js';
-import { compileLogFormat } from './log-format.js';
-import { createSessionContext } from './session-fixture.js';
-import { haproxySkip, startHaproxy, type RunningHaproxy } from '../../test/support/haproxy.js';
+import { compileCondition } from '../../src/acl/condition.js';
+import type { SessionContext } from '../../src/model/session.js';
+import { createCompileEnv, word, words } from '../support/compile-env-fixture.js';
+import { compileLogFormat } from '../../src/sample/log-format.js';
+import { createSessionContext } from '../support/session-fixture.js';
+import { haproxySkip, startHaproxy, type RunningHaproxy } from '../support/haproxy.js';
 
 const REQUEST_TIMEOUT_MS = 5000;
 

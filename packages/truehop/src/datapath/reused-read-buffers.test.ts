@@ -5,7 +5,8 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
-import { adoptClientSocket, PRIVATE_BUFFER_AFTER_READ_BYTES, type ClientReader } from './upstream-read.js';
+import { NODE_INTERNALS_ENV, probeNodeInternals, type NodeInternals } from './node-internals.js';
+import { adoptClientSocket, PRIVATE_BUFFER_AFTER_READ_BYTES, type SocketReader } from './reused-read-buffers.js';
 
 interface Accepted {
   server: net.Server;
@@ -35,7 +36,16 @@ function payload(bytes: number): Buffer {
   return b;
 }
 
+// Probed here without the environment, so these tests exercise the fast path even in the
+// test run that sets TRUEHOP_NODE_INTERNALS=off for the daemon.
+const INTERNALS_ON = probeNodeInternals({});
+const INTERNALS_OFF = probeNodeInternals({ [NODE_INTERNALS_ENV]: 'off' });
+
 describe('adoptClientSocket', () => {
+  it('this Node has the private fields the fast path relies on', () => {
+    assert.equal(INTERNALS_ON.usable, true, INTERNALS_ON.usable ? '' : INTERNALS_ON.reason);
+  });
+
   it('delivers 8 MB in order; small reads are copies, large ones reuse the private buffer', async () => {
     const p = await pair(true);
     try {
@@ -46,8 +56,8 @@ describe('adoptClientSocket', () => {
       let reused = 0;
       const own = Buffer.allocUnsafe(64 * 1024);
       const seenBuffers = new Set<ArrayBufferLike>();
-      const reader: ClientReader = {
-        onClientRead(chunk, reusable) {
+      const reader: SocketReader = {
+        onSocketRead(chunk, reusable) {
           hash.update(chunk);
           total += chunk.length;
           if (reusable) {
@@ -56,9 +66,9 @@ describe('adoptClientSocket', () => {
           } else copies++;
           return true;
         },
-        clientReadBuffer: () => own,
+        ownReadBuffer: () => own,
       };
-      assert.equal(adoptClientSocket(p.accepted, reader), true);
+      assert.equal(adoptClientSocket(p.accepted, reader, INTERNALS_ON), true);
       const ended = new Promise<void>((r) => p.accepted.once('end', r));
       p.accepted.resume();
       p.client.end(data);
@@ -79,17 +89,17 @@ describe('adoptClientSocket', () => {
       const data = payload(2 * 1024 * 1024);
       const chunks: Buffer[] = [];
       let stopped = 0;
-      const reader: ClientReader = {
-        onClientRead(chunk) {
+      const reader: SocketReader = {
+        onSocketRead(chunk) {
           chunks.push(Buffer.from(chunk));
           stopped++;
           // Resume later, as a completed write would.
           setImmediate(() => p.accepted.resume());
           return false;
         },
-        clientReadBuffer: () => Buffer.allocUnsafe(64 * 1024),
+        ownReadBuffer: () => Buffer.allocUnsafe(64 * 1024),
       };
-      assert.equal(adoptClientSocket(p.accepted, reader), true);
+      assert.equal(adoptClientSocket(p.accepted, reader, INTERNALS_ON), true);
       const ended = new Promise<void>((r) => p.accepted.once('end', r));
       p.accepted.resume();
       p.client.end(data);
@@ -101,19 +111,30 @@ describe('adoptClientSocket', () => {
     }
   });
 
-  it('leaves a socket that already reads on the data-event path', async () => {
-    const p = await pair(false);
+  /** adoptClientSocket refuses the socket, and its bytes keep arriving as 'data' events. */
+  async function staysOnDataEvents(pauseOnConnect: boolean, internals: NodeInternals): Promise<void> {
+    const p = await pair(pauseOnConnect);
     try {
-      const reader: ClientReader = {
-        onClientRead: () => assert.fail('must not be called'),
-        clientReadBuffer: () => Buffer.allocUnsafe(16),
+      const reader: SocketReader = {
+        onSocketRead: () => assert.fail('must not be called'),
+        ownReadBuffer: () => Buffer.allocUnsafe(16),
       };
-      assert.equal(adoptClientSocket(p.accepted, reader), false);
+      assert.equal(adoptClientSocket(p.accepted, reader, internals), false);
       const got = new Promise<Buffer>((r) => p.accepted.once('data', r));
+      p.accepted.resume();
       p.client.write('hello');
       assert.equal((await got).toString(), 'hello');
     } finally {
       await close(p);
     }
+  }
+
+  it('leaves a socket that already reads on the data-event path', async () => {
+    await staysOnDataEvents(false, INTERNALS_ON);
+  });
+
+  it('TRUEHOP_NODE_INTERNALS=off keeps an adoptable socket on the data-event path', async () => {
+    assert.equal(INTERNALS_OFF.usable, false);
+    await staysOnDataEvents(true, INTERNALS_OFF);
   });
 });

@@ -1,0 +1,263 @@
+// One stream: the client socket and the server socket once the server connection is up, with
+// both directions of forwarding, backpressure, half-close and the inactivity timeouts. Made by
+// the session when the connector reports the connection (never before, so none of its fields
+// is ever "not yet"); it tells its owner when the server side closed and when a side failed.
+//
+// Per-chunk work is a method call and a write: handlers are bound once per stream, no closure
+// or buffer is created per chunk, and bytes are forwarded as the Buffers the socket produced
+// (never copied). Reads into reused memory (reused-read-buffers.ts) pin their buffer until the
+// write that carries them completes.
+import type net from 'node:net';
+import type { SessionStats } from '../model/session.js';
+import type { Timeouts } from '../model/config-model.js';
+import { idleSweeper, type IdleWatched } from './idle-sweeper.js';
+import { attachReader, returnReadBuffer, takeReadBuffer, type SocketReader } from './reused-read-buffers.js';
+import type { RuntimeBackend } from './runtime-backend.js';
+import type { RuntimeServer } from './runtime-server.js';
+import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
+
+/** What a stream reports to the session that owns it. */
+export interface StreamOwner {
+  setTermination(cause: TermCause, phase: TermPhase): void;
+  /** The server socket closed; the session ends once the client socket has closed too. */
+  onServerClosed(): void;
+}
+
+/** The stream that owns a server socket, so one set of listener functions serves every stream. */
+const kStream = Symbol('truehop.stream');
+type StreamSocket = net.Socket & { [kStream]: ForwardingPair };
+
+export class ForwardingPair implements SocketReader, IdleWatched {
+  readonly kind = 'forwarding';
+  clientEnded: boolean;
+  readonly server: StreamSocket;
+  private serverEnded = false;
+  private clientClosed = false;
+  serverClosed = false;
+  private halfClosedTimeouts = false;
+  /** This stream's read buffers (see reused-read-buffers.ts), taken on first large read. */
+  private serverBuffer: Buffer | null = null;
+  private clientBuffer: Buffer | null = null;
+  /** Reading from the server is stopped until the client write that pins the buffer completes. */
+  private serverWaitsForWrite = false;
+  /** Reading from the client is stopped until the server write that pins the buffer completes. */
+  private clientWaitsForWrite = false;
+  /** Inactivity limits (0 = none), checked by the idle sweeper. */
+  private clientIdleMs = 0;
+  private serverIdleMs = 0;
+  /** performance.now() of the last byte read or written on either side. */
+  private lastActivity = 0;
+
+  constructor(
+    private readonly owner: StreamOwner,
+    private readonly client: net.Socket,
+    server: net.Socket,
+    /** The backend and server whose slot this stream holds until the session ends. */
+    readonly backend: RuntimeBackend,
+    readonly serverSlot: RuntimeServer,
+    private readonly stats: SessionStats,
+    private readonly frontendTimeouts: Timeouts,
+    private readonly backendTimeouts: Timeouts,
+    /** The client's FIN arrived before the server connection was up. */
+    clientEnded: boolean,
+  ) {
+    this.clientEnded = clientEnded;
+    this.server = Object.assign(server, { [kStream]: this });
+    attachReader(server, this);
+    // The client socket's listeners are the session's; it passes 'data' and 'drain' on.
+    // EventEmitter calls listeners with the socket as `this`, which is what these expect.
+    /* eslint-disable @typescript-eslint/unbound-method */
+    server.on('drain', ForwardingPair.onServerDrain);
+    server.on('end', ForwardingPair.onServerEnd);
+    server.on('error', ForwardingPair.onServerError);
+    server.on('close', ForwardingPair.onServerClose);
+    /* eslint-enable @typescript-eslint/unbound-method */
+    this.applyTimeouts();
+    if (clientEnded) {
+      server.end();
+      this.enterHalfClosed();
+    } else {
+      client.resume();
+    }
+  }
+
+  /** Timeouts for the data phase: `timeout tunnel` supersedes client/server once connected. */
+  private applyTimeouts(): void {
+    const fe = this.frontendTimeouts;
+    const be = this.backendTimeouts;
+    const clientMs = this.halfClosedTimeouts ? (fe.clientFin ?? be.tunnel ?? fe.client) : (be.tunnel ?? fe.client);
+    const serverMs = this.halfClosedTimeouts ? (be.serverFin ?? be.tunnel ?? be.server) : (be.tunnel ?? be.server);
+    // Every chunk is forwarded at once, so a read on one side is a write on the other: one
+    // activity stamp serves both limits, as the per-socket timers (refreshed on reads and
+    // writes) did. Changing the limits restarts the clock, as socket.setTimeout did.
+    this.clientIdleMs = clientMs ?? 0;
+    this.serverIdleMs = serverMs ?? 0;
+    this.lastActivity = performance.now();
+    const shortest = Math.min(this.clientIdleMs || Infinity, this.serverIdleMs || Infinity);
+    if (shortest !== Infinity) idleSweeper.watch(this, shortest);
+    else idleSweeper.unwatch(this);
+  }
+
+  checkIdle(now: number): void {
+    const idle = now - this.lastActivity;
+    // A closed socket has no timer any more (Node cleared it on destroy): only the open side counts.
+    if (this.clientIdleMs > 0 && !this.clientClosed && idle >= this.clientIdleMs) {
+      idleSweeper.unwatch(this);
+      this.owner.setTermination(TERM_CAUSE.CLIENT_TIMEOUT, TERM_PHASE.DATA);
+      this.abort();
+    } else if (this.serverIdleMs > 0 && !this.serverClosed && idle >= this.serverIdleMs) {
+      idleSweeper.unwatch(this);
+      this.owner.setTermination(TERM_CAUSE.SERVER_TIMEOUT, TERM_PHASE.DATA);
+      this.abort();
+    }
+  }
+
+  private enterHalfClosed(): void {
+    if (this.halfClosedTimeouts) return;
+    this.halfClosedTimeouts = true;
+    this.applyTimeouts();
+  }
+
+  // ---- client → server -------------------------------------------------------------------
+
+  /** A client chunk on the 'data'-event path. */
+  onClientData(chunk: Buffer): void {
+    // The server is gone: its side was closed cleanly and the client is being ended; bytes
+    // that can no longer be delivered are dropped rather than written to a dead socket.
+    if (this.serverClosed) return;
+    this.lastActivity = performance.now();
+    this.stats.bytesFromClient += chunk.length;
+    if (!this.server.write(chunk)) this.client.pause();
+  }
+
+  /** A client read on the reused-memory path (through the session); same contract as onSocketRead. */
+  onClientRead(chunk: Buffer, reusable: boolean): boolean {
+    if (this.serverClosed) return true;
+    this.lastActivity = performance.now();
+    this.stats.bytesFromClient += chunk.length;
+    const server = this.server;
+    if (!reusable) {
+      if (!server.write(chunk)) this.client.pause();
+      return true;
+    }
+    server.write(chunk, this.onServerWritten);
+    // Written to the kernel synchronously: the buffer is free for the next read.
+    if (server.writableLength === 0) return true;
+    // Still queued: the chunk pins our read buffer, so stop reading until it is out.
+    this.clientWaitsForWrite = true;
+    return false;
+  }
+
+  clientReadBuffer(): Buffer {
+    return (this.clientBuffer ??= takeReadBuffer());
+  }
+
+  private readonly onServerWritten = (): void => {
+    this.lastActivity = performance.now();
+    if (!this.clientWaitsForWrite || this.server.writableLength !== 0) return;
+    this.clientWaitsForWrite = false;
+    if (!this.clientEnded) this.client.resume();
+  };
+
+  private static readonly onServerDrain = function (this: StreamSocket): void {
+    const stream = this[kStream];
+    stream.lastActivity = performance.now();
+    if (!stream.clientEnded && !stream.clientWaitsForWrite) stream.client.resume();
+  };
+
+  // ---- server → client -------------------------------------------------------------------
+
+  /** The server socket's reads (SocketReader). */
+  ownReadBuffer(): Buffer {
+    return (this.serverBuffer ??= takeReadBuffer());
+  }
+
+  onSocketRead(chunk: Buffer, reusable: boolean): boolean {
+    if (this.clientClosed) return true;
+    this.lastActivity = performance.now();
+    this.stats.bytesToClient += chunk.length;
+    if (!reusable) {
+      if (!this.client.write(chunk)) this.server.pause();
+      return true;
+    }
+    this.client.write(chunk, this.onClientWritten);
+    // Written to the kernel synchronously: the buffer is free for the next read.
+    if (this.client.writableLength === 0) return true;
+    // Still queued: the chunk pins our read buffer, so stop reading until it is out.
+    this.serverWaitsForWrite = true;
+    return false;
+  }
+
+  private readonly onClientWritten = (): void => {
+    this.lastActivity = performance.now();
+    if (!this.serverWaitsForWrite || this.client.writableLength !== 0) return;
+    this.serverWaitsForWrite = false;
+    if (!this.serverEnded) this.server.resume();
+  };
+
+  onClientDrain(): void {
+    this.lastActivity = performance.now();
+    if (!this.serverEnded && !this.serverWaitsForWrite) this.server.resume();
+  }
+
+  // ---- half-close and close --------------------------------------------------------------
+
+  /** The client sent its FIN: forward it once its bytes are written. */
+  onClientEnd(): void {
+    this.clientEnded = true;
+    this.lastActivity = performance.now();
+    const server = this.server;
+    if (this.serverEnded && server.writableLength === 0) {
+      // Both directions are finished and nothing is left to send: close at once, as HAProxy
+      // does. close() sends the FIN itself (the receive queue is empty after EOF, so no RST);
+      // a shutdown() first would be one more syscall per connection for nothing.
+      server.destroy();
+    } else server.end();
+    this.enterHalfClosed();
+  }
+
+  private static readonly onServerEnd = function (this: StreamSocket): void {
+    const stream = this[kStream];
+    stream.serverEnded = true;
+    stream.lastActivity = performance.now();
+    // As in onClientEnd: with both directions finished and nothing queued, close at once.
+    if (stream.clientEnded && stream.client.writableLength === 0) stream.client.destroy();
+    else stream.client.end();
+    stream.enterHalfClosed();
+  };
+
+  private static readonly onServerError = function (this: StreamSocket): void {
+    this[kStream].owner.setTermination(TERM_CAUSE.SERVER_ABORT, TERM_PHASE.DATA);
+  };
+
+  onClientClose(hadError: boolean): void {
+    this.clientClosed = true;
+    if (this.serverClosed) return;
+    if (hadError) this.server.destroy();
+    else if (!this.server.writableEnded) this.server.end();
+  }
+
+  private static readonly onServerClose = function (this: StreamSocket, hadError: boolean): void {
+    const stream = this[kStream];
+    stream.serverClosed = true;
+    if (!stream.clientClosed) {
+      if (hadError) stream.client.destroy();
+      else if (!stream.client.writableEnded) stream.client.end();
+    }
+    stream.owner.onServerClosed();
+  };
+
+  abort(): void {
+    this.client.destroy();
+    this.server.destroy();
+  }
+
+  /** Both sockets are closed: no write can still reference the read buffers. */
+  release(): void {
+    idleSweeper.unwatch(this);
+    if (this.serverBuffer !== null) returnReadBuffer(this.serverBuffer);
+    if (this.clientBuffer !== null) returnReadBuffer(this.clientBuffer);
+    this.serverBuffer = null;
+    this.clientBuffer = null;
+  }
+}

@@ -1,0 +1,161 @@
+// From the backend choice to a connected server socket: the backend's queue, the connection
+// attempts, the retries and the redispatch (connect-policy.ts decides which). One object per
+// session, made when the backend is chosen; while it works it is the session's state, in its
+// `queue` phase (no server slot yet) or its `connect` phase (a slot held, an attempt in flight
+// or a retry pending). It reports a connected socket or a failure to its owner.
+import type net from 'node:net';
+import type { SessionContext } from '../model/session.js';
+import type { Counters } from '../observe/counters.js';
+import { serverConnectErrorChannel } from '../observe/events.js';
+import { AFTER_FAILURE, RETRY_TURNAROUND_MS, type ConnectFailure } from './connect-policy.js';
+import type { ConnectHandler } from './connector.js';
+import type { QueueWaiter, RuntimeBackend } from './runtime-backend.js';
+import type { RuntimeServer } from './runtime-server.js';
+import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
+
+export interface SetupOwner {
+  readonly ctx: SessionContext;
+  /** Client bytes received so far, to send right after the PROXY header. */
+  takePendingPayload(): readonly Buffer[];
+  /** The server connection is up (header and pending bytes written). */
+  onServerConnected(socket: net.Socket, backend: RuntimeBackend, server: RuntimeServer): void;
+  /** No server could be reached: the session ends with this termination state. */
+  onSetupFailed(cause: TermCause, phase: TermPhase): void;
+}
+
+export class ServerSetup implements QueueWaiter, ConnectHandler {
+  /** `queue` until a server slot is held, `connect` from then on. */
+  kind: 'queue' | 'connect' = 'queue';
+  readonly ctx: SessionContext;
+  /** The server whose slot is held; null in the queue phase. */
+  private server: RuntimeServer | null = null;
+  /** The attempt in flight; null while queued or waiting for the retry timer. */
+  private socket: net.Socket | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** performance.now() when queued; -1 when not waiting in the queue. */
+  private queuedAt = -1;
+  private startedAt = 0;
+  private attempts = 0;
+  private cancelled = false;
+
+  constructor(
+    private readonly owner: SetupOwner,
+    readonly backend: RuntimeBackend,
+    private readonly counters: Counters,
+    /** Record the connection's two ends in the context (%bi %bp %si %sp). */
+    private readonly recordEndpoints: boolean,
+  ) {
+    this.ctx = owner.ctx;
+  }
+
+  start(): void {
+    this.acquire(null);
+  }
+
+  private acquire(exclude: RuntimeServer | null): void {
+    this.kind = 'queue';
+    const r = this.backend.acquire(this, exclude);
+    if (r === 'queued') {
+      this.queuedAt = performance.now();
+      return;
+    }
+    if (r === 'no-server') {
+      this.counters.noServer++;
+      this.owner.onSetupFailed(TERM_CAUSE.SERVER_ABORT, TERM_PHASE.CONNECT);
+      return;
+    }
+    this.onServerAssigned(r);
+  }
+
+  onServerAssigned(server: RuntimeServer): void {
+    if (this.cancelled) {
+      this.backend.release(server);
+      return;
+    }
+    // %Tw of the last assignment (a redispatch measures again).
+    this.ctx.stats.queueMs = this.queuedAt < 0 ? 0 : Math.round(performance.now() - this.queuedAt);
+    this.queuedAt = -1;
+    this.ctx.serverName = server.name;
+    this.kind = 'connect';
+    this.server = server;
+    this.connect(server);
+  }
+
+  onQueueTimeout(): void {
+    if (this.kind === 'queue' && !this.cancelled) this.owner.onSetupFailed(TERM_CAUSE.SERVER_TIMEOUT, TERM_PHASE.QUEUE);
+  }
+
+  private connect(server: RuntimeServer): void {
+    this.retryTimer = null;
+    this.attempts++;
+    this.startedAt = performance.now();
+    this.socket = server.connector.connect(this.ctx, this, this.recordEndpoints);
+  }
+
+  private static onRetryTimer(this: void, setup: ServerSetup): void {
+    if (setup.server !== null && !setup.cancelled) setup.connect(setup.server);
+  }
+
+  takePendingPayload(): readonly Buffer[] {
+    return this.owner.takePendingPayload();
+  }
+
+  onConnectFailed(failure: ConnectFailure, error: Error | null): void {
+    this.counters.connectErrors++;
+    const server = this.server;
+    this.socket = null;
+    if (server === null) return;
+    const backend = this.backend;
+    if (serverConnectErrorChannel.hasSubscribers) {
+      serverConnectErrorChannel.publish({
+        ctx: this.ctx, backend: backend.name, server: server.name, error: error?.message ?? failure, attempt: this.attempts,
+      });
+    }
+    if (this.cancelled) return;
+    const next = backend.connectPolicy.afterFailure(this.attempts, failure);
+    if (next === AFTER_FAILURE.GIVE_UP) {
+      this.owner.onSetupFailed(failure === 'timeout' ? TERM_CAUSE.SERVER_TIMEOUT : TERM_CAUSE.SERVER_ABORT, TERM_PHASE.CONNECT);
+      return;
+    }
+    this.counters.retries++;
+    this.ctx.stats.retries++;
+    if (next === AFTER_FAILURE.REDISPATCH) {
+      this.counters.redispatches++;
+      this.server = null;
+      backend.release(server);
+      this.acquire(server);
+    } else if (next === AFTER_FAILURE.RETRY_NOW) this.connect(server);
+    else this.retryTimer = setTimeout(ServerSetup.onRetryTimer, RETRY_TURNAROUND_MS, this);
+  }
+
+  onConnected(socket: net.Socket): void {
+    const server = this.server;
+    if (this.cancelled || server === null) {
+      socket.destroy();
+      return;
+    }
+    this.socket = null;
+    this.ctx.stats.connectMs = Math.round(performance.now() - this.startedAt);
+    this.owner.onServerConnected(socket, this.backend, server);
+  }
+
+  /** Destroys the attempt in flight (hard stop). */
+  abort(): void {
+    this.socket?.destroy();
+  }
+
+  /**
+   * Stops whatever is in progress (leaves the queue, stops the retry timer, destroys the
+   * attempt). Returns the server whose slot is still held: it is given back when the session
+   * has ended, after its log record counted it (%sc).
+   */
+  cancel(): RuntimeServer | null {
+    this.cancelled = true;
+    if (this.kind === 'queue') this.backend.cancel(this);
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.socket?.destroy();
+    this.socket = null;
+    return this.server;
+  }
+}
