@@ -119,3 +119,22 @@ test('a stream that does not drain is bounded by its buffer; a stream error is r
   assert.match(errors[0] as string, /log target stdout failed \(EPIPE\)/);
   assert.equal(counters.logLinesFailed, 11, 'the failed line and the ten after it');
 });
+
+test('flushed() resolves only once every queued line is in the file, so a stopping worker loses none', async () => {
+  // A worker logs its last sessions and exits right after stop(): lines still in the
+  // asynchronous queue at that moment would be lost (seen as a worker whose counter was ahead
+  // of its access log). flushed() is what stop() awaits before the process may exit.
+  const dir = mkdtempSync(join(tmpdir(), 'truehop-log-'));
+  const path = join(dir, 'out.log');
+  const fd = openSync(path, 'w');
+  const w = new FdLineWriter(fd, 'file', newLoss(), () => {});
+  const lines = Array.from({ length: 5_000 }, (_, i) => `session ${String(i).padStart(5, '0')} ended\n`);
+  for (const l of lines) w.write(l);
+  // Nothing is written synchronously: the first write is still on the thread pool.
+  assert.ok(readFileSync(path, 'utf8').length < lines.join('').length, 'the writes are asynchronous');
+  await w.flushed();
+  assert.equal(readFileSync(path, 'utf8'), lines.join(''));
+  closeSync(fd);
+  // With nothing queued, flushed() resolves at once.
+  await w.flushed();
+});

@@ -23,6 +23,11 @@ export type ReportLogFailure = (message: string) => void;
 export interface LineWriter {
   /** Queues one line (with its '\n'); never blocks, never throws. */
   write(line: string): void;
+  /**
+   * Resolves once every line queued so far has been handed to the target (or counted as lost),
+   * so a stopping process can exit without dropping its last log lines.
+   */
+  flushed(): Promise<void>;
 }
 
 /** Calls `report` the first time only. */
@@ -45,6 +50,8 @@ export class FdLineWriter implements LineWriter {
   private queuedBytes = 0;
   private writing = false;
   private broken = false;
+  /** Callers of flushed() waiting for the queue to empty. */
+  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly fd: number,
@@ -66,6 +73,19 @@ export class FdLineWriter implements LineWriter {
     this.queue.push(line);
     this.queuedBytes += line.length;
     if (!this.writing) this.flush();
+  }
+
+  flushed(): Promise<void> {
+    if (!this.writing) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  /** Nothing queued or in flight any more: wake flushed() callers. */
+  private settle(): void {
+    this.writing = false;
+    const waiters = this.idleWaiters;
+    this.idleWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   private flush(): void {
@@ -94,13 +114,13 @@ export class FdLineWriter implements LineWriter {
         this.loss.logLinesFailed += lines + this.queue.length;
         this.queue = [];
         this.queuedBytes = 0;
-        this.writing = false;
+        this.settle();
         this.report(`truehop: log target ${this.label} failed (${err.code ?? err.message}); its log lines are lost and counted from now on`);
         return;
       }
       if (written < buf.length) return this.writeAll(buf.subarray(written), lines);
-      this.writing = false;
       if (this.queue.length > 0) this.flush();
+      else this.settle();
     });
   }
 }
@@ -141,5 +161,19 @@ export class StreamLineWriter implements LineWriter {
     } catch {
       this.loss.logLinesFailed++;
     }
+  }
+
+  flushed(): Promise<void> {
+    const out = this.out;
+    if (this.broken || (out.writableLength ?? 0) === 0 || typeof out.once !== 'function') return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        out.removeListener('drain', done);
+        out.removeListener('error', done);
+        resolve();
+      };
+      out.once('drain', done);
+      out.once('error', done);
+    });
   }
 }

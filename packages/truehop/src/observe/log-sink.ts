@@ -28,6 +28,8 @@ export interface LogOutputs {
   readonly loss: LogLoss;
   /** A new reporter for one target: its first failure goes to stderr, later ones are only counted. */
   readonly reporter: () => ReportLogFailure;
+  /** Resolves once both writers have handed every queued line to their target. */
+  flushed(): Promise<void>;
 }
 
 export interface LogSink {
@@ -48,7 +50,12 @@ export function createLogOutputs(streams: LogStreams, loss: LogLoss): LogOutputs
     stream === (fd === 1 ? process.stdout : process.stderr)
       ? new FdLineWriter(fd, label, loss, reporter())
       : new StreamLineWriter(stream, label, loss, reporter());
-  return { stdout: writer(streams.stdout, 1, 'stdout'), stderr: writer(streams.stderr, 2, 'stderr'), loss, reporter };
+  const stdout = writer(streams.stdout, 1, 'stdout');
+  const stderr = writer(streams.stderr, 2, 'stderr');
+  const flushed = async (): Promise<void> => {
+    await Promise.all([stdout.flushed(), stderr.flushed()]);
+  };
+  return { stdout, stderr, loss, reporter, flushed };
 }
 
 class LineSink implements LogSink {

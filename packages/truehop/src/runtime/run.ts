@@ -19,6 +19,12 @@ import { installStopSignals } from './signals.js';
 export const DEFAULT_STOP_GRACE_MS = 30_000;
 /** After the grace period, how long aborted sessions get to report their end before stop resolves. */
 export const ABORT_SETTLE_MS = 1000;
+/**
+ * On stop, how long the queued log lines (asynchronous writers) get to reach stdout/stderr
+ * before stop resolves anyway: the last sessions' lines are not lost to a process exit, and
+ * a stalled reader cannot hold the stop forever.
+ */
+export const LOG_FLUSH_MS = 2000;
 
 export interface RunOptions {
   /** Where per-connection and event logs go when the model names no target. */
@@ -160,6 +166,13 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     unsubscribe();
     await health?.stop();
     for (const s of sinks) s.close();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, LOG_FLUSH_MS);
+      void logOutputs.flushed().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
     removeSignals?.();
     resolveStopped();
   };
