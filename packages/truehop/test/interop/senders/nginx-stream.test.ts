@@ -1,0 +1,64 @@
+// nginx (stream) sends to truehop: `proxy_protocol on` in a stream server proxying to truehop
+// (nginx sends v1 only), from IPv4 and IPv6 clients.
+import { after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Matrix } from '../matrix.js';
+import { INTEROP_PEERS } from '../peer-packages.js';
+import { INTEROP_PORTS } from '../ports.js';
+import { peerDir, removeDir, startPeer, type PeerProcess } from '../peer-process.js';
+import { connectFrom, httpGet } from '../receiver.js';
+import { receivingTruehopFor } from '../sender.js';
+
+const PORT = INTEROP_PORTS.fromNginx;
+/** nginx's own listening port (clients connect here). */
+const NGINX_PORT = PORT + 5;
+const matrix = new Matrix('nginx (stream)', 'peer→truehop', INTEROP_PEERS.nginx, [INTEROP_PEERS.nginxStream]);
+const truehop = receivingTruehopFor(PORT);
+
+let nginx: Promise<PeerProcess> | null = null;
+let dir = '';
+function startNginx(): Promise<PeerProcess> {
+  return (nginx ??= (async () => {
+    dir = peerDir('nginx-sender');
+    mkdirSync(join(dir, 'logs'));
+    writeFileSync(
+      join(dir, 'nginx.conf'),
+      `load_module ${INTEROP_PEERS.nginxStream.binary};
+daemon off;
+master_process off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log info;
+events { worker_connections 64; }
+stream {
+  server {
+    listen 127.0.0.1:${NGINX_PORT};
+    listen [::1]:${NGINX_PORT};
+    proxy_pass 127.0.0.1:${PORT};
+    proxy_protocol on;
+  }
+}
+`,
+    );
+    return startPeer(INTEROP_PEERS.nginx.binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], NGINX_PORT);
+  })());
+}
+after(async () => {
+  if (nginx !== null) await (await nginx).stop();
+  if (dir !== '') removeDir(dir);
+});
+
+for (const [feature, client] of [['v1', '127.0.0.2'], ['v1 IPv6 client', '::1']] as const) {
+  matrix.cell(feature, async () => {
+    const t = await truehop();
+    await startNginx();
+    const from = t.lines().length;
+    const socket = await connectFrom(NGINX_PORT, client === '::1' ? '::1' : '127.0.0.1', client);
+    assert.match(await httpGet()(socket), /^HTTP\/1\.0 200/);
+    await t.waitLine(from, `src=${client}:`);
+  });
+}
+
+matrix.cell('v2', () => Promise.resolve({ outcome: 'unsupported', note: 'nginx 1.22 sends PROXY v1 only (proxy_protocol on has no version switch)' }));
