@@ -19,7 +19,9 @@ describeReceiver({
   async start(dir) {
     writeFileSync(
       join(dir, 'dnsdist.conf'),
-      `setLocal("127.0.0.1:${PORT}")
+      // No security-status poll: loopback traffic only.
+      `setSecurityPollSuffix("")
+setLocal("127.0.0.1:${PORT}")
 setProxyProtocolACL({"127.0.0.1/32"})
 setACL({"0.0.0.0/0", "::/0"})
 addAction(AllRule(), LogAction("${dir}/queries.log", false, true, false))
