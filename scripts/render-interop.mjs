@@ -31,7 +31,8 @@ if (process.argv.includes('--run')) {
   rmSync(resultsDir, { recursive: true, force: true });
   const started = Date.now();
   const load = os.loadavg()[0].toFixed(2);
-  const run = spawnSync(process.execPath, ['--test', ...testFiles(join(root, 'packages', 'truehop', 'dist', 'test', 'interop'))], { cwd: root, stdio: 'inherit' });
+  // Peers start in parallel: each test file is one peer, mostly waiting on it.
+  const run = spawnSync(process.execPath, ['--test', '--test-concurrency=4', ...testFiles(join(root, 'packages', 'truehop', 'dist', 'test', 'interop'))], { cwd: root, stdio: 'inherit' });
   runNote = `Last full run: ${((Date.now() - started) / 1000).toFixed(0)} s on ${os.cpus().length} cores (load average ${load} at start).`;
   if (run.status !== 0) console.error('render-interop: some interop tests failed; their cells render as "fail"');
 }
