@@ -1,13 +1,13 @@
 // Apache Traffic Server behind truehop: a server port with the `pp` attribute and
 // `proxy_protocol_allowlist` trusting truehop; a custom access log writes %<pps> (the source
 // address from the PROXY header) for each request.
-import { chmodSync, cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeReceiver, httpGet } from '../receiver.js';
 import type { CellReport } from '../matrix.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { startPeer } from '../peer-process.js';
+import { runToEnd, startPeer } from '../peer-process.js';
 import { readLog } from './nginx-shared.js';
 
 const PORT = INTEROP_PORTS.trafficserver;
@@ -20,7 +20,7 @@ const SPLIT = {
 } as const satisfies CellReport;
 
 /** Settings replaced in (or added to) Debian's records.config. */
-function records(dir: string): string {
+function records(dir: string, defaults: string): string {
   const overrides: Record<string, string> = {
     'proxy.config.http.server_ports': `STRING ${PORT}:pp:ip-in=127.0.0.1`,
     'proxy.config.http.proxy_protocol_allowlist': 'STRING 127.0.0.1',
@@ -32,7 +32,7 @@ function records(dir: string): string {
     // Remapping stays required (Debian's default): ATS answers 404 itself and never resolves the Host.
     'proxy.config.diags.output.diag': 'STRING L',
   };
-  const lines = readFileSync(join(DEFAULT_CONFIG, 'records.config'), 'utf8')
+  const lines = defaults
     .split('\n')
     .filter((line) => !Object.keys(overrides).some((name) => line.includes(` ${name} `)));
   for (const [name, value] of Object.entries(overrides)) lines.push(`CONFIG ${name} ${value}`);
@@ -45,10 +45,11 @@ describeReceiver({
   port: PORT,
   async start(dir) {
     const etc = join(dir, 'etc');
-    cpSync(DEFAULT_CONFIG, etc, { recursive: true });
+    // Copied by cp: the test runner's sandbox does not let the test itself read /etc.
+    await runToEnd('cp', ['-r', DEFAULT_CONFIG, etc], 10_000);
     for (const sub of ['log', 'run', 'cache']) mkdirSync(join(dir, sub));
     chmodSync(dir, 0o777);
-    writeFileSync(join(etc, 'records.config'), records(dir));
+    writeFileSync(join(etc, 'records.config'), records(dir, readFileSync(join(etc, 'records.config'), 'utf8')));
     writeFileSync(join(etc, 'storage.config'), `${dir}/cache 16M\n`);
     writeFileSync(join(etc, 'ip_allow.yaml'), 'ip_allow:\n  - apply: in\n    ip_addrs: [0/0, ::/0]\n    action: allow\n');
     writeFileSync(
