@@ -59,9 +59,16 @@ function cell(result) {
   return text;
 }
 
+/** Column order: the header versions, then IPv6, options, TLVs, split headers, checks. */
+const FEATURE_ORDER = [/^v1$/, /^v1 IPv6/, /^v2$/, /^v2 IPv6/, /CRC32C$/, /TLVs/, /^advertised client/, /^advertised IPv6/, /^v1 header split/, /^v2 header split/, /health check v1/, /LOCAL/];
+const rank = (feature) => {
+  const index = FEATURE_ORDER.findIndex((re) => re.test(feature));
+  return index < 0 ? FEATURE_ORDER.length : index;
+};
+
 function table(direction) {
   const rows = results.filter((r) => r.direction === direction);
-  const features = [...new Set(rows.map((r) => r.feature))];
+  const features = [...new Set(rows.map((r) => r.feature))].sort((a, b) => rank(a) - rank(b));
   const peers = [...new Set(rows.map((r) => r.peer))];
   const lines = [`| peer | Debian package | ${features.join(' | ')} |`, `|---|---|${features.map(() => ':-:').join('|')}|`];
   for (const peer of peers) {

@@ -10,7 +10,7 @@ import { readLog } from './nginx-shared.js';
 import { dnsExchange, v2Only, QUERY_HEX } from './dns-query.js';
 
 const PORT = INTEROP_PORTS.dnsdist;
-const V2_ONLY = v2Only('dnsdist', 'the v1 line is dropped, nothing logged');
+const V2_ONLY = v2Only('dnsdist', 'no answer to a query behind a v1 header');
 
 describeReceiver({
   peer: 'dnsdist',

@@ -10,7 +10,7 @@ import { dnsExchange, v2Only, QUERY_HEX, QUERY_NAME } from './dns-query.js';
 
 const PORT = INTEROP_PORTS.pdnsRecursor;
 let peerOutput: () => string = () => '';
-const V2_ONLY = v2Only('PowerDNS Recursor', 'the v1 line is dropped as a bad query');
+const V2_ONLY = v2Only('PowerDNS Recursor', 'no answer to a query behind a v1 header');
 
 describeReceiver({
   peer: 'PowerDNS Recursor',

@@ -15,7 +15,7 @@ async function curl(args: readonly string[]): Promise<string> {
   return runToEnd(INTEROP_PEERS.curl.binary, ['-sS', '--max-time', '5', ...args], 10_000);
 }
 
-matrix.cell('v1 (--haproxy-protocol)', async () => {
+matrix.cell('v1', async () => {
   const t = await truehop();
   const from = t.lines().length;
   assert.equal(await curl(['--haproxy-protocol', '--interface', '127.0.0.2', `http://127.0.0.1:${PORT}/`]), 'ok\n');
@@ -35,7 +35,7 @@ async function clientIpUnsupported(): Promise<CellReport | undefined> {
   return { outcome: 'unsupported', note: `this curl (${debianVersion('curl')}) has no --haproxy-clientip (added in curl 8.2.0)` };
 }
 
-matrix.cell('v1 advertised client (--haproxy-clientip)', async () => {
+matrix.cell('advertised client (v1)', async () => {
   const unsupported = await clientIpUnsupported();
   if (unsupported !== undefined) return unsupported;
   const t = await truehop();
@@ -45,7 +45,7 @@ matrix.cell('v1 advertised client (--haproxy-clientip)', async () => {
   return undefined;
 });
 
-matrix.cell('v1 advertised IPv6 client (--haproxy-clientip)', async () => {
+matrix.cell('advertised IPv6 client (v1)', async () => {
   const unsupported = await clientIpUnsupported();
   if (unsupported !== undefined) return unsupported;
   const t = await truehop();
