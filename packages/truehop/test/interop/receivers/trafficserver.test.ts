@@ -26,6 +26,7 @@ function records(dir: string, defaults: string): string {
     'proxy.config.http.proxy_protocol_allowlist': 'STRING 127.0.0.1',
     'proxy.config.admin.user_id': 'STRING #-1',
     'proxy.config.log.max_secs_per_buffer': 'INT 1',
+    'proxy.config.log.periodic_tasks_interval': 'INT 1',
     'proxy.config.log.logfile_dir': `STRING ${dir}/log`,
     'proxy.config.process_manager.mgmt_port': 'INT 0',
     'proxy.config.http.cache.http': 'INT 0',
