@@ -1,12 +1,10 @@
 // nginx (http) behind truehop: `listen … proxy_protocol` with `real_ip_header proxy_protocol`;
 // the access log records $remote_addr (the real client after realip) and $proxy_protocol_addr.
-import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeReceiver, httpGet } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { startPeer } from '../peer-process.js';
-import { NGINX_SPLIT, readLog } from './nginx-shared.js';
+import { NGINX_SPLIT, readLog, startNginx } from './nginx-shared.js';
 
 const PORT = INTEROP_PORTS.nginxHttp;
 
@@ -14,17 +12,11 @@ describeReceiver({
   peer: 'nginx (http)',
   pkg: INTEROP_PEERS.nginx,
   port: PORT,
-  async start(dir) {
-    mkdirSync(join(dir, 'logs'));
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      `daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log info;
-events { worker_connections 64; }
-http {
+  start: (dir) =>
+    startNginx(
+      dir,
+      PORT,
+      `http {
   log_format pp 'remote=$remote_addr pp=$proxy_protocol_addr:$proxy_protocol_port "$request" $status';
   access_log ${dir}/logs/access.log pp;
   client_body_temp_path ${dir}/body;
@@ -40,9 +32,7 @@ http {
   }
 }
 `,
-    );
-    return startPeer(INTEROP_PEERS.nginx.binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], PORT);
-  },
+    ),
   exchange: httpGet(),
   observed: (dir) => readLog(join(dir, 'logs', 'access.log')),
   checkLines: ['option httpchk GET /health'],

@@ -1,6 +1,9 @@
-// What the nginx http and stream cells share: the split-header finding and reading a log file.
-import { readFileSync } from 'node:fs';
+// What the nginx cells share: starting nginx, the split-header finding, reading a log file.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { CellReport } from '../matrix.js';
+import { INTEROP_PEERS } from '../peer-packages.js';
+import { startPeer, type PeerProcess } from '../peer-process.js';
 
 /**
  * nginx parses the PROXY header from its first read only: the first segment alone is logged
@@ -20,4 +23,23 @@ export function readLog(path: string): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * Starts nginx in the foreground (one process, no master) from `body` (its http or stream
+ * block) in `dir`, waiting for `port`; logs go to `dir/logs`.
+ */
+export function startNginx(dir: string, port: number, body: string, options: { stream?: boolean } = {}): Promise<PeerProcess> {
+  mkdirSync(join(dir, 'logs'));
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `${options.stream === true ? `load_module ${INTEROP_PEERS.nginxStream.binary};\n` : ''}daemon off;
+master_process off;
+worker_processes 1;
+pid ${dir}/nginx.pid;
+error_log ${dir}/logs/error.log info;
+events { worker_connections 64; }
+${body}`,
+  );
+  return startPeer(INTEROP_PEERS.nginx.binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], port);
 }

@@ -1,12 +1,10 @@
 // nginx (stream) behind truehop: `listen … proxy_protocol` in a stream server whose `return`
 // echoes $proxy_protocol_addr; the stream access log records it too.
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describeReceiver, exchangeText } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { startPeer } from '../peer-process.js';
-import { NGINX_SPLIT, readLog } from './nginx-shared.js';
+import { NGINX_SPLIT, readLog, startNginx } from './nginx-shared.js';
 
 const PORT = INTEROP_PORTS.nginxStream;
 
@@ -15,18 +13,11 @@ describeReceiver({
   pkg: INTEROP_PEERS.nginx,
   needs: [INTEROP_PEERS.nginxStream],
   port: PORT,
-  async start(dir) {
-    mkdirSync(join(dir, 'logs'));
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      `load_module ${INTEROP_PEERS.nginxStream.binary};
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log info;
-events { worker_connections 64; }
-stream {
+  start: (dir) =>
+    startNginx(
+      dir,
+      PORT,
+      `stream {
   log_format pp 'pp=$proxy_protocol_addr:$proxy_protocol_port remote=$remote_addr';
   access_log ${dir}/logs/access.log pp;
   server {
@@ -35,9 +26,8 @@ stream {
   }
 }
 `,
-    );
-    return startPeer(INTEROP_PEERS.nginx.binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], PORT);
-  },
+      { stream: true },
+    ),
   exchange: (socket) => exchangeText(socket, '', () => false),
   observed: (dir) => readLog(join(dir, 'logs', 'access.log')),
   // The stream server answers on its own: the check expects its echo behind the header.

@@ -2,12 +2,11 @@
 // (nginx sends v1 only), from IPv4 and IPv6 clients.
 import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Matrix } from '../matrix.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { peerDir, removeDir, startPeer, type PeerProcess } from '../peer-process.js';
+import { peerDir, removeDir, type PeerProcess } from '../peer-process.js';
+import { startNginx } from '../receivers/nginx-shared.js';
 import { connectFrom, httpGet } from '../receiver.js';
 import { receivingTruehopFor } from '../sender.js';
 
@@ -19,20 +18,13 @@ const truehop = receivingTruehopFor(PORT);
 
 let nginx: Promise<PeerProcess> | null = null;
 let dir = '';
-function startNginx(): Promise<PeerProcess> {
+function startSender(): Promise<PeerProcess> {
   return (nginx ??= (async () => {
     dir = peerDir('nginx-sender');
-    mkdirSync(join(dir, 'logs'));
-    writeFileSync(
-      join(dir, 'nginx.conf'),
-      `load_module ${INTEROP_PEERS.nginxStream.binary};
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log info;
-events { worker_connections 64; }
-stream {
+    return startNginx(
+      dir,
+      NGINX_PORT,
+      `stream {
   server {
     listen 127.0.0.1:${NGINX_PORT};
     listen [::1]:${NGINX_PORT};
@@ -41,8 +33,8 @@ stream {
   }
 }
 `,
+      { stream: true },
     );
-    return startPeer(INTEROP_PEERS.nginx.binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], NGINX_PORT);
   })());
 }
 after(async () => {
@@ -53,7 +45,7 @@ after(async () => {
 for (const [feature, client] of [['v1', '127.0.0.2'], ['v1 IPv6 client', '::1']] as const) {
   matrix.cell(feature, async () => {
     const t = await truehop();
-    await startNginx();
+    await startSender();
     const from = t.lines().length;
     const socket = await connectFrom(NGINX_PORT, client === '::1' ? '::1' : '127.0.0.1', client);
     assert.match(await httpGet()(socket), /^HTTP\/1\.0 200/);
