@@ -76,6 +76,16 @@ export interface ReceiverSpec {
   observeTimeoutMs?: number;
 }
 
+/**
+ * The split-header cells of a peer that parses the header from its first read only (the first
+ * segment alone is refused); `evidence` is what the peer logs. Not truehop's concern (it writes
+ * each header in one write, as the spec asks of senders), but stricter than a receiver needs.
+ */
+export function needsWholeHeader(peer: string, evidence: string): Record<string, KnownCell> {
+  const report: KnownCell = { outcome: 'rejected', note: `${peer} needs the whole header in its first read (${evidence}); truehop sends each header in one write, so its traffic is unaffected` };
+  return { 'v1 header split over two segments': report, 'v2 header split over two segments': report };
+}
+
 /** Connects from `local` to `host:port`; the error of a refused connection rejects. */
 export function connectFrom(port: number, host: string, local: string): Promise<net.Socket> {
   return new Promise((resolve, reject) => {

@@ -6,6 +6,7 @@
 import { after } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { daemonFromText, type ConfigDaemon } from '../support/config-daemon.js';
+import { peerDir, removeDir, type PeerProcess } from './peer-process.js';
 import { recordingServer, waitFor, type RecordingServer } from '../support/peers.js';
 
 /** truehop's per-session line: addresses from the header, then its TLVs (HAProxy's fetches). */
@@ -65,3 +66,17 @@ export function receivingTruehopFor(port: number): () => Promise<ReceivingTrueho
 
 /** Lets a peer settle after a session (some log a line only once their upstream closes). */
 export const settle = (): Promise<void> => sleep(50);
+
+/**
+ * The sending peer of a test file, started on first use from `start(dir)` in its own temporary
+ * directory (after truehop listens, so its first connection finds truehop), stopped after the file.
+ */
+export function sendingPeerFor(name: string, start: (dir: string) => Promise<PeerProcess>): () => Promise<PeerProcess> {
+  let started: Promise<PeerProcess> | null = null;
+  let dir = '';
+  after(async () => {
+    if (started !== null) await (await started).stop();
+    if (dir !== '') removeDir(dir);
+  });
+  return () => (started ??= start((dir = peerDir(name))));
+}

@@ -2,8 +2,7 @@
 // `haproxy_trusted_networks = 127.0.0.1`; the login process logs the client as rip=<address>.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bannerExchange, describeReceiver } from '../receiver.js';
-import type { CellReport } from '../matrix.js';
+import { bannerExchange, describeReceiver, needsWholeHeader } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
 import { startPeer } from '../peer-process.js';
@@ -11,11 +10,6 @@ import { readLog } from './nginx-shared.js';
 
 const PORT = INTEROP_PORTS.dovecot;
 
-/** Dovecot reads the header with one read, like nginx (see nginx-shared.ts). */
-const SPLIT = {
-  outcome: 'rejected',
-  note: 'Dovecot needs the whole header in its first read (log: "haproxy: Client disconnected: Failed to read full header"); truehop sends each header in one write',
-} as const satisfies CellReport;
 
 describeReceiver({
   peer: 'Dovecot (imap)',
@@ -60,7 +54,6 @@ service imap-login {
   observed: (dir) => readLog(join(dir, 'dovecot.log')),
   checkLines: ['option tcp-check', 'tcp-check expect string OK'],
   known: {
-    'v1 header split over two segments': SPLIT,
-    'v2 header split over two segments': SPLIT,
+    ...needsWholeHeader('Dovecot', 'log: "haproxy: Client disconnected: Failed to read full header"'),
   },
 });

@@ -2,8 +2,7 @@
 // log's %h is the client address the header carried.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeReceiver, httpGet } from '../receiver.js';
-import type { CellReport } from '../matrix.js';
+import { describeReceiver, needsWholeHeader, httpGet } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
 import { startPeer } from '../peer-process.js';
@@ -12,11 +11,6 @@ import { writeDocumentRoot } from './http-files.js';
 
 const PORT = INTEROP_PORTS.lighttpd;
 
-/** lighttpd parses the header from the first read only, like nginx (see nginx-shared.ts). */
-const SPLIT = {
-  outcome: 'rejected',
-  note: 'lighttpd needs the whole header in its first read (error.log: "hap-PROXY proto received invalid/unsupported request"); truehop sends each header in one write',
-} as const satisfies CellReport;
 
 describeReceiver({
   peer: 'lighttpd (mod_extforward)',
@@ -43,7 +37,6 @@ extforward.hap-PROXY = "enable"
   observed: (dir) => readLog(join(dir, 'access.log')),
   checkLines: ['option httpchk GET /health'],
   known: {
-    'v1 header split over two segments': SPLIT,
-    'v2 header split over two segments': SPLIT,
+    ...needsWholeHeader('lighttpd', 'error.log: "hap-PROXY proto received invalid/unsupported request"'),
   },
 });

@@ -1,10 +1,10 @@
 // nginx (http) behind truehop: `listen … proxy_protocol` with `real_ip_header proxy_protocol`;
 // the access log records $remote_addr (the real client after realip) and $proxy_protocol_addr.
 import { join } from 'node:path';
-import { describeReceiver, httpGet } from '../receiver.js';
+import { describeReceiver, needsWholeHeader, httpGet } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { NGINX_SPLIT, readLog, startNginx } from './nginx-shared.js';
+import { NGINX_SPLIT_EVIDENCE, readLog, startNginx } from './nginx-shared.js';
 
 const PORT = INTEROP_PORTS.nginxHttp;
 
@@ -37,7 +37,6 @@ describeReceiver({
   observed: (dir) => readLog(join(dir, 'logs', 'access.log')),
   checkLines: ['option httpchk GET /health'],
   known: {
-    'v1 header split over two segments': NGINX_SPLIT,
-    'v2 header split over two segments': NGINX_SPLIT,
+    ...needsWholeHeader('nginx', NGINX_SPLIT_EVIDENCE),
   },
 });

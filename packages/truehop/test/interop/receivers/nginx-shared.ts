@@ -1,20 +1,11 @@
 // What the nginx cells share: starting nginx, the split-header finding, reading a log file.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CellReport } from '../matrix.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { startPeer, type PeerProcess } from '../peer-process.js';
 
-/**
- * nginx parses the PROXY header from its first read only: the first segment alone is logged
- * as `broken header: "PROXY TCP4 127.0.0.6 "` and the connection closed. Not truehop's
- * concern (it writes each header in one write; the spec asks senders to send it at once), but
- * a peer limitation against the spec's advice that receivers tolerate fragmentation.
- */
-export const NGINX_SPLIT = {
-  outcome: 'rejected',
-  note: 'nginx needs the whole header in its first read (error.log: broken header: "PROXY TCP4 127.0.0.6 "); truehop sends each header in one write, so its traffic is unaffected',
-} as const satisfies CellReport;
+/** What nginx logs when a header arrives split (its first read alone is parsed). */
+export const NGINX_SPLIT_EVIDENCE = 'error.log: broken header: "PROXY TCP4 127.0.0.6 "';
 
 /** A log file's text, '' before the peer created it. */
 export function readLog(path: string): string {

@@ -1,10 +1,10 @@
 // nginx (stream) behind truehop: `listen … proxy_protocol` in a stream server whose `return`
 // echoes $proxy_protocol_addr; the stream access log records it too.
 import { join } from 'node:path';
-import { describeReceiver, exchangeText } from '../receiver.js';
+import { describeReceiver, needsWholeHeader, exchangeText } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { NGINX_SPLIT, readLog, startNginx } from './nginx-shared.js';
+import { NGINX_SPLIT_EVIDENCE, readLog, startNginx } from './nginx-shared.js';
 
 const PORT = INTEROP_PORTS.nginxStream;
 
@@ -33,7 +33,6 @@ describeReceiver({
   // The stream server answers on its own: the check expects its echo behind the header.
   checkLines: ['option tcp-check', 'tcp-check expect string client'],
   known: {
-    'v1 header split over two segments': NGINX_SPLIT,
-    'v2 header split over two segments': NGINX_SPLIT,
+    ...needsWholeHeader('nginx', NGINX_SPLIT_EVIDENCE),
   },
 });

@@ -3,8 +3,7 @@
 // `connect from unknown[<address>]` with the client address from the header.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bannerExchange, describeReceiver } from '../receiver.js';
-import type { CellReport } from '../matrix.js';
+import { bannerExchange, describeReceiver, needsWholeHeader } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
 import { runToEnd, startPeer } from '../peer-process.js';
@@ -13,11 +12,6 @@ import { readLog } from './nginx-shared.js';
 const PORT = INTEROP_PORTS.postfix;
 const MASTER = '/usr/lib/postfix/sbin/master';
 
-/** Postfix reads the header with one read, like nginx (see nginx-shared.ts). */
-const SPLIT = {
-  outcome: 'rejected',
-  note: 'Postfix needs the whole header in its first read (maillog: "haproxy read: missing protocol header terminator: PROXY TCP4 1", "short version 2 protocol header"); truehop sends each header in one write',
-} as const satisfies CellReport;
 
 describeReceiver({
   peer: 'Postfix',
@@ -66,7 +60,6 @@ trivial-rewrite unix - - n - - trivial-rewrite
   observed: (dir) => readLog(join(dir, 'maillog')),
   checkLines: ['option tcp-check', 'tcp-check expect string 220'],
   known: {
-    'v1 header split over two segments': SPLIT,
-    'v2 header split over two segments': SPLIT,
+    ...needsWholeHeader('Postfix', 'maillog: "haproxy read: missing protocol header terminator: PROXY TCP4 1", "short version 2 protocol header"'),
   },
 });

@@ -3,8 +3,7 @@
 // address from the PROXY header) for each request.
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describeReceiver, httpGet } from '../receiver.js';
-import type { CellReport } from '../matrix.js';
+import { describeReceiver, needsWholeHeader, httpGet } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
 import { runToEnd, startPeer } from '../peer-process.js';
@@ -13,11 +12,6 @@ import { readLog } from './nginx-shared.js';
 const PORT = INTEROP_PORTS.trafficserver;
 const DEFAULT_CONFIG = '/etc/trafficserver';
 
-/** ATS reads the header from its first read only, like nginx (see nginx-shared.ts). */
-const SPLIT = {
-  outcome: 'rejected',
-  note: 'ATS needs the whole header in its first read (the connection is closed, nothing logged); truehop sends each header in one write',
-} as const satisfies CellReport;
 
 /** Settings replaced in (or added to) Debian's records.config. */
 function records(dir: string, defaults: string): string {
@@ -69,8 +63,7 @@ describeReceiver({
   observed: (dir) => readLog(join(dir, 'log', 'interop.log')),
   observeTimeoutMs: 10_000,
   known: {
-    'v1 header split over two segments': SPLIT,
-    'v2 header split over two segments': SPLIT,
+    ...needsWholeHeader('ATS', 'the connection is closed, nothing logged'),
     'health check v2 (LOCAL)': {
       outcome: 'rejected',
       note: 'ATS closes a connection whose v2 header is LOCAL (16 bytes 0d0a0d0a000d0a515549540a 20 00 0000) without answering: an ATS bug, the spec (§2.2) says a receiver must accept LOCAL and use the real addresses. Workaround: `pp2-never-send-local` in truehop\'s global section (checks then send PROXY with the real addresses; proved by the test)',

@@ -1,14 +1,13 @@
 // dnsdist sends to truehop: a TCP-only backend with `useProxyProtocol=true` (v2) and a custom
 // TLV added by SetProxyProtocolValuesAction, for DNS-over-TCP clients on IPv4 and IPv6.
-import { after } from 'node:test';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Matrix } from '../matrix.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { peerDir, removeDir, startPeer, type PeerProcess } from '../peer-process.js';
+import { startPeer } from '../peer-process.js';
 import { connectFrom } from '../receiver.js';
-import { receivingTruehopFor } from '../sender.js';
+import { receivingTruehopFor, sendingPeerFor } from '../sender.js';
 import { dnsExchange } from '../receivers/dns-query.js';
 
 const PORT = INTEROP_PORTS.fromDnsdist;
@@ -18,16 +17,12 @@ const TLV_VALUE = 'interop-tlv';
 const matrix = new Matrix('dnsdist', 'peer→truehop', INTEROP_PEERS.dnsdist);
 const truehop = receivingTruehopFor(PORT);
 
-let dnsdist: Promise<PeerProcess> | null = null;
-let dir = '';
-function startDnsdist(): Promise<PeerProcess> {
-  return (dnsdist ??= (async () => {
-    dir = peerDir('dnsdist-sender');
-    writeFileSync(
-      join(dir, 'dnsdist.conf'),
-      // No security-status poll (loopback only); the backend forced up: dnsdist 1.7's own check
-      // (a LOCAL header and a query) would mark truehop's HTTP application down.
-      `setSecurityPollSuffix("")
+const startDnsdist = sendingPeerFor('dnsdist-sender', async (dir) => {
+  writeFileSync(
+    join(dir, 'dnsdist.conf'),
+    // No security-status poll (loopback only); the backend forced up: dnsdist 1.7's own check
+    // (a LOCAL header and a query) would mark truehop's HTTP application down.
+    `setSecurityPollSuffix("")
 setLocal("127.0.0.1:${DNSDIST_PORT}")
 addLocal("[::1]:${DNSDIST_PORT}")
 setACL({"0.0.0.0/0", "::/0"})
@@ -35,13 +30,8 @@ newServer({address="127.0.0.1:${PORT}", useProxyProtocol=true, tcpOnly=true})
 getServer(0):setUp()
 addAction(AllRule(), SetProxyProtocolValuesAction({[224]="${TLV_VALUE}"}))
 `,
-    );
-    return startPeer(INTEROP_PEERS.dnsdist.binary, ['--supervised', '--disable-syslog', '-C', join(dir, 'dnsdist.conf')], DNSDIST_PORT);
-  })());
-}
-after(async () => {
-  if (dnsdist !== null) await (await dnsdist).stop();
-  if (dir !== '') removeDir(dir);
+  );
+  return startPeer(INTEROP_PEERS.dnsdist.binary, ['--supervised', '--disable-syslog', '-C', join(dir, 'dnsdist.conf')], DNSDIST_PORT);
 });
 
 for (const [feature, client] of [['v2 + TLVs', '127.0.0.2'], ['v2 IPv6 client', '::1']] as const) {

@@ -1,14 +1,12 @@
 // nginx (stream) sends to truehop: `proxy_protocol on` in a stream server proxying to truehop
 // (nginx sends v1 only), from IPv4 and IPv6 clients.
-import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Matrix } from '../matrix.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { peerDir, removeDir, type PeerProcess } from '../peer-process.js';
 import { startNginx } from '../receivers/nginx-shared.js';
 import { connectFrom, httpGet } from '../receiver.js';
-import { receivingTruehopFor } from '../sender.js';
+import { receivingTruehopFor, sendingPeerFor } from '../sender.js';
 
 const PORT = INTEROP_PORTS.fromNginx;
 /** nginx's own listening port (clients connect here). */
@@ -16,30 +14,21 @@ const NGINX_PORT = PORT + 5;
 const matrix = new Matrix('nginx (stream)', 'peer→truehop', INTEROP_PEERS.nginx, [INTEROP_PEERS.nginxStream]);
 const truehop = receivingTruehopFor(PORT);
 
-let nginx: Promise<PeerProcess> | null = null;
-let dir = '';
-function startSender(): Promise<PeerProcess> {
-  return (nginx ??= (async () => {
-    dir = peerDir('nginx-sender');
-    return startNginx(
-      dir,
-      NGINX_PORT,
-      `stream {
-  server {
-    listen 127.0.0.1:${NGINX_PORT};
-    listen [::1]:${NGINX_PORT};
-    proxy_pass 127.0.0.1:${PORT};
-    proxy_protocol on;
-  }
+const startSender = sendingPeerFor('nginx-sender', async (dir) => {
+  return startNginx(
+    dir,
+    NGINX_PORT,
+    `stream {
+server {
+  listen 127.0.0.1:${NGINX_PORT};
+  listen [::1]:${NGINX_PORT};
+  proxy_pass 127.0.0.1:${PORT};
+  proxy_protocol on;
+}
 }
 `,
-      { stream: true },
-    );
-  })());
-}
-after(async () => {
-  if (nginx !== null) await (await nginx).stop();
-  if (dir !== '') removeDir(dir);
+    { stream: true },
+  );
 });
 
 for (const [feature, client] of [['v1', '127.0.0.2'], ['v1 IPv6 client', '::1']] as const) {

@@ -1,6 +1,5 @@
 // stunnel sends to truehop: a TLS server service with `protocol = proxy` (v1) connecting to
 // truehop in clear, from IPv4 and IPv6 TLS clients.
-import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import tls from 'node:tls';
 import { writeFileSync } from 'node:fs';
@@ -8,8 +7,8 @@ import { join } from 'node:path';
 import { Matrix } from '../matrix.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
-import { peerDir, removeDir, runToEnd, startPeer, type PeerProcess } from '../peer-process.js';
-import { receivingTruehopFor } from '../sender.js';
+import { runToEnd, startPeer } from '../peer-process.js';
+import { receivingTruehopFor, sendingPeerFor } from '../sender.js';
 import { connectFrom } from '../receiver.js';
 
 const PORT = INTEROP_PORTS.fromStunnel;
@@ -17,22 +16,13 @@ const STUNNEL_PORT = PORT + 5;
 const matrix = new Matrix('stunnel', 'peer→truehop', INTEROP_PEERS.stunnel, [INTEROP_PEERS.openssl]);
 const truehop = receivingTruehopFor(PORT);
 
-let stunnel: Promise<PeerProcess> | null = null;
-let dir = '';
-function startStunnel(): Promise<PeerProcess> {
-  return (stunnel ??= (async () => {
-    dir = peerDir('stunnel-sender');
-    const key = join(dir, 'key.pem');
-    const cert = join(dir, 'cert.pem');
-    await runToEnd(INTEROP_PEERS.openssl.binary, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=interop.test'], 10_000);
-    const service = (name: string, accept: string): string => `[${name}]\naccept = ${accept}\nconnect = 127.0.0.1:${PORT}\ncert = ${cert}\nkey = ${key}\nprotocol = proxy\n`;
-    writeFileSync(join(dir, 'stunnel.conf'), `foreground = yes\npid =\noutput = ${dir}/stunnel.log\n${service('v4', `127.0.0.1:${STUNNEL_PORT}`)}${service('v6', `::1:${STUNNEL_PORT}`)}`);
-    return startPeer(INTEROP_PEERS.stunnel.binary, [join(dir, 'stunnel.conf')], STUNNEL_PORT);
-  })());
-}
-after(async () => {
-  if (stunnel !== null) await (await stunnel).stop();
-  if (dir !== '') removeDir(dir);
+const startStunnel = sendingPeerFor('stunnel-sender', async (dir) => {
+  const key = join(dir, 'key.pem');
+  const cert = join(dir, 'cert.pem');
+  await runToEnd(INTEROP_PEERS.openssl.binary, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=interop.test'], 10_000);
+  const service = (name: string, accept: string): string => `[${name}]\naccept = ${accept}\nconnect = 127.0.0.1:${PORT}\ncert = ${cert}\nkey = ${key}\nprotocol = proxy\n`;
+  writeFileSync(join(dir, 'stunnel.conf'), `foreground = yes\npid =\noutput = ${dir}/stunnel.log\n${service('v4', `127.0.0.1:${STUNNEL_PORT}`)}${service('v6', `::1:${STUNNEL_PORT}`)}`);
+  return startPeer(INTEROP_PEERS.stunnel.binary, [join(dir, 'stunnel.conf')], STUNNEL_PORT);
 });
 
 async function tlsGet(host: string, localAddress: string): Promise<string> {
