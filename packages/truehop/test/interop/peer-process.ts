@@ -1,7 +1,7 @@
 // Starts a real peer daemon (nginx, Apache, Postfix…) in the foreground from its own minimal
 // config in a temporary directory, waits until it accepts on its port, and stops it (SIGTERM,
 // then SIGKILL after a bound). Never the system service.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { mkdtempSync, rmSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +19,16 @@ export interface PeerProcess {
   stop(): Promise<void>;
 }
 
-/** A fresh temporary directory, world-readable so peers dropping privileges can read it. */
+/**
+ * A fresh temporary directory, world-readable so peers dropping privileges (Varnish, Squid,
+ * Apache, Postfix) can read it. The test runner's own temporary directory (TMPDIR) is private
+ * (0700): it gets the search bit for others (o+x: traverse, not list), set by `chmod` since the
+ * runner's sandbox lets a test change only what is inside that directory.
+ */
 export function peerDir(name: string): string {
-  const dir = mkdtempSync(join(tmpdir(), `truehop-interop-${name}-`));
+  const parent = tmpdir();
+  if (parent !== '/tmp') spawnSync('chmod', ['o+x', parent], { stdio: 'ignore' });
+  const dir = mkdtempSync(join(parent, `truehop-interop-${name}-`));
   chmodSync(dir, 0o755);
   return dir;
 }
