@@ -38,8 +38,12 @@ export const SEND_VARIANTS: readonly SendVariant[] = [
 
 /** Addresses the split-header cells advertise (the raw client writes the header itself). */
 const SPLIT = { v1: '127.0.0.6', v2: '127.0.0.7' } as const;
-/** Pause between the two segments of a split header: long enough to be two reads at the peer. */
-const SPLIT_PAUSE_MS = 150;
+/**
+ * Pause between the two segments of a split header: long enough to be two reads at the peer
+ * even when it is slow to take the connection (Dovecot forks a login process per connection:
+ * under load, with 150 ms, both segments were sometimes there by its first read).
+ */
+const SPLIT_PAUSE_MS = 600;
 /** How long a peer gets to record an exchange in its log. */
 const OBSERVE_TIMEOUT_MS = 5_000;
 /** How long a known rejection is watched for a record that must not appear. */
