@@ -32,7 +32,7 @@ describeReceiver({
       ],
       PORT,
     );
-    peerOutput = peer.output;
+    peerOutput = () => peer.output();
     return peer;
   },
   exchange: dnsExchange,
