@@ -42,7 +42,7 @@ DocumentRoot ${root}
 </Directory>
 `,
     );
-    return startPeer(INTEROP_PEERS.apache2.binary, ['-X', '-d', dir, '-f', join(dir, 'apache2.conf')], PORT);
+    return startPeer(INTEROP_PEERS.apache2.path(), ['-X', '-d', dir, '-f', join(dir, 'apache2.conf')], PORT);
   },
   exchange: httpGet(),
   observed: (dir) => readLog(join(dir, 'access.log')),

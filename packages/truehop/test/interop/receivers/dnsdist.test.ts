@@ -28,7 +28,7 @@ addAction(AllRule(), LogAction("${dir}/queries.log", false, true, false))
 addAction(AllRule(), SpoofAction("192.0.2.1"))
 `,
     );
-    return startPeer(INTEROP_PEERS.dnsdist.binary, ['--supervised', '--disable-syslog', '-C', join(dir, 'dnsdist.conf')], PORT);
+    return startPeer(INTEROP_PEERS.dnsdist.path(), ['--supervised', '--disable-syslog', '-C', join(dir, 'dnsdist.conf')], PORT);
   },
   exchange: dnsExchange,
   observed: (dir) => readLog(join(dir, 'queries.log')),

@@ -48,7 +48,7 @@ service imap-login {
 }
 `,
     );
-    return startPeer(INTEROP_PEERS.dovecot.binary, ['-F', '-c', join(dir, 'dovecot.conf')], PORT);
+    return startPeer(INTEROP_PEERS.dovecot.path(), ['-F', '-c', join(dir, 'dovecot.conf')], PORT);
   },
   exchange: bannerExchange(/^\* OK/, 'a LOGOUT\r\n', /^a OK/m),
   observed: (dir) => readLog(join(dir, 'dovecot.log')),

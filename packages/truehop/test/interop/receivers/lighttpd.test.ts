@@ -31,7 +31,7 @@ extforward.forwarder = ("127.0.0.1" => "trust")
 extforward.hap-PROXY = "enable"
 `,
     );
-    return startPeer(INTEROP_PEERS.lighttpd.binary, ['-D', '-f', join(dir, 'lighttpd.conf')], PORT);
+    return startPeer(INTEROP_PEERS.lighttpd.path(), ['-D', '-f', join(dir, 'lighttpd.conf')], PORT);
   },
   exchange: httpGet(),
   observed: (dir) => readLog(join(dir, 'access.log')),

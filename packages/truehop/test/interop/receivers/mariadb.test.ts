@@ -23,7 +23,7 @@ describeReceiver({
     await runToEnd(INSTALL_DB, ['--no-defaults', `--datadir=${data}`, '--user=root', '--skip-test-db', '--auth-root-authentication-method=normal'], INSTALL_DB_TIMEOUT_MS);
     writeFileSync(join(dir, 'init.sql'), 'DELETE FROM mysql.global_priv;\nFLUSH PRIVILEGES;\n');
     return startPeer(
-      INTEROP_PEERS.mariadb.binary,
+      INTEROP_PEERS.mariadb.path(),
       [
         '--no-defaults', `--datadir=${data}`, '--user=root', `--socket=${join(dir, 'mysqld.sock')}`, `--pid-file=${join(dir, 'mysqld.pid')}`,
         '--bind-address=127.0.0.1', `--port=${PORT}`, '--proxy-protocol-networks=127.0.0.1', '--skip-name-resolve',

@@ -24,7 +24,7 @@ export function startNginx(dir: string, port: number, body: string, options: { s
   mkdirSync(join(dir, 'logs'));
   writeFileSync(
     join(dir, 'nginx.conf'),
-    `${options.stream === true ? `load_module ${INTEROP_PEERS.nginxStream.binary};\n` : ''}daemon off;
+    `${options.stream === true ? `load_module ${INTEROP_PEERS.nginxStream.path()};\n` : ''}daemon off;
 master_process off;
 worker_processes 1;
 pid ${dir}/nginx.pid;
@@ -32,5 +32,5 @@ error_log ${dir}/logs/error.log info;
 events { worker_connections 64; }
 ${body}`,
   );
-  return startPeer(INTEROP_PEERS.nginx.binary, ['-p', dir, '-c', join(dir, 'nginx.conf')], port);
+  return startPeer(INTEROP_PEERS.nginx.path(), ['-p', dir, '-c', join(dir, 'nginx.conf')], port);
 }

@@ -20,7 +20,7 @@ describeReceiver({
     writeFileSync(join(dir, 'recursor.conf'), '');
     writeFileSync(join(dir, 'test.zone'), `$ORIGIN test.\n@ 60 IN SOA ns.test. admin.test. 1 60 60 60 60\n@ 60 IN NS ns.test.\nns 60 IN A 192.0.2.53\n${QUERY_NAME.split('.')[0]} 60 IN A 192.0.2.1\n`);
     const peer = await startPeer(
-      INTEROP_PEERS.pdnsRecursor.binary,
+      INTEROP_PEERS.pdnsRecursor.path(),
       [
         `--config-dir=${dir}`, `--socket-dir=${dir}`, '--daemon=no', '--disable-syslog', '--write-pid=no',
         '--local-address=127.0.0.1', `--local-port=${PORT}`, '--proxy-protocol-from=127.0.0.1',

@@ -35,7 +35,7 @@ cache_effective_user proxy
 shutdown_lifetime 0 seconds
 `,
     );
-    return startPeer(INTEROP_PEERS.squid.binary, ['-N', '-f', join(dir, 'squid.conf')], PORT);
+    return startPeer(INTEROP_PEERS.squid.path(), ['-N', '-f', join(dir, 'squid.conf')], PORT);
   },
   exchange: (socket) => exchangeText(socket, REQUEST, () => false),
   observed: (dir) => readLog(join(dir, 'interop.log')),

@@ -57,7 +57,7 @@ describeReceiver({
         .map(([k, v]) => `${k}: ${v}`)
         .join('\n') + '\n',
     );
-    return startPeer(INTEROP_PEERS.trafficserver.binary, [`--run-root=${join(dir, 'runroot.yaml')}`], PORT);
+    return startPeer(INTEROP_PEERS.trafficserver.path(), [`--run-root=${join(dir, 'runroot.yaml')}`], PORT);
   },
   exchange: httpGet(),
   observed: (dir) => readLog(join(dir, 'log', 'interop.log')),

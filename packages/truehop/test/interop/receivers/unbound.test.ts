@@ -41,7 +41,7 @@ remote-control:
   control-enable: no
 `,
     );
-    return startPeer(INTEROP_PEERS.unbound.binary, ['-d', '-c', join(dir, 'unbound.conf')], PORT);
+    return startPeer(INTEROP_PEERS.unbound.path(), ['-d', '-c', join(dir, 'unbound.conf')], PORT);
   },
   exchange: dnsExchange,
   observed: (dir) => readLog(join(dir, 'unbound.log')),

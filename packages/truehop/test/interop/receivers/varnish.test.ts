@@ -25,7 +25,7 @@ sub vcl_synth { set resp.body = "client=" + client.ip + " server=" + server.ip +
 `,
     );
     return startPeer(
-      INTEROP_PEERS.varnish.binary,
+      INTEROP_PEERS.varnish.path(),
       ['-F', '-n', join(dir, 'work'), '-a', `127.0.0.1:${PORT},PROXY`, '-f', join(dir, 'default.vcl'), '-s', 'malloc,16m', '-T', 'none', '-p', 'thread_pools=1', '-p', 'thread_pool_min=5'],
       PORT,
     );

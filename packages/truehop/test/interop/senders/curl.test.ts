@@ -12,7 +12,7 @@ const matrix = new Matrix('curl', 'peer→truehop', INTEROP_PEERS.curl);
 const truehop = receivingTruehopFor(PORT);
 
 async function curl(args: readonly string[]): Promise<string> {
-  return runToEnd(INTEROP_PEERS.curl.binary, ['-sS', '--max-time', '5', ...args], 10_000);
+  return runToEnd(INTEROP_PEERS.curl.path(), ['-sS', '--max-time', '5', ...args], 10_000);
 }
 
 matrix.cell('v1', async () => {

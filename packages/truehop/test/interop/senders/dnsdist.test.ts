@@ -31,7 +31,7 @@ getServer(0):setUp()
 addAction(AllRule(), SetProxyProtocolValuesAction({[224]="${TLV_VALUE}"}))
 `,
   );
-  return startPeer(INTEROP_PEERS.dnsdist.binary, ['--supervised', '--disable-syslog', '-C', join(dir, 'dnsdist.conf')], DNSDIST_PORT);
+  return startPeer(INTEROP_PEERS.dnsdist.path(), ['--supervised', '--disable-syslog', '-C', join(dir, 'dnsdist.conf')], DNSDIST_PORT);
 });
 
 for (const [feature, client] of [['v2 + TLVs', '127.0.0.2'], ['v2 IPv6 client', '::1']] as const) {

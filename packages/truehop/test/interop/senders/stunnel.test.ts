@@ -19,10 +19,10 @@ const truehop = receivingTruehopFor(PORT);
 const startStunnel = sendingPeerFor('stunnel-sender', async (dir) => {
   const key = join(dir, 'key.pem');
   const cert = join(dir, 'cert.pem');
-  await runToEnd(INTEROP_PEERS.openssl.binary, ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=interop.test'], 10_000);
+  await runToEnd(INTEROP_PEERS.openssl.path(), ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=interop.test'], 10_000);
   const service = (name: string, accept: string): string => `[${name}]\naccept = ${accept}\nconnect = 127.0.0.1:${PORT}\ncert = ${cert}\nkey = ${key}\nprotocol = proxy\n`;
   writeFileSync(join(dir, 'stunnel.conf'), `foreground = yes\npid =\noutput = ${dir}/stunnel.log\n${service('v4', `127.0.0.1:${STUNNEL_PORT}`)}${service('v6', `::1:${STUNNEL_PORT}`)}`);
-  return startPeer(INTEROP_PEERS.stunnel.binary, [join(dir, 'stunnel.conf')], STUNNEL_PORT);
+  return startPeer(INTEROP_PEERS.stunnel.path(), [join(dir, 'stunnel.conf')], STUNNEL_PORT);
 });
 
 async function tlsGet(host: string, localAddress: string): Promise<string> {

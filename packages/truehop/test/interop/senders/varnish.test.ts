@@ -28,7 +28,7 @@ return (pass);
 `,
   );
   return startPeer(
-    INTEROP_PEERS.varnish.binary,
+    INTEROP_PEERS.varnish.path(),
     ['-F', '-n', join(dir, 'work'), '-a', `127.0.0.1:${VARNISH_PORT}`, '-a', `[::1]:${VARNISH_PORT}`, '-f', join(dir, 'default.vcl'), '-s', 'malloc,16m', '-T', 'none', '-p', 'thread_pools=1', '-p', 'thread_pool_min=5'],
     VARNISH_PORT,
   );
