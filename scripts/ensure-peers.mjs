@@ -6,7 +6,7 @@
 // missing peer is a failure here, before any test runs.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { findPeer, installCommand, missingPeers } from './peers.mjs';
+import { findPeer, installCommand, missingPeers, serviceNames } from './peers.mjs';
 
 /** apt-get waits this long for another dpkg run (another install on the machine) to finish. */
 const DPKG_LOCK_WAIT_S = 300;
@@ -34,8 +34,8 @@ function install(peers) {
   }
   // Debian starts some of them as system services; tests run their own instances on their
   // own ports, so stop the system ones just installed to keep the CPU (and port 80) free.
-  for (const peer of peers.filter((p) => p.service === true && findPeer(p.binary) !== undefined)) {
-    spawnSync('service', [peer.binary, 'stop'], { stdio: 'ignore' });
+  for (const peer of peers.filter((p) => findPeer(p.binary) !== undefined)) {
+    for (const name of serviceNames(peer)) spawnSync('service', [name, 'stop'], { stdio: 'ignore' });
   }
 }
 

@@ -13,7 +13,9 @@ import { fileURLToPath } from 'node:url';
  * binary: the program's name, looked up on PATH and in the sbin directories (nginx and
  * haproxy live in /usr/sbin, which is not on an unprivileged user's PATH);
  * debian: the package that installs it; service: Debian starts it as a system service on
- * install (stopped again: tests run their own instances); usedBy: what skips without it.
+ * install (stopped again: tests run their own instances) — true when the service is named
+ * like the binary, else the list of service names; path: for a peer that is not a program
+ * on PATH (an nginx module), its file; usedBy: what skips without it.
  */
 export const PEERS = [
   { binary: 'haproxy', debian: 'haproxy', service: true, usedBy: 'HAProxy interop and differential tests; npm run bench, bench:node' },
@@ -23,7 +25,27 @@ export const PEERS = [
   { binary: 'python3', debian: 'python3', usedBy: 'the connect-timeout test (a listener that never accepts)' },
   { binary: 'wrk', debian: 'wrk', usedBy: 'npm run bench, bench:node' },
   { binary: 'git', debian: 'git', usedBy: 'the repository checks (git ls-files) of scripts/test' },
+  // The interoperability matrix (packages/truehop/test/interop, docs/interop.md).
+  { binary: 'ngx_stream_module.so', path: '/usr/lib/nginx/modules/ngx_stream_module.so', debian: 'libnginx-mod-stream', usedBy: 'interop: nginx stream' },
+  { binary: 'apache2', debian: 'apache2', service: ['apache2', 'apache-htcacheclean'], usedBy: 'interop: Apache mod_remoteip' },
+  { binary: 'varnishd', debian: 'varnish', service: ['varnish', 'varnishncsa'], usedBy: 'interop: Varnish' },
+  { binary: 'lighttpd', debian: 'lighttpd', service: true, usedBy: 'interop: lighttpd mod_extforward' },
+  { binary: 'squid', debian: 'squid', service: true, usedBy: 'interop: Squid' },
+  { binary: 'postfix', debian: 'postfix', service: true, usedBy: 'interop: Postfix' },
+  { binary: 'dovecot', debian: 'dovecot-imapd', service: true, usedBy: 'interop: Dovecot' },
+  { binary: 'mariadbd', debian: 'mariadb-server', service: ['mariadb'], usedBy: 'interop: MariaDB' },
+  { binary: 'unbound', debian: 'unbound', service: true, usedBy: 'interop: Unbound' },
+  { binary: 'pdns_recursor', debian: 'pdns-recursor', service: ['pdns-recursor'], usedBy: 'interop: PowerDNS Recursor' },
+  { binary: 'dnsdist', debian: 'dnsdist', service: true, usedBy: 'interop: dnsdist' },
+  { binary: 'traffic_server', debian: 'trafficserver', service: ['trafficserver'], usedBy: 'interop: Apache Traffic Server' },
+  { binary: 'stunnel4', debian: 'stunnel4', service: true, usedBy: 'interop: stunnel' },
 ];
+
+/** The system services Debian starts for `entry` on install. */
+export function serviceNames(entry) {
+  if (entry.service === true) return [entry.binary];
+  return Array.isArray(entry.service) ? entry.service : [];
+}
 
 /** The directories searched besides PATH. */
 const SBIN = ['/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/local/bin', '/usr/bin', '/bin'];
@@ -37,7 +59,15 @@ export function peer(binary) {
 
 /** Absolute path of an executable `binary`, or undefined. */
 export function findPeer(binary) {
-  peer(binary);
+  const entry = peer(binary);
+  if (entry.path !== undefined) {
+    try {
+      accessSync(entry.path, constants.F_OK);
+      return entry.path;
+    } catch {
+      return undefined;
+    }
+  }
   const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d !== '').concat(SBIN);
   for (const dir of dirs) {
     const candidate = join(dir, binary);
@@ -89,7 +119,9 @@ export function requirePeer(binary) {
     '(npm test installs it when run as root; .ci/run always does)');
 }
 
-// `node scripts/peers.mjs debian-packages` prints the packages, for shell scripts (.ci/run).
-if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url) && process.argv[2] === 'debian-packages') {
-  console.log([...new Set(PEERS.map((p) => p.debian))].join(' '));
+// `node scripts/peers.mjs debian-packages` prints the packages, `services` the system
+// services they start, for shell scripts (.ci/run).
+if (process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  if (process.argv[2] === 'debian-packages') console.log([...new Set(PEERS.map((p) => p.debian))].join(' '));
+  if (process.argv[2] === 'services') console.log(PEERS.flatMap(serviceNames).join(' '));
 }

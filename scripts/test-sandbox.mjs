@@ -12,7 +12,9 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Where scripts/peers.mjs looks for programs (it only checks they are executable). */
-const PROGRAM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
+const PROGRAM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin',
+  // nginx's dynamic modules (the registry's libnginx-mod-stream peer is a module, not a program).
+  '/usr/lib/nginx/modules'];
 
 const major = Number(process.versions.node.split('.')[0]);
 /** Node 20 grants a directory's contents with `dir/*`; later releases take the directory. */

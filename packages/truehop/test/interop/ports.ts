@@ -1,0 +1,25 @@
+// Fixed loopback ports for the interop peers (61100–61999, one block of 10 per test file), so
+// test files running in parallel never race for the same port and a failure names a stable port.
+export const INTEROP_PORTS = {
+  nginxHttp: 61100,
+  nginxStream: 61110,
+  apache2: 61120,
+  varnish: 61130,
+  lighttpd: 61140,
+  squid: 61150,
+  postfix: 61160,
+  dovecot: 61170,
+  exim: 61180,
+  mariadb: 61190,
+  unbound: 61200,
+  pdnsRecursor: 61210,
+  dnsdist: 61220,
+  trafficserver: 61230,
+  proftpd: 61240,
+  fromHaproxy: 61300,
+  fromNginx: 61310,
+  fromStunnel: 61320,
+  fromVarnish: 61330,
+  fromDnsdist: 61340,
+  fromCurl: 61350,
+} as const;
