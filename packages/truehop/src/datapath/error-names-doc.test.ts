@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { HAPROXY_ERROR_NAME } from './error-names.js';
+import { HAPROXY_ERROR_NAME } from '../model/connection-errors.js';
 
 // dist/src/datapath/error-names-doc.test.js → repository root → docs/errors.md
 const doc = readFileSync(new URL('../../../../../docs/errors.md', import.meta.url), 'utf8');

@@ -13,7 +13,7 @@ import { countRejection } from '../observe/counters.js';
 import { headerRejectedChannel } from '../observe/events.js';
 import { TRAFFIC_LOG_LEVEL } from '../observe/syslog-format.js';
 import { formatConnectionErrorLog } from '../observe/tcplog.js';
-import { HAPROXY_ERROR_NAME } from './error-names.js';
+import { HAPROXY_ERROR_NAME } from '../model/connection-errors.js';
 import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 
 export class HeaderPhase {

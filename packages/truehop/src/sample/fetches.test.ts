@@ -205,5 +205,9 @@ describe('internal fetches', () => {
     assert.deepEqual(run('fc_err_name', ctx), { type: 'str', value: 'PRX_TIMEOUT' });
     ctx.errorCode = 'CRC_MISMATCH';
     assert.deepEqual(run('fc_err', ctx), { type: 'int', value: 16 });
+    // A header over the cap is what the daemon logs as PRX_TRUNCATED; the fetch agrees (one table).
+    ctx.errorCode = 'TOO_LARGE';
+    assert.deepEqual(run('fc_err_name', ctx), { type: 'str', value: 'PRX_TRUNCATED' });
+    assert.deepEqual(run('fc_err', ctx), { type: 'int', value: 14 });
   });
 });

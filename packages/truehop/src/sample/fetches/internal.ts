@@ -7,29 +7,12 @@ import { registerFetches, simpleFetch } from '../keyword.js';
 import type { FetchImpl } from '../keyword.js';
 import type { Sample } from '../types.js';
 import { readVar, VAR_SCOPE_PHASE } from '../variables.js';
+import { connectionError } from '../../model/connection-errors.js';
 
 function constant(sample: Sample): FetchImpl {
   return { first: () => sample };
 }
 
-/** Connection errors: HAProxy's PRX_* codes (§4.16), also reachable by the codec's code names. */
-const CONNECTION_ERRORS: Readonly<Record<string, { code: number; name: string; text: string }>> = (() => {
-  const table: Record<string, { code: number; name: string; text: string }> = {};
-  const add = (code: number, name: string, text: string, ...aliases: string[]): void => {
-    const entry = { code, name, text };
-    table[name] = entry;
-    for (const a of aliases) table[a] = entry;
-  };
-  add(11, 'PRX_EMPTY', 'Connection closed while waiting for PROXY protocol header', 'EMPTY');
-  add(12, 'PRX_ABORT', 'Connection error while waiting for PROXY protocol header', 'ABORT');
-  add(13, 'PRX_TIMEOUT', 'Timeout while waiting for PROXY protocol header', 'TIMEOUT');
-  add(14, 'PRX_TRUNCATED', 'Truncated PROXY protocol header received', 'TRUNCATED');
-  add(15, 'PRX_NOT_HDR', 'Received something which does not look like a PROXY protocol header', 'NOT_HDR', 'UNTRUSTED_SOURCE');
-  // truehop's finer codec codes are all malformed headers to HAProxy (§4.16: TLV errors, CRC mismatch).
-  add(16, 'PRX_BAD_HDR', 'Received an invalid PROXY protocol header', 'BAD_HDR', 'TOO_LARGE', 'BAD_TLV', 'CRC_MISMATCH');
-  add(17, 'PRX_BAD_PROTO', 'Received an unhandled protocol in the PROXY protocol header', 'BAD_PROTO');
-  return table;
-})();
 
 const UNIT_FACTOR: Readonly<Record<string, number>> = { s: 1, ms: 1000, us: 1_000_000 };
 
@@ -176,18 +159,18 @@ registerFetches([
   {
     name: 'fc_err', syntax: 'fc_err', output: 'int', earliestPhase: 'connection', args: [],
     summary: 'connection error code (PRX_* 11-17, §4.16); 0 when none',
-    compile: simpleFetch((ctx) => ({ type: 'int', value: ctx.errorCode === null ? 0 : (CONNECTION_ERRORS[ctx.errorCode]?.code ?? 1) })),
+    compile: simpleFetch((ctx) => ({ type: 'int', value: ctx.errorCode === null ? 0 : (connectionError(ctx.errorCode)?.code ?? 1) })),
   },
   {
     name: 'fc_err_name', syntax: 'fc_err_name', output: 'str', earliestPhase: 'connection', args: [],
     summary: 'connection error name, e.g. PRX_BAD_HDR; no sample when none',
     compile: simpleFetch((ctx) => (ctx.errorCode === null ? undefined
-      : { type: 'str', value: CONNECTION_ERRORS[ctx.errorCode]?.name ?? byteStringFromText(ctx.errorCode) })),
+      : { type: 'str', value: connectionError(ctx.errorCode)?.name ?? byteStringFromText(ctx.errorCode) })),
   },
   {
     name: 'fc_err_str', syntax: 'fc_err_str', output: 'str', earliestPhase: 'connection', args: [],
     summary: 'connection error message, as in the log; no sample when none',
     compile: simpleFetch((ctx) => (ctx.errorCode === null ? undefined
-      : { type: 'str', value: CONNECTION_ERRORS[ctx.errorCode]?.text ?? 'Unknown connection error' })),
+      : { type: 'str', value: connectionError(ctx.errorCode)?.text ?? 'Unknown connection error' })),
   },
 ]);
