@@ -89,6 +89,11 @@ export const ROUTING_KEYWORDS: readonly ProxyKeyword[] = [
         // These run when a client connects to a listener: a backend has none.
         return sink.alert(sub.pos, 'NOT_ALLOWED_IN_SECTION', `'tcp-request ${sub.text}' is not allowed in backend '${proxy.name}' (it has no listener)`);
       }
+      if (!proxy.fe) {
+        // HAProxy runs a backend's content rules once the backend is chosen; the data path runs
+        // only the frontend's, so accepting them here would drop them silently.
+        return sink.alert(sub.pos, 'NOT_SUPPORTED_YET', `'tcp-request content' rules in backend '${proxy.name}' are not supported by truehop yet; put them in the frontend`);
+      }
       proxy.rules.push({ kind: 'tcp-request', phase: sub.text, args });
     },
   },
