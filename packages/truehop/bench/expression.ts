@@ -31,9 +31,8 @@ function measure(name: string, fn: () => unknown): void {
 }
 
 const env = createCompileEnv('content');
-const directive = compileTcpRequest(words(AZURE_RULE), env);
-if (directive?.kind !== 'rule') throw new Error(`rule did not compile: ${JSON.stringify(env.diagnostics.items)}`);
-const rule = directive.rule;
+const rule = compileTcpRequest(words(AZURE_RULE), env);
+if (rule === undefined) throw new Error(`rule did not compile: ${JSON.stringify(env.diagnostics.items)}`);
 const fmt = compileLogFormat(words('%[fc_pp_tlv(0xEE)]')[0] ?? { text: '', pos: { file: '', line: 1, col: 1 }, quoted: false }, createCompileEnv('backend'));
 if (fmt === undefined) throw new Error('log format did not compile');
 

@@ -43,8 +43,8 @@ export function compileRules(ctx: LoadContext, p: ProxyDraft): CompiledRules {
         break;
       }
       case 'tcp-request': {
-        const result = compileTcpRequest(line.args, compileEnvFor(ctx, p, line.phase, scope));
-        if (result?.kind === 'rule') tcpRequest[result.rule.phase].push(result.rule);
+        const rule = compileTcpRequest(line.args, compileEnvFor(ctx, p, line.phase, scope));
+        if (rule) tcpRequest[rule.phase].push(rule);
         break;
       }
     }

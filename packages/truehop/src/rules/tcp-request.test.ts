@@ -8,16 +8,15 @@ import type { CollectingEnv } from '../../test/support/compile-env-fixture.js';
 import { v2Header } from '../../test/support/header-fixture.js';
 import { createSessionContext } from '../../test/support/session-fixture.js';
 import { compileTcpRequest } from './tcp-request.js';
-import type { TcpRequestDirective } from './tcp-request.js';
 
-function compile(line: string, env: CollectingEnv = createCompileEnv('content')): TcpRequestDirective | undefined {
+function compile(line: string, env: CollectingEnv = createCompileEnv('content')): CompiledTcpRule | undefined {
   return compileTcpRequest(words(line), env);
 }
 
 function rule(line: string, env: CollectingEnv = createCompileEnv('content')): CompiledTcpRule {
   const d = compile(line, env);
-  assert.ok(d?.kind === 'rule', `${line}: ${JSON.stringify(env.diagnostics.items)}`);
-  return d.rule;
+  assert.ok(d !== undefined, `${line}: ${JSON.stringify(env.diagnostics.items)}`);
+  return d;
 }
 
 function codes(line: string, env: CollectingEnv = createCompileEnv('content')): string[] {
@@ -124,14 +123,8 @@ describe('tcp-request rules', () => {
     assert.deepEqual(codes('connection reject if azure', env), ['alert:ACL_NOT_AVAILABLE']);
     assert.deepEqual(codes('session reject if { fc_pp_tlv(0xEE) -m found }'), []);
   });
-  it('inspect-delay parses HAProxy time values', () => {
-    assert.deepEqual(compile('inspect-delay 5s'), { kind: 'inspect-delay', ms: 5000 });
-    assert.deepEqual(compile('inspect-delay 250'), { kind: 'inspect-delay', ms: 250 });
-    assert.deepEqual(codes('inspect-delay 5x'), ['alert:BAD_ARGUMENT']);
-    assert.deepEqual(codes('inspect-delay'), ['alert:BAD_ARGUMENT']);
-    assert.deepEqual(compile('inspect-delay 2m'), { kind: 'inspect-delay', ms: 120000 });
-    assert.deepEqual(compile('inspect-delay 1500us'), { kind: 'inspect-delay', ms: 2 });
-    assert.deepEqual(codes('inspect-delay 99999999d'), ['alert:BAD_ARGUMENT']);
+  it('inspect-delay is a proxy setting, not a rule: the rule compiler refuses it', () => {
+    assert.deepEqual(codes('inspect-delay 5s'), ['alert:UNKNOWN_KEYWORD']);
   });
   it('unknown and unsupported actions are named; bad syntax is reported', () => {
     assert.deepEqual(codes('content acept'), ['alert:UNKNOWN_ACTION']);

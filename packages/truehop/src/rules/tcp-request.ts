@@ -14,11 +14,7 @@ import { PHASE_LABEL } from '../sample/phase-names.js';
 import { clearVar, isSetVarCondition, parseVarName, SET_VAR_CONDITIONS, setVarAllowed, VAR_SCOPE_PHASE, writeVar } from '../sample/variables.js';
 import type { SetVarCondition, VarRef } from '../sample/variables.js';
 import type { Sample } from '../sample/types.js';
-import { parseTime } from '../text/time.js';
 
-export type TcpRequestDirective =
-  | { kind: 'rule'; rule: CompiledTcpRule }
-  | { kind: 'inspect-delay'; ms: number };
 
 type RulePhase = 'connection' | 'session' | 'content';
 type Action = (ctx: SessionContext) => void;
@@ -100,31 +96,18 @@ function phaseEnv(env: CompileEnv, phase: Phase): CompileEnv {
   };
 }
 
-export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRequestDirective | undefined {
+/**
+ * Compiles one `tcp-request connection|session|content …` rule. `tcp-request inspect-delay` is a
+ * proxy setting, read by the keyword itself (config/keywords/proxy/routing.ts), not a rule.
+ */
+export function compileTcpRequest(args: readonly Word[], env: CompileEnv): CompiledTcpRule | undefined {
   const kindWord = args[0];
   if (kindWord === undefined) return undefined;
   const kind = kindWord.text;
 
-  if (kind === 'inspect-delay') {
-    const value = args[1];
-    if (value === undefined) {
-      env.diagnostics.alert(kindWord.pos, 'BAD_ARGUMENT', "'tcp-request inspect-delay' needs a time value, e.g. 5s");
-      return undefined;
-    }
-    if (args.length > 2) {
-      env.diagnostics.alert((args[2] as Word).pos, 'BAD_ARGUMENT', "'tcp-request inspect-delay' takes one time value");
-      return undefined;
-    }
-    const time = parseTime(value.text);
-    if (!time.ok) {
-      env.diagnostics.alert(value.pos, 'BAD_ARGUMENT', `'tcp-request inspect-delay': ${time.reason}`);
-      return undefined;
-    }
-    return { kind: 'inspect-delay', ms: time.ms };
-  }
   if (kind !== 'connection' && kind !== 'session' && kind !== 'content') {
     env.diagnostics.alert(kindWord.pos, 'UNKNOWN_KEYWORD',
-      `'tcp-request ${kind}' is not a rule set: use connection, session, content or inspect-delay${suggestion(kind, ['connection', 'session', 'content', 'inspect-delay'])}`);
+      `'tcp-request ${kind}' is not a rule set: use connection, session or content${suggestion(kind, ['connection', 'session', 'content'])}`);
     return undefined;
   }
   const phase: RulePhase = kind;
@@ -247,5 +230,5 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): TcpRe
     return matched;
   };
   const source = args.map((w) => w.text).join(' ');
-  return { kind: 'rule', rule: { source: `tcp-request ${source}`, phase, expectsProxy, run } };
+  return { source: `tcp-request ${source}`, phase, expectsProxy, run };
 }

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
-import { loadConfig } from '../../src/config/load-config.js';
+import { loadConfig, loadConfigText } from '../../src/config/load-config.js';
 import type { LoadResult } from '../../src/config/load-config.js';
 import type { BackendModel, FrontendModel, TruehopModel } from '../../src/model/config-model.js';
 
@@ -246,4 +246,21 @@ test('pattern-file.cfg: -f pattern files are read relative to the config file; e
   const rules = r.model.frontends.get('fe')!.tcpRequest.connection;
   assert.equal(rules.length, 1);
   assert.equal(rules[0]?.expectsProxy, true);
+});
+
+test('tcp-request inspect-delay: HAProxy time values become the frontend setting; bad ones are alerts at the value', () => {
+  const delay = (value: string): { ms: number | undefined; codes: string[] } => {
+    const r = loadConfigText([{ file: 'd.cfg', text: [
+      'defaults', '  mode tcp', '  timeout connect 1s', '  timeout client 1s', '  timeout server 1s',
+      'frontend fe', '  bind 127.0.0.1:61992', `  tcp-request inspect-delay ${value}`, '  default_backend be',
+      'backend be', '  server s1 127.0.0.1:61993', ''].join('\n') }], { env: {} });
+    return { ms: r.model?.frontends.get('fe')?.tcpRequest.inspectDelayMs, codes: codes(r) };
+  };
+  assert.deepEqual(delay('5s'), { ms: 5000, codes: [] });
+  assert.deepEqual(delay('250'), { ms: 250, codes: [] });
+  assert.deepEqual(delay('2m'), { ms: 120000, codes: [] });
+  assert.deepEqual(delay('1500us'), { ms: 2, codes: [] });
+  assert.deepEqual(delay('5x').codes, ['alert BAD_TIME 8:29']);
+  assert.deepEqual(delay('99999999d').codes, ['alert BAD_TIME 8:29']);
+  assert.deepEqual(delay('').codes, ['alert MISSING_ARGUMENT 8:15']);
 });

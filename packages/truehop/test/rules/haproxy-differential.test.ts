@@ -8,9 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { defineAcl } from '../../src/acl/acl.js';
-import { createCompileEnv, words } from '../support/compile-env-fixture.js';
-import { compileTcpRequest } from '../../src/rules/tcp-request.js';
+import { loadConfigText } from '../../src/config/load-config.js';
 import { haproxyBin, haproxySkip } from '../support/haproxy.js';
 
 const HAPROXY_TIMEOUT_MS = 10_000;
@@ -78,29 +76,24 @@ after(() => {
 
 function haproxyVerdict(lines: readonly string[], n: number): Verdict {
   const file = join(dir, `case-${n}.cfg`);
-  writeFileSync(file, [
-    'defaults', '  mode tcp', '  timeout client 1s', '  timeout server 1s', '  timeout connect 1s',
-    'frontend f', '  bind 127.0.0.1:1', ...lines.map((l) => `  ${l}`), '  default_backend b',
-    'backend b', '  server s 127.0.0.1:2', '',
-  ].join('\n'));
+  writeFileSync(file, configText(lines));
   const r = spawnSync(haproxyBin(), ['-c', '-q', '-f', file], { timeout: HAPROXY_TIMEOUT_MS, encoding: 'utf8' });
   return r.status === 0 ? 'valid' : 'alert';
 }
 
+/** The one configuration both judges read: the lines inside a minimal frontend. */
+function configText(lines: readonly string[]): string {
+  return [
+    'defaults', '  mode tcp', '  timeout client 1s', '  timeout server 1s', '  timeout connect 1s',
+    'frontend f', '  bind 127.0.0.1:1', ...lines.map((l) => `  ${l}`), '  default_backend b',
+    'backend b', '  server s 127.0.0.1:2', '',
+  ].join('\n');
+}
+
 function truehopVerdict(lines: readonly string[]): Verdict {
-  const env = createCompileEnv('content', 'f');
-  for (const line of lines) {
-    const w = words(line);
-    const keyword = w[0]?.text;
-    if (keyword === 'acl') {
-      const name = w[1]?.text ?? '';
-      const acl = defineAcl(w.slice(1), env, env.acls.get(name));
-      if (acl !== undefined) env.acls.set(name, acl);
-    } else if (keyword === 'tcp-request') {
-      compileTcpRequest(w.slice(1), env);
-    }
-  }
-  return env.diagnostics.hasAlerts ? 'alert' : 'valid';
+  // The same text through truehop's real loader (keywords, resolve, validate, compile).
+  const r = loadConfigText([{ file: 'case.cfg', text: configText(lines) }], { env: {} });
+  return r.diagnostics.some((d) => d.severity === 'alert') ? 'alert' : 'valid';
 }
 
 describe('load-time verdicts agree with HAProxy 2.6 (haproxy -c)', { skip: haproxySkip }, () => {
