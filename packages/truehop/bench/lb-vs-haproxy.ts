@@ -23,6 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cliListeningPort, waitListening } from '../test/support/listening.js';
+import { nginxTempPaths } from '../test/support/nginx.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -92,11 +93,7 @@ worker_rlimit_nofile 30000;
 events { worker_connections 20000; }
 http {
   access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${nginxTempPaths(dir)}
   keepalive_requests 100000000;
   keepalive_timeout 300s;
   client_header_timeout 300s;

@@ -16,6 +16,7 @@ import { model, server } from './fixtures.js';
 import { peerSkip, requirePeer } from '../../support/require-peer.js';
 import { waitFor } from '../../support/peers.js';
 import { waitListening } from '../../support/listening.js';
+import { nginxTempPaths } from '../../support/nginx.js';
 
 /** Skipped (and counted in the run's summary) without nginx; a failure under CI=true. */
 const skip = peerSkip('nginx');
@@ -42,11 +43,7 @@ events { worker_connections 256; }
 http {
   log_format pp '$proxy_protocol_addr $proxy_protocol_port $request $status';
   access_log ${dir}/logs/access.log pp;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${nginxTempPaths(dir)}
   server {
     listen 127.0.0.1:${NGINX_PORT} proxy_protocol;
     location / { return 200 "ok\\n"; }

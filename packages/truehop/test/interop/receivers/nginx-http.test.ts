@@ -5,6 +5,7 @@ import { describeReceiver, needsWholeHeader, httpGet } from '../receiver.js';
 import { INTEROP_PEERS } from '../peer-packages.js';
 import { INTEROP_PORTS } from '../ports.js';
 import { NGINX_SPLIT_EVIDENCE, readLog, startNginx } from './nginx-shared.js';
+import { nginxTempPaths } from '../../support/nginx.js';
 
 const PORT = INTEROP_PORTS.nginxHttp;
 
@@ -19,11 +20,7 @@ describeReceiver({
       `http {
   log_format pp 'remote=$remote_addr pp=$proxy_protocol_addr:$proxy_protocol_port "$request" $status';
   access_log ${dir}/logs/access.log pp;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${nginxTempPaths(dir)}
   server {
     listen 127.0.0.1:${PORT} proxy_protocol;
     set_real_ip_from 127.0.0.1;
