@@ -15,8 +15,10 @@
 //        [--only keepalive,newconn,bulk,latency,idle] [--baseline <old>/packages/truehop/dist/src/cli/main.js]
 // --baseline adds an older truehop build (e.g. `git worktree add /tmp/bench-old main`, npm ci,
 // build) as a third LB in the same interleaved rounds, for before/after figures from one run.
+// --workers (`npm run bench:workers`) is the multi-worker case: HAProxy nbthread 2, truehop -W
+// nbthread 2 and -W nbthread 1 on both CPUs, per LB CPU-second of all their processes.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -35,6 +37,8 @@ const { values: args } = parseArgs({
     // Iterating on one LB (profiling): `--lbs truehop`.
     lbs: { type: 'string', default: 'haproxy,truehop' },
     baseline: { type: 'string' },
+    // The multi-worker case (issue 12): HAProxy nbthread 2, truehop -W nbthread 2 and -W nbthread 1.
+    workers: { type: 'boolean', default: false },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -46,7 +50,10 @@ const LBS = new Set(String(args.lbs).split(','));
 const BASELINE_CLI = args.baseline;
 /** Extra node flags for the truehop process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
-const LB_CPU = '0';
+const WORKERS = args.workers === true;
+// One LB core, or (multi-worker case) both: the LB's threads/workers then share CPU 1 with nginx
+// and wrk, and the figures are per LB CPU-second of all its processes together.
+const LB_CPU = WORKERS ? '0,1' : '0';
 const LOAD_CPU = '1';
 const CLK_TCK = 100;
 const CLI = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -111,10 +118,10 @@ http {
   children.push(child);
 }
 
-function lbConfig(port: number, nbthread: boolean): string {
+function lbConfig(port: number, nbthread: number | undefined): string {
   return `global
   maxconn 9000
-${nbthread ? '  nbthread 1\n' : ''}defaults
+${nbthread !== undefined ? `  nbthread ${nbthread}\n` : ''}defaults
   mode tcp
   timeout connect 5s
   timeout client 300s
@@ -134,19 +141,21 @@ interface Lb {
   child: ChildProcess;
 }
 
-async function startHaproxy(): Promise<Lb> {
+async function startHaproxy(nbthread = 1): Promise<Lb> {
   const file = join(dir, 'haproxy.cfg');
-  writeFileSync(file, lbConfig(HAPROXY_PORT, true));
+  writeFileSync(file, lbConfig(HAPROXY_PORT, nbthread));
   const child = spawn('taskset', ['-c', LB_CPU, '/usr/sbin/haproxy', '-db', '-f', file], { stdio: 'ignore' });
   children.push(child);
   await waitPort(HAPROXY_PORT);
-  return { name: 'haproxy', port: HAPROXY_PORT, pid: child.pid as number, child };
+  return { name: nbthread === 1 ? 'haproxy' : `haproxy-${nbthread}`, port: HAPROXY_PORT, pid: child.pid as number, child };
 }
 
-async function startTruehopFrom(cli: string, name: string): Promise<Lb> {
+/** `workers`: master-worker mode (-W) with that many workers; else the single process. */
+async function startTruehopFrom(cli: string, name: string, workers?: number): Promise<Lb> {
   const file = join(dir, `${name}.cfg`);
-  writeFileSync(file, lbConfig(0, false));
-  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, cli, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  writeFileSync(file, lbConfig(0, workers));
+  const mw = workers === undefined ? [] : ['-W'];
+  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, cli, ...mw, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
   children.push(child);
   const port = await cliListeningPort(child, 10000);
   return { name, port, pid: child.pid as number, child };
@@ -168,11 +177,23 @@ function stopLb(lb: Lb): Promise<void> {
   });
 }
 
-/** utime and stime of a process, in seconds. */
+/**
+ * utime and stime of a process and its live descendants (truehop's master and workers), in
+ * seconds; a process's own figure already covers all its threads (HAProxy nbthread).
+ */
 function cpuTimes(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return { user: Number(fields[11]) / CLK_TCK, sys: Number(fields[12]) / CLK_TCK };
+  const total = { user: Number(fields[11]) / CLK_TCK, sys: Number(fields[12]) / CLK_TCK };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    for (const kid of kids === '' ? [] : kids.split(' ')) {
+      const t = cpuTimes(Number(kid));
+      total.user += t.user;
+      total.sys += t.sys;
+    }
+  }
+  return total;
 }
 
 function rssKb(pid: number): number {
@@ -262,10 +283,12 @@ async function main(): Promise<void> {
   await waitPort(NGINX_PORT);
   const results: Results = { haproxy: {}, truehop: {}, baseline: {} };
   const push = (lb: string, key: string, v: number): void => {
-    ((results[lb] as Record<string, number[]>)[key] ??= []).push(v);
+    ((results[lb] ??= {})[key] ??= []).push(v);
   };
-  const starters = [startHaproxy, startTruehop].filter((s) => LBS.has(s === startHaproxy ? 'haproxy' : 'truehop'));
-  if (BASELINE_CLI !== undefined) starters.push(startBaseline);
+  const starters: (() => Promise<Lb>)[] = WORKERS
+    ? [() => startHaproxy(2), () => startTruehopFrom(CLI, 'truehop-2', 2), () => startTruehopFrom(CLI, 'truehop-1', 1)]
+    : [startHaproxy, startTruehop].filter((s) => LBS.has(s === startHaproxy ? 'haproxy' : 'truehop'));
+  if (BASELINE_CLI !== undefined && !WORKERS) starters.push(startBaseline);
 
   for (let round = 0; round < ROUNDS; round++) {
     // A B then B A: neither LB always goes first. Each round starts a fresh LB process, so
@@ -303,6 +326,11 @@ async function main(): Promise<void> {
     }
   }
 
+  if (WORKERS) {
+    process.stdout.write(workersTable(results) + '\n');
+    process.stdout.write(`\nraw: ${JSON.stringify(results)}\n`);
+    return;
+  }
   const rows: [string, string, boolean][] = [
     ['keepalive', 'keep-alive req/s', true],
     ['keepalive/cpu', 'keep-alive req per LB CPU-s', true],
@@ -332,6 +360,22 @@ async function main(): Promise<void> {
   }
   process.stdout.write(lines.join('\n') + '\n');
   process.stdout.write(`\nraw: ${JSON.stringify(results)}\n`);
+}
+
+/** The multi-worker case: per LB CPU-second, HAProxy vs truehop at 2, and truehop 2 vs 1 worker. */
+function workersTable(results: Results): string {
+  const m = (lb: string, key: string): number => median(results[lb]?.[key] ?? [NaN]);
+  const lines = [
+    `| per LB CPU-second (median of ${ROUNDS}, ${SECONDS}s each; LB on CPUs 0-1, nginx + wrk on CPU 1) | HAProxy nbthread 2 | truehop -W nbthread 2 | truehop / HAProxy | truehop -W nbthread 1 | 2 workers / 1 worker |`,
+    '|---|---:|---:|---:|---:|---:|',
+  ];
+  for (const [key, label] of [['keepalive/cpu', 'keep-alive requests'], ['newconn/cpu', 'new connections']] as const) {
+    const h = m('haproxy-2', key);
+    const t2 = m('truehop-2', key);
+    const t1 = m('truehop-1', key);
+    lines.push(`| ${label} | ${h.toFixed(0)} | ${t2.toFixed(0)} | ${(t2 / h).toFixed(2)}× | ${t1.toFixed(0)} | ${(t2 / t1).toFixed(2)}× |`);
+  }
+  return lines.join('\n');
 }
 
 main().then(
