@@ -147,6 +147,41 @@ describe('master-worker', () => {
     return proxyConfig([live, dead], `  nbthread ${nbthread}`).replace(/(server s\d+ 127\.0\.0\.1:\d+)/g, `$1 check inter ${inter} fall 1 rise 2`);
   }
 
+  /** Resolves with the connect error's code, or 'connected'. */
+  function tryConnect(port: number): Promise<string> {
+    return new Promise((resolve) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve('connected');
+      });
+      socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+    });
+  }
+
+  it('a reload closes the listeners the new file removed and opens the ones it added', async () => {
+    const rec = await namedServer('A');
+    const [oldPort, newPort] = [await deadPort(), await deadPort()];
+    const withBind = (port: number): string => proxyConfig([rec.port], '  nbthread 2').replace('bind 127.0.0.1:0', `bind 127.0.0.1:${port}`);
+    const cli = startCli(withBind(oldPort), ['-W']);
+    try {
+      await listeningPort(cli);
+      const oldPids = await workerPids(cli);
+      assert.equal(await ask(oldPort), 'A');
+      assert.equal(await tryConnect(newPort), 'ECONNREFUSED', 'the new address is not open before the reload');
+      writeFileSync(cli.file, withBind(newPort));
+      const from = cli.stderr().length;
+      cli.child.kill('SIGUSR2');
+      await cli.waitLog(/reloaded: old workers [\d,]+ finishing their sessions, new workers [\d,]+/, 15_000, from);
+      assert.equal(await ask(newPort), 'A', 'the added listener serves');
+      for (const pid of oldPids) await cli.waitLog(new RegExp(`worker ${pid} exited \\(exit code 0\\)`), 10_000, from);
+      assert.equal(await tryConnect(oldPort), 'ECONNREFUSED', 'the removed listener is closed once the old workers are gone');
+    } finally {
+      cli.cleanup();
+      await rec.close();
+    }
+  });
+
   it('health checks run once per server, in the master, not once per worker', async () => {
     const live = await recordingServer();
     const cli = startCli(checkedConfig(live.port, await deadPort(), '300ms', 4), ['-W']);
