@@ -41,6 +41,19 @@ function notApplied(name: string, args: number, summary: string): GlobalKeyword 
   };
 }
 
+/** A keyword without arguments that switches one setting of the global section on. */
+function flag(name: string, summary: string, set: (g: GlobalDraft) => void): GlobalKeyword {
+  return {
+    name,
+    syntax: '',
+    summary,
+    status: 'supported',
+    apply(g, args, kw, sink) {
+      if (!extra(args, 0, kw, sink)) set(g);
+    },
+  };
+}
+
 function notAppliedAnyArgs(name: string, summary: string): GlobalKeyword {
   return {
     name,
@@ -83,16 +96,9 @@ const SUPPORTED: readonly GlobalKeyword[] = [
       g.nbthread = n;
     },
   },
-  {
-    name: 'master-worker',
-    syntax: '',
-    summary: 'run a master process that starts, restarts and reloads (SIGUSR2) the workers, as -W',
-    status: 'supported',
-    apply(g, args, kw, sink) {
-      if (extra(args, 0, kw, sink)) return;
-      g.masterWorker = true;
-    },
-  },
+  flag('master-worker', 'run a master process that starts, restarts and reloads (SIGUSR2) the workers, as -W', (g) => {
+    g.masterWorker = true;
+  }),
   {
     name: 'log',
     syntax: '<target> [len <n>] [format <fmt>] <facility> [<level> [<minlevel>]]',
@@ -106,16 +112,9 @@ const SUPPORTED: readonly GlobalKeyword[] = [
       if (t) g.logs.push(t);
     },
   },
-  {
-    name: 'pp2-never-send-local',
-    syntax: '',
-    summary: 'health checks of send-proxy-v2 servers send PROXY with real addresses instead of LOCAL (§4.9)',
-    status: 'supported',
-    apply(g, args, kw, sink) {
-      if (extra(args, 0, kw, sink)) return;
-      g.pp2NeverSendLocal = true;
-    },
-  },
+  flag('pp2-never-send-local', 'health checks of send-proxy-v2 servers send PROXY with real addresses instead of LOCAL (§4.9)', (g) => {
+    g.pp2NeverSendLocal = true;
+  }),
   {
     name: 'hard-stop-after',
     syntax: '<time>',
