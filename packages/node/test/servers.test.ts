@@ -322,6 +322,10 @@ describe('TLS servers: the header is read before the handshake', { skip: peerSki
     assert.equal(getProxyInfo(session.socket)?.proxy.address, '127.0.0.1');
   });
 
+});
+
+// h2c needs no certificate: kept out of the openssl-gated suite above so it runs everywhere.
+describe('http2 without TLS', () => {
   it('h2c (http2 without TLS) sees the advertised client', async () => {
     const port = await start(acceptProxyProtocol(createH2cServer(httpHandler)));
     const seenByApp = await http2Get(port, '/h2c', () => {
