@@ -15,7 +15,7 @@ import { adoptProxyHeader } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
 import { sessionStartChannel } from '../observe/events.js';
 import { ForwardingPair, type StreamOwner } from './forwarding-pair.js';
-import type { BindRuntime, RuntimeFrontend, SessionHandle } from './frontend.js';
+import type { BindRuntime, RuntimeFrontend, SessionDescription, SessionHandle } from './frontend.js';
 import { HeaderPhase, reportHeaderRejection } from './header-phase.js';
 import { adoptClientSocket, type SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
@@ -102,6 +102,9 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const shared = this.frontend.shared;
     shared.counters.sessionsTotal++;
     shared.counters.sessionsActive++;
+    const feStats = this.frontend.stats;
+    feStats.stot++;
+    feStats.sessRate.add(this.ctx.acceptedAtMs);
     shared.sessions.add(this);
     if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
@@ -120,6 +123,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     if (verdict === 'reject') {
       // HAProxy closes such connections without a log line; they are counted.
       shared.counters.ruleRejections++;
+      feStats.dcon++;
       this.logged = false;
       return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
     }
@@ -136,7 +140,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   // ---- header ------------------------------------------------------------------------
 
   private rejectHeader(code: ProxyErrorCode): void {
-    reportHeaderRejection(this.frontend, this.bind, this.ctx, code);
+    const state = this.state;
+    reportHeaderRejection(this.frontend, this.bind, this.ctx, code, state.kind === 'header' ? state : null);
     this.logged = false;
     this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
   }
@@ -151,6 +156,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     phase.stopTimer();
     adoptProxyHeader(this.ctx, step.header);
     this.frontend.shared.counters.headersReceived++;
+    const h = step.header;
+    this.frontend.proxyProtocol.countHeader(h.version, h.command, h.tlvs, this.ctx.realClient.address);
     this.state = RULES;
     if (step.rest.length > 0) this.queuePending(step.rest);
     this.afterHeader();
@@ -163,9 +170,11 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const backend = chooseBackend(this.frontend, ctx);
     if (backend === 'reject') {
       this.frontend.shared.counters.ruleRejections++;
+      this.frontend.stats.dreq++;
       return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
     }
     // No backend: HAProxy closes the connection and logs <NOSRV>.
+    if (backend === undefined) this.frontend.stats.ereq++;
     if (backend === undefined) return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
     ctx.backendName = backend.name;
     ctx.phase = 'backend';
@@ -273,6 +282,19 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     this.setTermination(cause, phase);
     this.cancelSetup();
     this.client.destroy();
+  }
+
+  describe(): SessionDescription {
+    const ctx = this.ctx;
+    const c = ctx.client ?? ctx.realClient;
+    return { frontend: ctx.frontendName, backend: ctx.backendName, server: ctx.serverName, src: `${c.address}:${c.port}`, acceptedAtMs: ctx.acceptedAtMs };
+  }
+
+  serverOf(): RuntimeServer | null {
+    const state = this.state;
+    if (state.kind === 'forwarding') return state.serverSlot;
+    if (state.kind === 'closed') return null;
+    return state.kind === 'connect' ? state.heldServer : null;
   }
 
   abort(): void {

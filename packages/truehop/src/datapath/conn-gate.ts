@@ -5,8 +5,8 @@
 export class ConnGate {
   active = 0;
 
-  /** limit <= 0 or undefined: unlimited. */
-  constructor(readonly limit: number | undefined) {}
+  /** limit <= 0 or undefined: unlimited; `set maxconn frontend` changes it at run time. */
+  constructor(public limit: number | undefined) {}
 
   get available(): boolean {
     return this.limit === undefined || this.limit <= 0 || this.active < this.limit;

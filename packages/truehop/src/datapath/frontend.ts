@@ -7,8 +7,11 @@ import type { Sample } from '../sample/types.js';
 import type { CompiledCondition } from '../sample/compiled.js';
 import type { Counters, RejectionCounts } from '../observe/counters.js';
 import type { LogFanout } from '../observe/log-sink.js';
+import { FrontendStats, ProxyProtocolStats } from '../observe/proxy-stats.js';
+import { PRX_ERRORS } from '../model/connection-errors.js';
 import { ConnGate } from './conn-gate.js';
 import type { RuntimeBackend } from './runtime-backend.js';
+import type { RuntimeServer } from './runtime-server.js';
 
 /**
  * Connections accepted while a maxconn gate is full wait here unread, at most this many per
@@ -20,6 +23,19 @@ export const MAX_WAITING_ACCEPTS = 1024;
 export interface SessionHandle {
   /** Destroys both sockets (hard stop). */
   abort(): void;
+  /** The server whose slot the session holds, if any (`shutdown sessions server`). */
+  serverOf(): RuntimeServer | null;
+  /** What `show sess` prints of it (built only when asked). */
+  describe(): SessionDescription;
+}
+
+export interface SessionDescription {
+  frontend: string;
+  backend: string | null;
+  server: string | null;
+  /** The client as the session sees it (advertised by a PROXY header, else the peer), address:port. */
+  src: string;
+  acceptedAtMs: number;
 }
 
 /** State shared by every frontend of one daemon. */
@@ -63,6 +79,10 @@ export class RuntimeFrontend {
   readonly recordsServerEndpoints: boolean;
   /** Frontend-side connections currently open (%fc). */
   active = 0;
+  /** HAProxy's frontend counters (stot, smax, bin, bout, ereq …), see observe/proxy-stats.ts. */
+  readonly stats = new FrontendStats();
+  /** PROXY headers by version, command, TLV type and source; rejections and their captures. */
+  readonly proxyProtocol = new ProxyProtocolStats(Object.keys(PRX_ERRORS));
 
   constructor(
     readonly model: FrontendModel,

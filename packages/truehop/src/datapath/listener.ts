@@ -24,6 +24,7 @@ export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: net.
   shared.globalGate.active++;
   frontend.gate.active++;
   frontend.active++;
+  if (frontend.active > frontend.stats.smax) frontend.stats.smax = frontend.active;
   socket.removeListener('error', ignoreError);
   const realClient = socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
   const realLocal = socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily);
@@ -59,6 +60,8 @@ export function onAccepted(frontend: RuntimeFrontend, bind: BindRuntime, socket:
   // A reset while waiting must not become an unhandled 'error'.
   socket.on('error', ignoreError);
   const shared = frontend.shared;
+  frontend.stats.connTot++;
+  frontend.stats.connRate.add(Date.now());
   if (frontend.waiting.length === 0 && shared.globalGate.available && frontend.gate.available) {
     admit(frontend, bind, socket);
     return;

@@ -6,6 +6,7 @@ import type { BackendModel } from '../model/config-model.js';
 import type { SessionContext } from '../model/session.js';
 import type { ServerStatusSource } from '../model/server-status.js';
 import type { Counters } from '../observe/counters.js';
+import { BackendStats } from '../observe/proxy-stats.js';
 import { buildBalancer, type Balancer } from './balancer.js';
 import { ConnectPolicy } from './connect-policy.js';
 import { buildConnector } from './connector.js';
@@ -33,6 +34,15 @@ interface QueueEntry {
   live: boolean;
 }
 
+/** A session given to a backend or server: stot, lbtot, smax, lastsess, rate. */
+function countSession(stats: BackendStats, active: number, nowMs: number): void {
+  stats.stot++;
+  stats.lbtot++;
+  if (active > stats.smax) stats.smax = active;
+  stats.lastSessMs = nowMs;
+  stats.sessRate.add(nowMs);
+}
+
 export type AcquireResult = RuntimeServer | 'queued' | 'no-server';
 
 export class RuntimeBackend {
@@ -44,6 +54,8 @@ export class RuntimeBackend {
   readonly connectPolicy: ConnectPolicy;
   /** Connections currently holding a server slot in this backend. */
   active = 0;
+  /** HAProxy's backend counters (stot, econ, wretr, qmax …), see observe/proxy-stats.ts. */
+  readonly stats = new BackendStats();
   private queue: QueueEntry[] = [];
   private queueHead = 0;
   private queued = 0;
@@ -78,6 +90,11 @@ export class RuntimeBackend {
   setStatus(serverName: string, status: RuntimeServer['status']): void {
     for (const s of this.servers) if (s.name === serverName) s.status = status;
     if (status === 'UP') this.drainQueue();
+  }
+
+  /** A weight, drain state or server maxconn changed at run time: serve waiting sessions if now possible. */
+  serversChanged(): void {
+    this.drainQueue();
   }
 
   private full(): boolean {
@@ -132,12 +149,16 @@ export class RuntimeBackend {
     }
     this.queue.push(entry);
     this.queued++;
+    if (this.queued > this.stats.qmax) this.stats.qmax = this.queued;
     return 'queued';
   }
 
   private take(s: RuntimeServer): void {
     s.active++;
     this.active++;
+    const now = Date.now();
+    countSession(s.stats, s.active, now);
+    countSession(this.stats, this.active, now);
   }
 
   /** Gives a slot back and serves the oldest waiting session if a server is now free. */

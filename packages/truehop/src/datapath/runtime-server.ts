@@ -4,14 +4,26 @@
 // connect.
 import type { ServerModel } from '../model/config-model.js';
 import type { ServerStatus } from '../model/server-status.js';
+import { BackendStats } from '../observe/proxy-stats.js';
 import type { Connector } from './connector.js';
 
 export class RuntimeServer {
   /** Current connections (assigned or connecting or forwarding). */
   active = 0;
   status: ServerStatus;
-  /** Current weight; HAProxy can change it at run time, so balancers read it on every pick. */
+  /**
+   * Effective weight the balancers read on every pick: the operator's weight, or 0 while the
+   * server drains (HAProxy's eweight), so a drained server gets no new session while its
+   * running sessions go on.
+   */
   weight: number;
+  /** The operator's weight (HAProxy uweight: `set server … weight`), kept while draining. */
+  userWeight: number;
+  /** `set server … state drain`: no new sessions (weight 0), checks and sessions go on. */
+  draining = false;
+  /** `maxconn`, changed at run time by `set maxconn server`; undefined or 0 = unlimited. */
+  maxconn: number | undefined;
+  readonly stats = new BackendStats();
 
   constructor(
     readonly model: ServerModel,
@@ -22,6 +34,15 @@ export class RuntimeServer {
   ) {
     this.status = status;
     this.weight = model.weight;
+    this.userWeight = model.weight;
+    this.maxconn = model.maxconn;
+  }
+
+  /** Applies the operator's weight and drain state to the weight the balancers read. */
+  setAdmin(userWeight: number, draining: boolean): void {
+    this.userWeight = userWeight;
+    this.draining = draining;
+    this.weight = draining ? 0 : userWeight;
   }
 
   get name(): string {
@@ -30,7 +51,7 @@ export class RuntimeServer {
 
   /** At its `maxconn`: a new session must wait in the queue (HAProxy server maxconn). */
   get full(): boolean {
-    const max = this.model.maxconn;
+    const max = this.maxconn;
     return max !== undefined && max > 0 && this.active >= max;
   }
 }

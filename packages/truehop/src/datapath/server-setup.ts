@@ -106,6 +106,8 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
     this.socket = null;
     if (server === null) return;
     const backend = this.backend;
+    backend.stats.econ++;
+    server.stats.econ++;
     if (serverConnectErrorChannel.hasSubscribers) {
       serverConnectErrorChannel.publish({
         ctx: this.ctx, backend: backend.name, server: server.name, error: error?.message ?? failure, attempt: this.attempts,
@@ -121,11 +123,17 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
     this.ctx.stats.retries++;
     if (next === AFTER_FAILURE.REDISPATCH) {
       this.counters.redispatches++;
+      backend.stats.wredis++;
+      server.stats.wredis++;
       this.server = null;
       backend.release(server);
       this.acquire(server);
-    } else if (next === AFTER_FAILURE.RETRY_NOW) this.connect(server);
-    else this.retryTimer = setTimeout(ServerSetup.onRetryTimer, RETRY_TURNAROUND_MS, this);
+    } else {
+      backend.stats.wretr++;
+      server.stats.wretr++;
+      if (next === AFTER_FAILURE.RETRY_NOW) this.connect(server);
+      else this.retryTimer = setTimeout(ServerSetup.onRetryTimer, RETRY_TURNAROUND_MS, this);
+    }
   }
 
   onConnected(socket: net.Socket): void {
@@ -137,6 +145,11 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
     this.socket = null;
     this.ctx.stats.connectMs = Math.round(performance.now() - this.startedAt);
     this.owner.onServerConnected(socket, this.backend, server);
+  }
+
+  /** The server whose slot is held (connect phase), for `shutdown sessions server`. */
+  get heldServer(): RuntimeServer | null {
+    return this.server;
   }
 
   /** Destroys the attempt in flight (hard stop). */

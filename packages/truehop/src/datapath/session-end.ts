@@ -3,12 +3,39 @@
 // (server, backend queue, maxconn gates) so waiting connections are admitted.
 import type { SessionContext } from '../model/session.js';
 import { sessionEndChannel } from '../observe/events.js';
+import type { BackendStats } from '../observe/proxy-stats.js';
 import { TRAFFIC_LOG_LEVEL } from '../observe/syslog-format.js';
 import { formatTcpLog } from '../observe/tcplog.js';
 import type { RuntimeFrontend, SessionHandle } from './frontend.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
-import type { TermCause, TermPhase } from './termination.js';
+import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
+
+/**
+ * Per-proxy and per-server bytes and aborts (HAProxy's bin, bout, cli_abrt, srv_abrt), added
+ * once per session rather than per chunk: the forwarding path keeps only the session's own
+ * two byte counts.
+ */
+function countSessionEnd(
+  fe: RuntimeFrontend, backend: RuntimeBackend | null, server: RuntimeServer | null,
+  bytesIn: number, bytesOut: number, cause: TermCause, phase: TermPhase,
+): void {
+  const f = fe.stats;
+  f.bin += bytesIn;
+  f.bout += bytesOut;
+  const clientAbort = cause === TERM_CAUSE.CLIENT_ABORT && phase === TERM_PHASE.DATA;
+  const serverAbort = cause === TERM_CAUSE.SERVER_ABORT && phase === TERM_PHASE.DATA;
+  if (clientAbort) f.cliAbrt++;
+  if (backend !== null) addSessionEnd(backend.stats, bytesIn, bytesOut, clientAbort, serverAbort);
+  if (server !== null) addSessionEnd(server.stats, bytesIn, bytesOut, clientAbort, serverAbort);
+}
+
+function addSessionEnd(s: BackendStats, bytesIn: number, bytesOut: number, clientAbort: boolean, serverAbort: boolean): void {
+  s.bin += bytesIn;
+  s.bout += bytesOut;
+  if (clientAbort) s.cliAbrt++;
+  if (serverAbort) s.srvAbrt++;
+}
 
 /**
  * `backend` is the chosen backend if the session got that far, `server` the server whose slot
@@ -37,6 +64,7 @@ export function endSession(
   stats.serverConns = server?.active ?? 0;
   shared.counters.bytesIn += stats.bytesFromClient;
   shared.counters.bytesOut += stats.bytesToClient;
+  countSessionEnd(fe, backend, server, stats.bytesFromClient, stats.bytesToClient, cause, phase);
   if (logged && fe.logs.enabled) {
     const line = fe.model.logFormat !== undefined
       ? fe.model.logFormat.render(ctx).toString('latin1')

@@ -70,6 +70,10 @@ export interface ServerHealthSnapshot {
   downTransitions: number;
   /** Wall-clock time of the last status change (monitor creation when none). */
   lastChangeAtMs: number;
+  /** Put in maintenance at run time (`set server … state maint`): out of service, no checks. */
+  maintenance: boolean;
+  /** Checks stopped at run time (`disable health`): the server counts as UP. */
+  checksDisabled: boolean;
   /** Total time spent DOWN, including the current DOWN period. */
   downtimeMs: number;
 }
@@ -81,6 +85,17 @@ export interface HealthMonitor {
   /** Cancels every timer, destroys every open check socket, waits for running checks. */
   stop(): Promise<void>;
   snapshot(): ServerHealthSnapshot[];
+  /**
+   * Runtime API: maintenance on (MAINT, checks stop) or off (the state the checks last
+   * reached, checks resume). False when the server is unknown.
+   */
+  setMaintenance(backend: string, server: string, on: boolean): boolean;
+  /**
+   * Runtime API: `disable health` stops the checks and the server counts as UP (HAProxy: the
+   * last result is ignored); `enable health` resumes them from the last state. False when the
+   * server is unknown or has no check configured.
+   */
+  setChecksEnabled(backend: string, server: string, enabled: boolean): boolean;
 }
 
 interface Entry {
@@ -98,6 +113,8 @@ interface Entry {
   downtimeMs: number;
   timer: NodeJS.Timeout | null;
   running: Promise<void> | null;
+  maintenance: boolean;
+  checksDisabled: boolean;
 }
 
 function key(backend: string, server: string): string {
@@ -138,6 +155,8 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
         downtimeMs: 0,
         timer: null,
         running: null,
+        maintenance: false,
+        checksDisabled: false,
       };
       entries.set(key(backend.name, server.name), entry);
       list.push(entry);
@@ -174,9 +193,35 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
     return { activeUp, backupUp };
   };
 
+  /** Moves a server to `to` (time accounting, listeners), without a log line. */
+  const applyStatus = (entry: Entry, to: ServerStatus, at: number): void => {
+    entry.status = to;
+    entry.lastChangeAtMs = at;
+    if (to === 'DOWN') {
+      entry.downTransitions += 1;
+      entry.downSinceMs = at;
+    } else if (entry.downSinceMs !== null) {
+      entry.downtimeMs += at - entry.downSinceMs;
+      entry.downSinceMs = null;
+    }
+  };
+
+  const transition = (entry: Entry, to: ServerStatus): void => {
+    if (to === entry.status) return;
+    applyStatus(entry, to, wallNow());
+    notify(entry);
+  };
+
+  /** The status a server has outside maintenance: what its checks say, UP when unchecked or checks are off. */
+  const checkedStatus = (entry: Entry): ServerStatus => {
+    if (entry.server.disabled) return 'MAINT';
+    if (entry.counter === null || entry.checksDisabled) return 'UP';
+    return stateOf(entry.counter);
+  };
+
   const record = (entry: Entry, result: CheckResult): void => {
     const counter = entry.counter;
-    if (counter === null) return;
+    if (counter === null || entry.maintenance || entry.checksDisabled) return;
     const at = wallNow();
     entry.checks += 1;
     if (!result.passed && counter.health > 0) entry.failedChecks += 1;
@@ -190,15 +235,7 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
     const to = stateOf(next);
     if (to === entry.status) return;
 
-    entry.status = to;
-    entry.lastChangeAtMs = at;
-    if (to === 'DOWN') {
-      entry.downTransitions += 1;
-      entry.downSinceMs = at;
-    } else if (entry.downSinceMs !== null) {
-      entry.downtimeMs += at - entry.downSinceMs;
-      entry.downSinceMs = null;
-    }
+    applyStatus(entry, to, at);
     const { activeUp, backupUp } = usable(entry.backend.name);
     const line = formatStateChange({
       backend: entry.backend.name,
@@ -220,7 +257,7 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
   };
 
   const schedule = (entry: Entry, delayMs: number): void => {
-    if (state !== 'running') return;
+    if (state !== 'running' || entry.maintenance || entry.checksDisabled || entry.timer !== null) return;
     entry.timer = setTimeout(() => {
       entry.timer = null;
       entry.running = (async () => {
@@ -232,7 +269,7 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
           procVars,
           wallNow,
         });
-        if (state !== 'running') return;
+        if (state !== 'running' || entry.maintenance || entry.checksDisabled) return;
         record(entry, result);
         try {
           options.onCheck?.(entry.backend.name, entry.server.name, result);
@@ -282,6 +319,35 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
       await sockets.closeAll();
       await Promise.all([...entries.values()].map((entry) => entry.running ?? Promise.resolve()));
     },
+    setMaintenance(backend, server, on) {
+      const entry = entries.get(key(backend, server));
+      if (entry === undefined) return false;
+      if (entry.maintenance === on) return true;
+      entry.maintenance = on;
+      if (on) {
+        if (entry.timer !== null) clearTimeout(entry.timer);
+        entry.timer = null;
+        transition(entry, 'MAINT');
+      } else {
+        transition(entry, checkedStatus(entry));
+        // Checks resume at once, as HAProxy re-checks a server leaving maintenance.
+        if (entry.counter !== null) schedule(entry, 0);
+      }
+      return true;
+    },
+    setChecksEnabled(backend, server, enabled) {
+      const entry = entries.get(key(backend, server));
+      if (entry === undefined || entry.counter === null) return false;
+      if (entry.checksDisabled === !enabled) return true;
+      entry.checksDisabled = !enabled;
+      if (!enabled && entry.timer !== null) {
+        clearTimeout(entry.timer);
+        entry.timer = null;
+      }
+      if (!entry.maintenance) transition(entry, checkedStatus(entry));
+      if (enabled) schedule(entry, 0);
+      return true;
+    },
     snapshot() {
       const at = wallNow();
       return [...entries.values()].map((entry) => ({
@@ -298,6 +364,8 @@ export function createHealthMonitor(model: TruehopModel, options: HealthMonitorO
         failedChecks: entry.failedChecks,
         downTransitions: entry.downTransitions,
         lastChangeAtMs: entry.lastChangeAtMs,
+        maintenance: entry.maintenance,
+        checksDisabled: entry.checksDisabled,
         downtimeMs: entry.downtimeMs + (entry.downSinceMs === null ? 0 : at - entry.downSinceMs),
       }));
     },

@@ -22,6 +22,7 @@ import { isWorkerMessage, type MasterMessage } from './ipc.js';
 import { writeListeningLines, type ListeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
 import { formatCounters, readWorkerCounters } from './worker-counters.js';
+import { masterControl, type MasterControl } from './runtime-api-ipc.js';
 import { SHARED_HEALTH_ENV, startMasterHealth, type MasterHealth } from './shared-health.js';
 
 /** A worker slot is restarted at most this often: a worker that crashes at start cannot spin the CPU. */
@@ -45,6 +46,8 @@ export function wantsMaster(model: TruehopModel, masterWorkerFlag: boolean): boo
 
 export interface RunningMaster {
   readonly listening: ListeningReport;
+  /** Statistics and admin actions over every worker (the runtime API drives it). */
+  readonly control: MasterControl;
   /** Resolves when every worker has exited after a stop. */
   readonly stopped: Promise<void>;
 }
@@ -73,6 +76,8 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
   let graceMs = model.global.hardStopAfterMs ?? DEFAULT_STOP_GRACE_MS;
   // Checks run here, once per server; workers receive the states (shared-health.ts).
   let health = startMasterHealth(model, (line) => stderr.write(`${line}\n`));
+  let servingModel = model;
+  const startedAtMs = Date.now();
   let stopping = false;
   /** True while the stop sequence reads the workers' counters, before it retires them. */
   let readingCounters = false;
@@ -149,6 +154,8 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
         ({ worker }) => {
           if (stopping) return retire(worker, graceMs);
           current.set(slot, worker);
+          // Runtime changes made since the last reload apply to the new worker too.
+          control.replayTo(worker);
           log(`worker ${worker.process.pid} started in slot ${slot}`);
         },
         (err: Error) => {
@@ -209,6 +216,8 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     }
     const oldHealth = health;
     health = nextHealth;
+    servingModel = result.model;
+    control.forget();
     void oldHealth.stop();
     const old = [...current.values()];
     // The new generation listens on every bind before the old one lets go (see the header).
@@ -256,11 +265,16 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     });
   };
 
+  const control = masterControl(
+    { model: () => servingModel, workers: () => current.values(), health: () => health, reload: () => reload('reload command') },
+    startedAtMs,
+  );
+
   onOperatorSignal('SIGUSR2', reload);
   onOperatorSignal('SIGHUP', reload);
   onOperatorSignal('SIGUSR1', stop);
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 
-  return { listening: initial.listening, stopped };
+  return { listening: initial.listening, stopped, control };
 }

@@ -7,7 +7,8 @@
 import type { Worker } from 'node:cluster';
 import type { TruehopModel } from '../model/config-model.js';
 import type { ServerStatus, ServerStatusSource } from '../model/server-status.js';
-import { createHealthMonitor, type HealthMonitor } from '../health/monitor.js';
+import { createHealthMonitor, type HealthMonitor, type ServerHealthSnapshot } from '../health/monitor.js';
+import type { HealthControl } from '../runtime/admin-actions.js';
 
 /** Set to 1 in the environment of workers whose master runs the checks. */
 export const SHARED_HEALTH_ENV = 'TRUEHOP_SHARED_HEALTH';
@@ -45,7 +46,9 @@ export function isStatusMessage(m: unknown): m is StatusMessage {
   return typeof m === 'object' && m !== null && (m as { type?: unknown }).type === 'truehop:status';
 }
 
-export interface MasterHealth {
+export interface MasterHealth extends HealthControl {
+  /** Every server's check details (the runtime API's statistics). */
+  details(): ServerHealthSnapshot[];
   /** Serves `worker` this monitor's states: a snapshot on request, then every transition. */
   attach(worker: Worker): void;
   snapshot(): StatesSnapshot;
@@ -80,6 +83,9 @@ export function startMasterHealth(model: TruehopModel, log: (line: string) => vo
       });
     },
     status: (b, s) => monitor.source.status(b, s),
+    details: () => monitor.snapshot(),
+    setMaintenance: (b, s, on) => monitor.setMaintenance(b, s, on),
+    setChecksEnabled: (b, s, enabled) => monitor.setChecksEnabled(b, s, enabled),
     async stop() {
       unsubscribe();
       workers.clear();

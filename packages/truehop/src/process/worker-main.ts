@@ -17,7 +17,10 @@ import type { WorkerMessage } from './ipc.js';
 import { listeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
 import { statusFromMaster } from './shared-health.js';
-import { serveCounters } from './worker-counters.js';
+import type { AdminAction } from '../runtime/admin-actions.js';
+import { COUNTERS_QUESTION } from './worker-counters.js';
+import { ADMIN_COMMAND, STATS_QUESTION } from './runtime-api-ipc.js';
+import { serveMaster } from './worker-requests.js';
 
 /** How long the worker waits for the master's server states before giving up (start fails). */
 const STATES_TIMEOUT_MS = 10_000;
@@ -50,7 +53,11 @@ async function runWorker(files: readonly string[]): Promise<void> {
   process.on('message', (m: unknown) => {
     if (isMasterStop(m)) stop();
   });
-  serveCounters(daemon.counters);
+  // The master validated the action against the same configuration before sending it.
+  serveMaster(
+    { [COUNTERS_QUESTION]: () => daemon.counters, [STATS_QUESTION]: () => daemon.stats() },
+    { [ADMIN_COMMAND]: (action) => daemon.apply(action as AdminAction) },
+  );
   send({ type: 'truehop:listening', listening: listeningReport(daemon.listening) });
 }
 

@@ -13,6 +13,9 @@ import { createCounters, type Counters, type RejectionCounts } from '../observe/
 import { createLogOutputs, LogFanout, openLogSink, type LogSink } from '../observe/log-sink.js';
 import { createHealthMonitor, type HealthMonitor } from '../health/monitor.js';
 import { SYSLOG_LEVELS } from '../observe/syslog-format.js';
+import type { StatsSnapshot } from '../observe/stats-snapshot.js';
+import { applyToDataPath, applyToHealth, type AdminAction } from './admin-actions.js';
+import { collectStats } from './collect-stats.js';
 import { installStopSignals } from './signals.js';
 
 /** Grace period for running sessions on stop when the config sets no `hard-stop-after`. */
@@ -54,6 +57,13 @@ export interface RunningDaemon {
    * (TRUEHOP_NODE_INTERNALS=off, or a Node without the fields relied on).
    */
   readonly clientReads: 'reused-buffers' | 'data-events';
+  /** The statistics of this process (runtime API, stats page, exporter), taken now. */
+  stats(): StatsSnapshot;
+  /**
+   * Applies a validated admin action (admin-actions.ts): its data-path part here, and its
+   * health part too when this process runs the checks (single-process mode).
+   */
+  apply(action: AdminAction): void;
 }
 
 export async function startDaemon(model: TruehopModel, options: RunOptions = {}): Promise<RunningDaemon> {
@@ -62,6 +72,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     // Not asked for: this Node changed what the fast path relies on. Still correct, slower.
     streams.stderr.write(`truehop: warning: client sockets use Node's public 'data' path (${NODE_INTERNALS.reason})\n`);
   }
+  const startedAtMs = Date.now();
   const counters = createCounters();
   const procVars = new Map<string, Sample>();
   const backends = new Map<string, RuntimeBackend>();
@@ -184,6 +195,11 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     rejections,
     stopped,
     clientReads: NODE_INTERNALS.usable ? 'reused-buffers' : 'data-events',
+    stats: () => collectStats({ model, frontends, backends, counters, sessions, startedAtMs, health: health === null ? null : () => health.snapshot() }),
+    apply(action) {
+      if (health !== null) applyToHealth(health, action);
+      applyToDataPath({ backends, frontends, sessions }, action);
+    },
     stop(graceMs?: number): Promise<void> {
       stopPromise ??= stopImpl(graceMs ?? model.global.hardStopAfterMs ?? DEFAULT_STOP_GRACE_MS);
       return stopPromise;
