@@ -6,7 +6,7 @@ export { HEADER_TIMEOUT_MS, MIN_MAX_HEADER_BYTES } from './policy.js';
 export type { AcceptProxyOptions, ProxyMode, RejectEvent } from './policy.js';
 export type { TrustedSources } from './trusted-sources.js';
 export { HeaderReader, readHeader } from './read-header.js';
-export type { HeaderReaderOptions, ReadHeaderOptions, ReadHeaderResult } from './read-header.js';
+export type { HeaderReaderOptions, HeaderReaderResult, ReadHeaderOptions, ReadHeaderResult } from './read-header.js';
 export { STATS_FIELDS } from './stats.js';
 export type { ProxyStats } from './stats.js';
 export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';

@@ -19,8 +19,12 @@ import type { ProxyHeader, ProxyProtocolError } from '@truehop/proxy-protocol';
 import type { Socket } from 'node:net';
 import { asRejection, rejection } from './errors.js';
 
-/** What a HeaderReader needs: the caps and whether a plain client is acceptable. */
-export interface HeaderReaderOptions {
+/**
+ * What a HeaderReader needs: the caps and whether a plain client is acceptable. `AllowPlain`
+ * carries that choice into the result type: a reader made with `allowPlain: false` (the
+ * daemon's `accept-proxy`) never answers 'plain', and its callers need no branch for it.
+ */
+export interface HeaderReaderOptions<AllowPlain extends boolean = boolean> {
   /** Cap on a v2 header (16 + len); v1 keeps the spec's 107 bytes (§1.2). */
   maxHeaderBytes: number;
   /**
@@ -28,7 +32,7 @@ export interface HeaderReaderOptions {
    * first byte or two, §2.6) means a plain client, handed over with its bytes intact.
    * false: it is refused with NOT_HDR (HAProxy `accept-proxy`, §4.1).
    */
-  allowPlain: boolean;
+  allowPlain: AllowPlain;
 }
 
 export interface ReadHeaderOptions extends HeaderReaderOptions {
@@ -44,6 +48,11 @@ export type ReadHeaderResult =
   | { kind: 'plain'; replay: Buffer[] }
   | { kind: 'reject'; error: ProxyProtocolError };
 
+/** The answers a reader made with `allowPlain: AllowPlain` can give. */
+export type HeaderReaderResult<AllowPlain extends boolean> = AllowPlain extends false
+  ? Exclude<ReadHeaderResult, { kind: 'plain' }>
+  : ReadHeaderResult;
+
 const NOT_HDR_MESSAGE = 'the connection does not start with a PROXY header';
 
 /**
@@ -51,14 +60,14 @@ const NOT_HDR_MESSAGE = 'the connection does not start with a PROXY header';
  * `push` with `undefined` (need more bytes) or the result; after a result it must not be fed
  * again. Allocates nothing per chunk beyond the decoder's step (a header's `rest` is a view).
  */
-export class HeaderReader {
+export class HeaderReader<AllowPlain extends boolean = boolean> {
   readonly #decoder: ProxyHeaderDecoder;
   // Chunks kept (by reference, not copied) only while a plain client is still possible, to
   // give them back intact if the decoder says 'not-proxy'. Bounded: the decoder refuses more
   // than maxHeaderBytes (TOO_LARGE) before this can grow past a few chunks.
   readonly #replay: Buffer[] | null;
 
-  constructor(options: HeaderReaderOptions) {
+  constructor(options: HeaderReaderOptions<AllowPlain>) {
     this.#decoder = new ProxyHeaderDecoder({ maxHeaderBytes: options.maxHeaderBytes });
     this.#replay = options.allowPlain ? [] : null;
   }
@@ -68,7 +77,7 @@ export class HeaderReader {
     return this.#decoder.bufferedBytes;
   }
 
-  push(chunk: Buffer): ReadHeaderResult | undefined {
+  push(chunk: Buffer): HeaderReaderResult<AllowPlain> | undefined {
     let step;
     try {
       step = this.#decoder.push(chunk);
@@ -83,7 +92,9 @@ export class HeaderReader {
       const replay = this.#replay;
       if (replay === null) return { kind: 'reject', error: rejection('NOT_HDR', NOT_HDR_MESSAGE) };
       replay.push(chunk);
-      return { kind: 'plain', replay };
+      // A replay list exists only when the options said allowPlain: true, where 'plain' is
+      // one of HeaderReaderResult's answers; TypeScript cannot follow that through the field.
+      return { kind: 'plain', replay } as HeaderReaderResult<AllowPlain>;
     }
     return { kind: 'header', header: step.header, length: step.length, rest: step.rest };
   }

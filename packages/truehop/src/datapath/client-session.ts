@@ -147,19 +147,16 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   }
 
   private onHeaderBytes(phase: HeaderPhase, chunk: Buffer): void {
-    const step = phase.push(chunk);
-    if (typeof step === 'string') return this.rejectHeader(step);
-    if (step.status === 'incomplete') return;
-    // §1.3, §6.7: a listener that requires a header never falls back to plain traffic;
-    // otherwise any client could pose as its own proxy.
-    if (step.status === 'not-proxy') return this.rejectHeader('NOT_HDR');
+    const result = phase.push(chunk);
+    if (result === undefined) return;
+    if (result.kind === 'reject') return this.rejectHeader(result.error.code);
     phase.stopTimer();
-    adoptProxyHeader(this.ctx, step.header);
+    adoptProxyHeader(this.ctx, result.header);
     this.frontend.shared.counters.headersReceived++;
-    const h = step.header;
+    const h = result.header;
     this.frontend.proxyProtocol.countHeader(h.version, h.command, h.tlvs, this.ctx.realClient.address);
     this.state = RULES;
-    if (step.rest.length > 0) this.queuePending(step.rest);
+    if (result.rest.length > 0) this.queuePending(result.rest);
     this.afterHeader();
   }
 
@@ -238,7 +235,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private onClientEnd(): void {
     this.clientEnded = true;
     const state = this.state;
-    if (state.kind === 'header') this.rejectHeader(state.endOfInput());
+    if (state.kind === 'header') this.rejectHeader(state.end().error.code);
     else if (state.kind === 'forwarding') state.onClientEnd();
     // Before the server connection exists, the FIN is replayed when the stream is made.
   }

@@ -1,13 +1,10 @@
 // The PROXY header phase of a session on an `accept-proxy` bind (or after `tcp-request
-// connection expect-proxy`): the incremental decoder, the time limit for a whole header, and
-// the report of a refused header (counters, event, connection-error log line). The session
-// feeds it bytes; it answers with the decoder's step or the codec's error code.
-import {
-  ProxyHeaderDecoder,
-  isProxyProtocolError,
-  type DecoderStep,
-  type ProxyErrorCode,
-} from '@truehop/proxy-protocol';
+// connection expect-proxy`): @truehop/node's HeaderReader (the one PROXY-header reader: the
+// decoder with its caps, the refusal of a plain client, every failure as a typed code) plus
+// the time limit for a whole header, and the report of a refused header (counters, event,
+// connection-error log line). The session feeds it chunks, however its transport reads them.
+import { HeaderReader, type HeaderReaderResult } from '@truehop/node';
+import { DEFAULT_MAX_V2_HEADER_BYTES, type ProxyErrorCode } from '@truehop/proxy-protocol';
 import type { SessionContext } from '../model/session.js';
 import { countRejection } from '../observe/counters.js';
 import { CAPTURED_BYTES } from '../observe/proxy-stats.js';
@@ -17,14 +14,23 @@ import { formatConnectionErrorLog } from '../observe/tcplog.js';
 import { HAPROXY_ERROR_NAME } from '../model/connection-errors.js';
 import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 
-export class HeaderPhase {
+const READER_OPTIONS = {
+  maxHeaderBytes: DEFAULT_MAX_V2_HEADER_BYTES,
+  // §1.3, §6.7: a listener that requires a header never falls back to plain traffic (NOT_HDR);
+  // otherwise any client could pose as its own proxy.
+  allowPlain: false,
+} as const;
+
+/** One object per header-reading session: the reader itself, with the phase's tag and timer. */
+export class HeaderPhase extends HeaderReader<false> {
   readonly kind = 'header';
-  private readonly decoder = new ProxyHeaderDecoder();
   /** The first chunk received and the byte count so far: what `show errors` shows of a refused header. */
   firstChunk: Buffer | null = null;
   received = 0;
 
-  private constructor(private timer: NodeJS.Timeout | null) {}
+  private constructor(private timer: NodeJS.Timeout | null) {
+    super(READER_OPTIONS);
+  }
 
   /**
    * §4.10 / §2.6: a header that does not arrive within `timeoutMs` is a slowloris, not a
@@ -34,25 +40,10 @@ export class HeaderPhase {
     return new HeaderPhase(timeoutMs > 0 ? setTimeout(onTimeout, timeoutMs, owner) : null);
   }
 
-  /** The decoder's step for `chunk`, or the code of the error that refuses the header. */
-  push(chunk: Buffer): DecoderStep | ProxyErrorCode {
+  override push(chunk: Buffer): HeaderReaderResult<false> | undefined {
     this.firstChunk ??= chunk;
     this.received += chunk.length;
-    try {
-      return this.decoder.push(chunk);
-    } catch (err) {
-      return isProxyProtocolError(err) ? err.code : 'BAD_HDR';
-    }
-  }
-
-  /** EOF inside or before the header: TRUNCATED or EMPTY (§4.16). */
-  endOfInput(): ProxyErrorCode {
-    try {
-      this.decoder.end();
-    } catch (err) {
-      if (isProxyProtocolError(err)) return err.code;
-    }
-    return 'TRUNCATED';
+    return super.push(chunk);
   }
 
   stopTimer(): void {
