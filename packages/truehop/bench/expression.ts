@@ -3,8 +3,7 @@
 //   tcp-request content set-var(sess.azure_vpcid) fc_pp_tlv(0xEE),bytes(1) if { fc_pp_tlv(0xEE),bytes(0,1),hex eq 01 }
 // Build, then: node packages/truehop/dist/bench/expression.js
 import { tlv } from '@truehop/proxy-protocol';
-import { compileTcpRequest } from '../src/rules/tcp-request.js';
-import { createCompileEnv, words } from '../test/support/compile-env-fixture.js';
+import { compileTcpRuleLine, createCompileEnv, words } from '../test/support/compile-env-fixture.js';
 import { compileLogFormat } from '../src/sample/log-format.js';
 import { v2Header } from '../test/support/header-fixture.js';
 import { createSessionContext } from '../test/support/session-fixture.js';
@@ -31,7 +30,7 @@ function measure(name: string, fn: () => unknown): void {
 }
 
 const env = createCompileEnv('content');
-const rule = compileTcpRequest(words(AZURE_RULE), env);
+const rule = compileTcpRuleLine(AZURE_RULE, env);
 if (rule === undefined) throw new Error(`rule did not compile: ${JSON.stringify(env.diagnostics.items)}`);
 const fmt = compileLogFormat(words('%[fc_pp_tlv(0xEE)]')[0] ?? { text: '', pos: { file: '', line: 1, col: 1 }, quoted: false }, createCompileEnv('backend'));
 if (fmt === undefined) throw new Error('log format did not compile');

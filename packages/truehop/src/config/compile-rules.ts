@@ -43,7 +43,7 @@ export function compileRules(ctx: LoadContext, p: ProxyDraft): CompiledRules {
         break;
       }
       case 'tcp-request': {
-        const rule = compileTcpRequest(line.args, compileEnvFor(ctx, p, line.phase, scope));
+        const rule = compileTcpRequest(line.ruleSet, line.args, compileEnvFor(ctx, p, line.ruleSet.text, scope));
         if (rule) tcpRequest[rule.phase].push(rule);
         break;
       }

@@ -4,6 +4,7 @@
 // time, so later `defaults` sections never affect proxies declared before them).
 import type { SourcePos, Word } from '../text/source.js';
 import type { ProxySectionKind } from './keywords/keyword.js';
+import type { TcpRuleSet, TcpRuleSetWord } from '../rules/tcp-request.js';
 import type {
   BalanceAlgorithm,
   BindModel,
@@ -57,9 +58,9 @@ export type LogDecl = { kind: 'global'; pos: SourcePos } | { kind: 'target'; tar
 export type RuleDraft =
   | { kind: 'acl'; name: Word; args: readonly Word[] }
   | UseBackendDraft
-  | { kind: 'tcp-request'; phase: RulePhase; args: readonly Word[] };
+  | { kind: 'tcp-request'; ruleSet: TcpRuleSetWord; args: readonly Word[] };
 
-export type RulePhase = 'connection' | 'session' | 'content';
+export type RulePhase = TcpRuleSet;
 
 export interface UseBackendDraft {
   kind: 'use_backend';

@@ -6,10 +6,9 @@ import { describe, it } from 'node:test';
 import { decode, encode, tlv } from '@truehop/proxy-protocol';
 import { awsVpceIdTlv } from '@truehop/proxy-protocol/aws';
 import { compileLogFormat } from '../sample/log-format.js';
-import { createCompileEnv, words } from '../../test/support/compile-env-fixture.js';
+import { compileTcpRuleLine, createCompileEnv, words } from '../../test/support/compile-env-fixture.js';
 import { decodedHeader, v2Header } from '../../test/support/header-fixture.js';
 import { createSessionContext } from '../../test/support/session-fixture.js';
-import { compileTcpRequest } from './tcp-request.js';
 import type { CompiledTcpRule } from '../sample/compiled.js';
 import type { ProxyHeader } from '@truehop/proxy-protocol';
 import type { Word } from '../text/source.js';
@@ -20,7 +19,7 @@ const AZURE_VALUE = Buffer.from('01c1450021', 'hex');
 
 function compileRule(line: string): { rule: CompiledTcpRule; diagnostics: string[] } {
   const env = createCompileEnv('content');
-  const d = compileTcpRequest(words(line), env);
+  const d = compileTcpRuleLine(line, env);
   assert.ok(d !== undefined, JSON.stringify(env.diagnostics.items));
   return { rule: d, diagnostics: env.diagnostics.items.map((x) => `${x.severity}:${x.code}`) };
 }
@@ -96,7 +95,7 @@ describe('issue 5 examples', () => {
     if (decoded.status !== 'complete') return;
     const env = createCompileEnv('content');
     const ctx = createSessionContext({ proxyHeader: decoded.header });
-    const d = compileTcpRequest(words('content set-var(sess.psc) fc_pp_tlv(0xE0),be2dec(,8) if { fc_pp_gcp_psc_id 43686719580552292 } { src 10.0.60.2 }'), env);
+    const d = compileTcpRuleLine('content set-var(sess.psc) fc_pp_tlv(0xE0),be2dec(,8) if { fc_pp_gcp_psc_id 43686719580552292 } { src 10.0.60.2 }', env);
     assert.ok(d !== undefined, JSON.stringify(env.diagnostics.items));
     assert.equal(d.run(ctx).matched, true);
     assert.deepEqual(ctx.vars.get('sess.psc'), { type: 'str', value: '43686719580552292' });

@@ -15,8 +15,22 @@ import { clearVar, isSetVarCondition, parseVarName, SET_VAR_CONDITIONS, setVarAl
 import type { SetVarCondition, VarRef } from '../sample/variables.js';
 import type { Sample } from '../sample/types.js';
 
+/** The rule sets of `tcp-request`, in the order they run. */
+export const TCP_RULE_SETS = ['connection', 'session', 'content'] as const;
+export type TcpRuleSet = (typeof TCP_RULE_SETS)[number];
 
-type RulePhase = 'connection' | 'session' | 'content';
+/**
+ * The rule-set word of a `tcp-request` line once the keyword has checked it
+ * (config/keywords/proxy/routing.ts, the one place that reports a wrong one): the rule
+ * compiler takes only this, so it never sees `inspect-delay` or a misspelt set.
+ */
+export type TcpRuleSetWord = Word & { readonly text: TcpRuleSet };
+
+export function isTcpRuleSetWord(word: Word): word is TcpRuleSetWord {
+  return (TCP_RULE_SETS as readonly string[]).includes(word.text);
+}
+
+type RulePhase = TcpRuleSet;
 type Action = (ctx: SessionContext) => void;
 
 const ACTIONS: Readonly<Record<RulePhase, readonly string[]>> = {
@@ -97,28 +111,20 @@ function phaseEnv(env: CompileEnv, phase: Phase): CompileEnv {
 }
 
 /**
- * Compiles one `tcp-request connection|session|content …` rule. `tcp-request inspect-delay` is a
- * proxy setting, read by the keyword itself (config/keywords/proxy/routing.ts), not a rule.
+ * Compiles one `tcp-request connection|session|content …` rule: `ruleSet` is the checked
+ * rule-set word, `args` the words after it. `tcp-request inspect-delay` is a proxy setting,
+ * read by the keyword itself (config/keywords/proxy/routing.ts), not a rule.
  */
-export function compileTcpRequest(args: readonly Word[], env: CompileEnv): CompiledTcpRule | undefined {
-  const kindWord = args[0];
-  if (kindWord === undefined) return undefined;
-  const kind = kindWord.text;
-
-  if (kind !== 'connection' && kind !== 'session' && kind !== 'content') {
-    env.diagnostics.alert(kindWord.pos, 'UNKNOWN_KEYWORD',
-      `'tcp-request ${kind}' is not a rule set: use connection, session or content${suggestion(kind, ['connection', 'session', 'content'])}`);
-    return undefined;
-  }
-  const phase: RulePhase = kind;
-  const actionWord = args[1];
+export function compileTcpRequest(ruleSet: TcpRuleSetWord, args: readonly Word[], env: CompileEnv): CompiledTcpRule | undefined {
+  const phase: RulePhase = ruleSet.text;
+  const actionWord = args[0];
   if (actionWord === undefined) {
-    env.diagnostics.alert(kindWord.pos, 'BAD_ACTION', `'tcp-request ${phase}' needs an action: ${ACTIONS[phase].join(', ')}`);
+    env.diagnostics.alert(ruleSet.pos, 'BAD_ACTION', `'tcp-request ${phase}' needs an action: ${ACTIONS[phase].join(', ')}`);
     return undefined;
   }
   const action = actionWord.text.split('(')[0] as string;
-  const condAt = conditionStart(args, 2);
-  const actionArgs = args.slice(2, condAt);
+  const condAt = conditionStart(args, 1);
+  const actionArgs = args.slice(1, condAt);
   const scoped = phaseEnv(env, phase);
   let condition: CompiledCondition | undefined;
   if (condAt < args.length) {
@@ -230,5 +236,5 @@ export function compileTcpRequest(args: readonly Word[], env: CompileEnv): Compi
     return matched;
   };
   const source = args.map((w) => w.text).join(' ');
-  return { source: `tcp-request ${source}`, phase, expectsProxy, run };
+  return { source: `tcp-request ${phase} ${source}`, phase, expectsProxy, run };
 }

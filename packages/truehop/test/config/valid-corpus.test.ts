@@ -248,6 +248,22 @@ test('pattern-file.cfg: -f pattern files are read relative to the config file; e
   assert.equal(rules[0]?.expectsProxy, true);
 });
 
+test('tcp-request: the keyword checks the rule-set word (one alert, at the word); the rule compiler gets only connection/session/content', () => {
+  const rule = (line: string): LoadResult => loadConfigText([{ file: 'r.cfg', text: [
+    'defaults', '  mode tcp', '  timeout connect 1s', '  timeout client 1s', '  timeout server 1s',
+    'frontend fe', '  bind 127.0.0.1:61992', `  tcp-request ${line}`, '  default_backend be',
+    'backend be', '  server s1 127.0.0.1:61993', ''].join('\n') }], { env: {} });
+  const misspelt = rule('conection accept');
+  assert.deepEqual(codes(misspelt), ['alert UNKNOWN_KEYWORD 8:15']);
+  assert.match(misspelt.diagnostics[0]?.message ?? '', /rule set 'conection'.*did you mean 'connection'/);
+  assert.deepEqual(codes(rule('request accept')), ['alert UNKNOWN_KEYWORD 8:15']);
+  // An action missing after a valid set is the rule compiler's alert, still at the set word.
+  assert.deepEqual(codes(rule('session')), ['alert BAD_ACTION 8:15']);
+  const ok = rule('content reject if { src 10.0.0.1 }');
+  assert.deepEqual(codes(ok), []);
+  assert.deepEqual(ok.model?.frontends.get('fe')?.tcpRequest.content.map((r) => [r.phase, r.source]), [['content', 'tcp-request content reject if { src 10.0.0.1 }']]);
+});
+
 test('tcp-request inspect-delay: HAProxy time values become the frontend setting; bad ones are alerts at the value', () => {
   const delay = (value: string): { ms: number | undefined; codes: string[] } => {
     const r = loadConfigText([{ file: 'd.cfg', text: [

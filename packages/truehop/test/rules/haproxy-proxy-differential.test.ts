@@ -9,10 +9,9 @@ import { connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { authorityTlv, decode, encode, uniqueIdTlv } from '@truehop/proxy-protocol';
 import type { EncodeInput } from '@truehop/proxy-protocol';
-import { createCompileEnv, word, words } from '../support/compile-env-fixture.js';
+import { compileTcpRuleLine, createCompileEnv, word } from '../support/compile-env-fixture.js';
 import { compileLogFormat } from '../../src/sample/log-format.js';
 import { createSessionContext } from '../support/session-fixture.js';
-import { compileTcpRequest } from '../../src/rules/tcp-request.js';
 import { haproxySkip, startHaproxy, type RunningHaproxy } from '../support/haproxy.js';
 
 const EXCHANGE_TIMEOUT_MS = 5000;
@@ -92,7 +91,7 @@ describe('PROXY-header fetches agree with HAProxy 2.6 behind accept-proxy', { sk
         frontendName: 'f',
       });
       for (const line of RULES) {
-        const d = compileTcpRequest(words(line), env);
+        const d = compileTcpRuleLine(line, env);
         assert.ok(d !== undefined, JSON.stringify(env.diagnostics.items));
         d.run(ctx);
       }

@@ -4,6 +4,8 @@ import { Diagnostics } from '../../src/text/diagnostics.js';
 import type { SourcePos, Word } from '../../src/text/source.js';
 import type { Phase } from '../../src/model/session.js';
 import type { CompileEnv, NamedAcl } from '../../src/sample/compile-env.js';
+import type { CompiledTcpRule } from '../../src/sample/compiled.js';
+import { compileTcpRequest, isTcpRuleSetWord } from '../../src/rules/tcp-request.js';
 
 export interface CollectingEnv extends CompileEnv {
   readonly diagnostics: Diagnostics;
@@ -39,6 +41,16 @@ export function words(line: string, lineNo = 1, file = 'test.cfg'): Word[] {
     out.push({ text: m[0], pos: { file, line: lineNo, col: m.index + 1 }, quoted: false });
   }
   return out;
+}
+
+/**
+ * Compiles `<rule set> <action> …` (a `tcp-request` line without its keyword) as the loader
+ * does once the keyword has checked the rule set; a line whose rule set is wrong is a test bug.
+ */
+export function compileTcpRuleLine(line: string | readonly Word[], env: CompileEnv): CompiledTcpRule | undefined {
+  const [ruleSet, ...args] = typeof line === 'string' ? words(line) : line;
+  if (ruleSet === undefined || !isTcpRuleSetWord(ruleSet)) throw new Error(`not a tcp-request rule set: ${JSON.stringify(ruleSet?.text)}`);
+  return compileTcpRequest(ruleSet, args, env);
 }
 
 export function word(text: string): Word {

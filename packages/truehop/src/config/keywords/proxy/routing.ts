@@ -4,6 +4,7 @@
 import { FRONTEND_SECTIONS } from '../keyword.js';
 import { parseTime } from '../../../text/time.js';
 import { suggestion } from '../../../text/did-you-mean.js';
+import { isTcpRuleSetWord, TCP_RULE_SETS } from '../../../rules/tcp-request.js';
 import type { ProxyKeyword } from './proxy-keyword.js';
 import { NAME_CHARS, need, tooMany } from './proxy-keyword.js';
 
@@ -79,8 +80,8 @@ export const ROUTING_KEYWORDS: readonly ProxyKeyword[] = [
         proxy.inspectDelayMs = r.ms;
         return;
       }
-      if (sub.text !== 'connection' && sub.text !== 'session' && sub.text !== 'content') {
-        return sink.alert(sub.pos, 'UNKNOWN_KEYWORD', `unknown 'tcp-request' rule set '${sub.text}'${suggestion(sub.text, ['connection', 'session', 'content', 'inspect-delay'])}`);
+      if (!isTcpRuleSetWord(sub)) {
+        return sink.alert(sub.pos, 'UNKNOWN_KEYWORD', `unknown 'tcp-request' rule set '${sub.text}'${suggestion(sub.text, [...TCP_RULE_SETS, 'inspect-delay'])}`);
       }
       if (proxy.kind === 'defaults') {
         return sink.alert(sub.pos, 'NOT_SUPPORTED_YET', `'tcp-request ${sub.text}' rules in a defaults section are not supported by truehop yet; put them in the proxy`);
@@ -94,7 +95,7 @@ export const ROUTING_KEYWORDS: readonly ProxyKeyword[] = [
         // only the frontend's, so accepting them here would drop them silently.
         return sink.alert(sub.pos, 'NOT_SUPPORTED_YET', `'tcp-request content' rules in backend '${proxy.name}' are not supported by truehop yet; put them in the frontend`);
       }
-      proxy.rules.push({ kind: 'tcp-request', phase: sub.text, args });
+      proxy.rules.push({ kind: 'tcp-request', ruleSet: sub, args: args.slice(1) });
     },
   },
 ];
