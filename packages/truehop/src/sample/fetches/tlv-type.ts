@@ -1,23 +1,26 @@
 // The TLV type argument of fc_pp_tlv(<id|name>) (§4.11): a case-insensitive name or a number
 // as C strtoul(…, 0) reads it (0xEE, 238, 0356), 0–255.
+import { PP2_SUBTYPE_SSL, PP2_TYPE } from '@truehop/proxy-protocol';
 import { strtoul } from '../../text/integer.js';
+
+/** HAProxy's TLV names (src/connection.c), their numbers from the codec's one table. */
 export const TLV_TYPE_NAMES: Readonly<Record<string, number>> = {
-  ALPN: 0x01,
-  AUTHORITY: 0x02,
+  ALPN: PP2_TYPE.ALPN,
+  AUTHORITY: PP2_TYPE.AUTHORITY,
   // HAProxy's manual says CRC32 but only CRC32C parses (§4.11 [OBS]); we accept what HAProxy accepts.
-  CRC32C: 0x03,
-  NOOP: 0x04,
-  UNIQUE_ID: 0x05,
-  SSL: 0x20,
+  CRC32C: PP2_TYPE.CRC32C,
+  NOOP: PP2_TYPE.NOOP,
+  UNIQUE_ID: PP2_TYPE.UNIQUE_ID,
+  SSL: PP2_TYPE.SSL,
   // These name TOP-LEVEL TLVs 0x21–0x25, which a conforming sender nests inside SSL (0x20) instead:
   // HAProxy-compatible, they match only if a sender put them at top level (§4.11). The typed
   // fc_pp_ssl_* fetches read the nested ones.
-  SSL_VERSION: 0x21,
-  SSL_CN: 0x22,
-  SSL_CIPHER: 0x23,
-  SSL_SIG_ALG: 0x24,
-  SSL_KEY_ALG: 0x25,
-  NETNS: 0x30,
+  SSL_VERSION: PP2_SUBTYPE_SSL.VERSION,
+  SSL_CN: PP2_SUBTYPE_SSL.CN,
+  SSL_CIPHER: PP2_SUBTYPE_SSL.CIPHER,
+  SSL_SIG_ALG: PP2_SUBTYPE_SSL.SIG_ALG,
+  SSL_KEY_ALG: PP2_SUBTYPE_SSL.KEY_ALG,
+  NETNS: PP2_TYPE.NETNS,
 };
 
 /**
