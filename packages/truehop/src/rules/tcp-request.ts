@@ -87,6 +87,20 @@ function varActionName(word: Word, action: string, env: CompileEnv): { ref: VarR
   return { ref, conds };
 }
 
+/** `set-var(…) <value>` and `set-var-fmt(…) <format>`: the variable, its conditions and the one value word. */
+function setVarParts(
+  actionWord: Word, action: string, actionArgs: readonly Word[], env: CompileEnv, valueSyntax: string,
+): { ref: VarRef; conds: SetVarCondition[]; value: Word } | undefined {
+  const named = varActionName(actionWord, action, env);
+  if (named === undefined) return undefined;
+  const value = actionArgs[0];
+  if (value === undefined || actionArgs.length !== 1) {
+    env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'${action}' takes ${valueSyntax}`);
+    return undefined;
+  }
+  return { ...named, value };
+}
+
 /**
  * txn/req/res variables belong to a stream, which does not exist before 'tcp-request content'.
  * HAProxy accepts such a rule and silently does nothing; truehop does the same (the config
@@ -176,14 +190,10 @@ export function compileTcpRequest(ruleSet: TcpRuleSetWord, args: readonly Word[]
       break;
     }
     case 'set-var': {
-      const named = varActionName(actionWord, action, env);
-      if (named === undefined) return undefined;
-      const { ref, conds } = named;
-      if (actionArgs.length !== 1) {
-        env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'set-var' takes one sample expression, then optionally 'if'/'unless' <cond>`);
-        return undefined;
-      }
-      const expr = compileExpression(actionArgs[0] as Word, scoped, { checkPhase: true });
+      const parts = setVarParts(actionWord, action, actionArgs, env, "one sample expression, then optionally 'if'/'unless' <cond>");
+      if (parts === undefined) return undefined;
+      const { ref, conds } = parts;
+      const expr = compileExpression(parts.value, scoped, { checkPhase: true });
       if (expr === undefined) return undefined;
       const evaluate = expr.evaluate;
       if (!scopeExists(actionWord, ref, env, phase)) break;
@@ -200,14 +210,10 @@ export function compileTcpRequest(ruleSet: TcpRuleSetWord, args: readonly Word[]
       break;
     }
     case 'set-var-fmt': {
-      const named = varActionName(actionWord, action, env);
-      if (named === undefined) return undefined;
-      const { ref, conds } = named;
-      if (actionArgs.length !== 1) {
-        env.diagnostics.alert((actionArgs[1] ?? actionWord).pos, 'BAD_ACTION', `'set-var-fmt' takes one log-format string (quote it if it has spaces)`);
-        return undefined;
-      }
-      const fmt = compileLogFormat(actionArgs[0] as Word, scoped);
+      const parts = setVarParts(actionWord, action, actionArgs, env, 'one log-format string (quote it if it has spaces)');
+      if (parts === undefined) return undefined;
+      const { ref, conds } = parts;
+      const fmt = compileLogFormat(parts.value, scoped);
       if (fmt === undefined) return undefined;
       if (!scopeExists(actionWord, ref, env, phase)) break;
       act = (ctx) => {
