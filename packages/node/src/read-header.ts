@@ -68,7 +68,8 @@ export class HeaderReader<AllowPlain extends boolean = boolean> {
   readonly #replay: Buffer[] | null;
 
   constructor(options: HeaderReaderOptions<AllowPlain>) {
-    this.#decoder = new ProxyHeaderDecoder({ maxHeaderBytes: options.maxHeaderBytes });
+    // The options are the decoder's too (maxHeaderBytes): no copy made per connection.
+    this.#decoder = new ProxyHeaderDecoder(options);
     this.#replay = options.allowPlain ? [] : null;
   }
 
