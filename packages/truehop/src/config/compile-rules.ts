@@ -3,7 +3,7 @@
 // because HAProxy resolves an ACL name where it is used: an ACL counts only for the lines
 // after its declaration. An ACL whose line failed still counts as declared (its line has the
 // alert), so the rules using it do not add a false "no such ACL".
-import type { ProxyDraft, RulePhase, UseBackendDraft } from './draft.js';
+import type { ProxyDraft, RulePhase, ServiceRuleDraft, UseBackendDraft } from './draft.js';
 import type { LoadContext } from './load-context.js';
 import { compileEnvFor, newAclScope } from './load-context.js';
 import type { AclScope } from './load-context.js';
@@ -19,6 +19,8 @@ export interface CompiledRules {
   /** use_backend rules whose condition compiled, in order. */
   readonly useBackends: readonly { readonly draft: UseBackendDraft; readonly condition: CompiledCondition }[];
   readonly tcpRequest: Readonly<Record<RulePhase, readonly CompiledTcpRule[]>>;
+  /** `http-request use-service` and `stats admin` conditions that compiled, in order. */
+  readonly services: readonly { readonly draft: ServiceRuleDraft; readonly condition: CompiledCondition }[];
   /** Every ACL of the proxy, for what compiles after the rules. */
   readonly scope: AclScope;
 }
@@ -27,6 +29,7 @@ export function compileRules(ctx: LoadContext, p: ProxyDraft): CompiledRules {
   const scope = newAclScope();
   const useBackends: { draft: UseBackendDraft; condition: CompiledCondition }[] = [];
   const tcpRequest: Record<RulePhase, CompiledTcpRule[]> = { connection: [], session: [], content: [] };
+  const services: { draft: ServiceRuleDraft; condition: CompiledCondition }[] = [];
   for (const line of p.rules) {
     switch (line.kind) {
       case 'acl': {
@@ -42,6 +45,13 @@ export function compileRules(ctx: LoadContext, p: ProxyDraft): CompiledRules {
         if (condition) useBackends.push({ draft: line, condition });
         break;
       }
+      case 'use-service':
+      case 'stats-admin': {
+        // Evaluated on each parsed request of a mode http service frontend (path is known).
+        const condition = line.condition.length > 0 ? compileCondition(line.condition, compileEnvFor(ctx, p, 'http-request', scope)) : ALWAYS;
+        if (condition) services.push({ draft: line, condition });
+        break;
+      }
       case 'tcp-request': {
         const rule = compileTcpRequest(line.ruleSet, line.args, compileEnvFor(ctx, p, line.ruleSet.text, scope));
         if (rule) tcpRequest[rule.phase].push(rule);
@@ -49,5 +59,5 @@ export function compileRules(ctx: LoadContext, p: ProxyDraft): CompiledRules {
       }
     }
   }
-  return { useBackends, tcpRequest, scope };
+  return { useBackends, tcpRequest, services, scope };
 }

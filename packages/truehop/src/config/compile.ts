@@ -16,9 +16,11 @@ import type {
   CheckModel,
   FrontendModel,
   GlobalModel,
+  HttpServicesModel,
   LogTarget,
   ProxyV2Option,
   ServerModel,
+  StatsPageModel,
   TcpCheckStep,
   TlvFormat,
   TruehopModel,
@@ -28,7 +30,9 @@ import type { ResolvedReferences } from './resolve.js';
 import type { CompiledRules } from './compile-rules.js';
 import { compileRules } from './compile-rules.js';
 import type { CompiledLogFormat } from '../sample/compiled.js';
+import type { SessionContext } from '../model/session.js';
 import { compileLogFormat } from '../sample/log-format.js';
+import { DEFAULT_STATS_REALM, DEFAULT_STATS_URI } from './keywords/proxy/http-services.js';
 
 const PROXY_V2_OPTIONS: readonly ProxyV2Option[] = ['ssl', 'cert-cn', 'ssl-cipher', 'cert-sig', 'cert-key', 'authority', 'crc32c', 'unique-id'];
 const EMPTY = Buffer.alloc(0);
@@ -141,7 +145,35 @@ function compileFrontend(
     const u = compileFormat(ctx, p, rules, p.uniqueIdFormat, 'session');
     if (u) fe.uniqueIdFormat = u;
   }
+  if (mode === 'http') fe.services = compileServices(p, rules);
   return Object.freeze(fe);
+}
+
+/** The stats page and exporter rules of a mode http frontend (validate.ts made sure it has no backend). */
+function compileServices(p: ProxyDraft, rules: CompiledRules): HttpServicesModel {
+  const useServices = rules.services
+    .filter((r) => r.draft.kind === 'use-service')
+    .map((r) => Object.freeze({ service: 'prometheus-exporter' as const, condition: r.condition, pos: Object.freeze({ ...r.draft.pos }) }));
+  const out: HttpServicesModel = { useServices: frozenArray(useServices) };
+  const st = p.stats;
+  if (st?.enabled === true) {
+    const stats: StatsPageModel = {
+      uri: st.uri ?? DEFAULT_STATS_URI,
+      realm: st.realm ?? DEFAULT_STATS_REALM,
+      users: frozenArray(st.users.map((u) => Object.freeze({ ...u }))),
+      hideVersion: st.hideVersion,
+      pos: Object.freeze({ ...st.pos }),
+    };
+    if (st.refreshMs !== undefined && st.refreshMs > 0) stats.refreshMs = st.refreshMs;
+    // HAProxy keeps the first `stats admin` rule whose condition holds; one is the common case.
+    const admins = rules.services.filter((r) => r.draft.kind === 'stats-admin').map((r) => r.condition);
+    const first = admins[0];
+    if (first !== undefined) {
+      stats.admin = admins.length === 1 ? first : Object.freeze({ source: admins.map((a) => a.source).join(' || '), earliestPhase: 'http-request' as const, test: (c: SessionContext) => admins.some((a) => a.test(c)) });
+    }
+    out.stats = Object.freeze(stats);
+  }
+  return Object.freeze(out);
 }
 
 function compileBackend(ctx: LoadContext, p: ProxyDraft, rules: CompiledRules): BackendModel {

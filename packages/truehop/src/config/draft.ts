@@ -58,7 +58,30 @@ export type LogDecl = { kind: 'global'; pos: SourcePos } | { kind: 'target'; tar
 export type RuleDraft =
   | { kind: 'acl'; name: Word; args: readonly Word[] }
   | UseBackendDraft
-  | { kind: 'tcp-request'; ruleSet: TcpRuleSetWord; args: readonly Word[] };
+  | { kind: 'tcp-request'; ruleSet: TcpRuleSetWord; args: readonly Word[] }
+  | ServiceRuleDraft;
+
+/**
+ * `http-request use-service prometheus-exporter [if|unless …]` and `stats admin if|unless …`:
+ * conditions compiled in line order with the ACLs, like the other rules.
+ */
+export interface ServiceRuleDraft {
+  kind: 'use-service' | 'stats-admin';
+  /** `if|unless <condition>` words; empty: always. */
+  condition: readonly Word[];
+  pos: SourcePos;
+}
+
+/** `stats …` lines of a proxy (inherited from defaults, as in HAProxy). */
+export interface StatsDraft {
+  enabled: boolean;
+  uri: string | undefined;
+  refreshMs: number | undefined;
+  realm: string | undefined;
+  users: { user: string; password: string }[];
+  hideVersion: boolean;
+  pos: SourcePos;
+}
 
 export type RulePhase = TcpRuleSet;
 
@@ -78,6 +101,10 @@ export interface ProxyDraft {
   fe: boolean;
   be: boolean;
   mode: ProxyMode | undefined;
+  /** Where `mode http` was set (this section or its defaults), for the alert when it cannot apply. */
+  modeHttpPos: SourcePos | undefined;
+  /** `stats` lines, undefined when there are none. */
+  stats: StatsDraft | undefined;
   timeouts: Timeouts;
   maxconn: number | undefined;
   retries: number | undefined;
@@ -166,6 +193,8 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     fe: kind === 'defaults' || fe,
     be: kind === 'defaults' || be,
     mode: undefined,
+    modeHttpPos: undefined,
+    stats: undefined,
     timeouts: {},
     maxconn: undefined,
     retries: undefined,
@@ -190,6 +219,8 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     // What a defaults section carries into the proxies that follow it (HAProxy
     // proxy_preset_defaults/copy of defproxy): settings, never listeners, servers or rules.
     draft.mode = from.mode;
+    draft.modeHttpPos = from.modeHttpPos;
+    if (from.stats) draft.stats = { ...from.stats, users: [...from.stats.users] };
     draft.timeouts = { ...from.timeouts };
     draft.maxconn = from.maxconn;
     draft.retries = from.retries;

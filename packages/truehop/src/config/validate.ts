@@ -3,7 +3,7 @@
 // silently lets through and truehop does not (PROXY v2 options without send-proxy-v2,
 // health checks that lose their PROXY header because of `port`/`addr`).
 import type { DiagnosticSink } from '../text/diagnostics.js';
-import type { ProxyDraft, ServerDraft } from './draft.js';
+import type { ProxyDraft, ServerDraft, ServiceRuleDraft } from './draft.js';
 import type { SourcePos } from '../text/source.js';
 import type { ProxyV2Option, Timeouts } from '../model/config-model.js';
 
@@ -14,6 +14,7 @@ export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourceP
       sink.alert(p.pos, 'FRONTEND_NO_BIND', `${p.kind} '${p.name}' has no 'bind' line; declare it as a backend if that was intended`);
     }
     checkTimeouts(p, sink);
+    checkHttpServices(p, sink);
     if (p.fe && p.logOption?.kind === 'httplog') {
       // Inherited from a defaults section: reported once there (load-config dedupes by place),
       // so the message names the section that has the line, not one of its heirs.
@@ -62,6 +63,36 @@ function checkDuplicateBinds(proxies: readonly ProxyDraft[], sink: DiagnosticSin
       } else seen.set(key, { proxy: p, pos: b.pos });
     }
   }
+}
+
+/**
+ * truehop parses HTTP only for its built-in services: `mode http` is accepted for a
+ * frontend/listen whose every request goes to the stats page or the exporter (no servers,
+ * no default_backend, no use_backend: a request that matches no service gets HAProxy's 503).
+ * Anything else in mode http would need HTTP forwarding, which truehop does not have yet:
+ * accepting it would forward HTTP as a TCP stream without rules, headers or httplog.
+ */
+function checkHttpServices(p: ProxyDraft, sink: DiagnosticSink): void {
+  const useServices = p.rules.filter((r): r is ServiceRuleDraft => r.kind === 'use-service');
+  const hasStats = p.stats?.enabled === true;
+  if (p.mode !== 'http') {
+    // HAProxy: "'stats' statement ignored for proxy … as it requires HTTP mode".
+    const at = useServices[0]?.pos ?? (hasStats && p.stats && declaredIn(p, p.stats.pos) ? p.stats.pos : undefined);
+    if (at && p.fe) sink.warning(at, 'HTTP_SERVICE_IN_TCP_MODE', `${p.kind} '${p.name}': the stats page and http-request use-service need 'mode http'; ignored in mode tcp`);
+    return;
+  }
+  const pos = p.modeHttpPos ?? p.pos;
+  const where = declaredIn(p, pos) ? `${p.kind} '${p.name}'` : `${p.kind} '${p.name}' (mode http from its defaults section)`;
+  const reasons: string[] = [];
+  if (!p.fe) reasons.push('it is a backend');
+  else {
+    if (!hasStats && useServices.length === 0) reasons.push('it serves neither the stats page nor the Prometheus exporter');
+    if (p.servers.length > 0) reasons.push('it has servers');
+    if (p.defaultBackend !== undefined) reasons.push('it has a default_backend');
+    if (p.rules.some((r) => r.kind === 'use_backend')) reasons.push('it has use_backend rules');
+  }
+  if (reasons.length === 0) return;
+  sink.alert(pos, 'NOT_SUPPORTED_YET', `'mode http' in ${where} is not supported by truehop yet: ${reasons.join(', ')}; truehop forwards TCP streams and parses HTTP only in a frontend/listen whose requests all go to the stats page or the Prometheus exporter (use 'mode tcp')`);
 }
 
 /** True when `pos` is inside the proxy's own section (not inherited from a defaults section). */

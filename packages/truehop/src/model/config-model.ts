@@ -140,6 +140,46 @@ export interface UseBackendRule {
   pos: SourcePos;
 }
 
+/** One `stats auth <user>:<pass>` line (HAProxy's stats page: Basic authentication). */
+export interface StatsUser {
+  user: string;
+  password: string;
+}
+
+/** The stats page of a `mode http` frontend/listen (`stats enable`, `stats uri`, …). */
+export interface StatsPageModel {
+  /** `stats uri`: a prefix of the request URI (HAProxy's default `/haproxy?stats`). */
+  uri: string;
+  /** `stats refresh`: the page reloads itself this often; undefined = never. */
+  refreshMs?: number;
+  /** `stats realm` (Basic authentication realm). */
+  realm: string;
+  /** `stats auth` lines; empty = no authentication. */
+  users: readonly StatsUser[];
+  /** `stats admin if|unless <cond>`: the page offers server actions when it holds. */
+  admin?: CompiledCondition;
+  /** `stats hide-version`. */
+  hideVersion: boolean;
+  pos: SourcePos;
+}
+
+/** `http-request use-service <name> [if|unless <cond>]` (only prometheus-exporter exists). */
+export interface UseServiceRule {
+  service: 'prometheus-exporter';
+  condition: CompiledCondition;
+  pos: SourcePos;
+}
+
+/**
+ * What a `mode http` frontend/listen serves. truehop parses HTTP only for these built-in
+ * services: such a frontend has no backend, every request goes to one of them (or is refused
+ * with HAProxy's 503 when none matches).
+ */
+export interface HttpServicesModel {
+  stats?: StatsPageModel;
+  useServices: readonly UseServiceRule[];
+}
+
 export interface FrontendModel {
   name: string;
   mode: ProxyMode;
@@ -160,6 +200,8 @@ export interface FrontendModel {
   /** Per-connection log format: `log-format`, else tcplog/httplog defaults compiled by the loader. */
   logFormat?: CompiledLogFormat;
   uniqueIdFormat?: CompiledLogFormat;
+  /** Present exactly when `mode http`: the requests go to these services, never to a backend. */
+  services?: HttpServicesModel;
   pos: SourcePos;
 }
 

@@ -40,6 +40,7 @@ export function createSessionContext(init: SessionContextInit): SessionContext {
     uniqueId: null,
     backendLocal: null,
     serverAddress: null,
+    httpPath: null,
     stats: {
       queueMs: -1,
       connectMs: -1,

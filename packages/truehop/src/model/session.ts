@@ -6,13 +6,15 @@ import type { ProxyHeader } from '@truehop/proxy-protocol';
 import type { Sample } from '../sample/types.js';
 
 /** Where a rule or expression runs, in HAProxy's evaluation order. */
-export type Phase = 'connection' | 'session' | 'content' | 'backend';
+export type Phase = 'connection' | 'session' | 'content' | 'http-request' | 'backend';
 
 export const PHASE_ORDER: Readonly<Record<Phase, number>> = {
   connection: 0,
   session: 1,
   content: 2,
-  backend: 3,
+  // Only frontends in `mode http` (the stats page and the exporter) reach it: a request parsed.
+  'http-request': 3,
+  backend: 4,
 };
 
 export interface Endpoint {
@@ -52,6 +54,11 @@ export interface SessionContext {
   backendLocal: Endpoint | null;
   /** Address of the server connected to (log-format %si/%sp), once connected. */
   serverAddress: Endpoint | null;
+  /**
+   * The path of the HTTP request being evaluated (`path`), in a `mode http` service frontend
+   * only; null everywhere else (truehop forwards other traffic as TCP streams).
+   */
+  httpPath: string | null;
   /** Timings and counters for log-format aliases (%Tw %Tc %Tt %B %U %ts %ac %fc %bc %sc %rc). */
   readonly stats: SessionStats;
 }

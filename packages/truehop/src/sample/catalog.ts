@@ -18,7 +18,8 @@ export function describeSampleKeywords(): SampleKeywordDoc[] {
   const out: SampleKeywordDoc[] = [];
   for (const f of allFetches()) {
     const notes: string[] = [];
-    if (f.earliestPhase !== 'connection') notes.push(`from tcp-request ${f.earliestPhase === 'backend' ? 'backend' : f.earliestPhase} on`);
+    if (f.earliestPhase === 'http-request') notes.push('http-request rules of mode http service frontends');
+    else if (f.earliestPhase !== 'connection') notes.push(`from tcp-request ${f.earliestPhase === 'backend' ? 'backend' : f.earliestPhase} on`);
     if (f.multiValued === true) notes.push('multi-valued in ACLs');
     if (f.truehopOnly === true) notes.push('truehop extension');
     out.push({

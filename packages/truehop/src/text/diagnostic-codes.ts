@@ -60,6 +60,7 @@ export const DIAGNOSTIC_CODES = {
   FRONTEND_NO_BIND: 'a frontend or listen without any bind line',
   MISSING_TIMEOUTS: 'warning: timeout client (frontends) or connect/server (backends) not set, as HAProxy warns',
   NO_LISTENER: 'warning: no frontend or listen: valid, but nothing would listen (HAProxy exits 2)',
+  HTTP_SERVICE_IN_TCP_MODE: "warning: a stats page or use-service line in a proxy outside mode http is ignored, as in HAProxy",
   HTTPLOG_IN_TCP_MODE: "warning: option httplog outside mode http falls back to tcplog, as in HAProxy",
   // sample expressions and log formats (src/sample)
   BAD_EXPRESSION: 'a sample expression that cannot be read (empty, a stray character, a missing parenthesis)',

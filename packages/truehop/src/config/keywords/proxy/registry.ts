@@ -11,6 +11,7 @@ import { LOGGING_KEYWORDS } from './logging.js';
 import { ROUTING_KEYWORDS } from './routing.js';
 import { LISTENER_AND_SERVER_KEYWORDS } from './servers.js';
 import { CHECK_KEYWORDS } from './checks.js';
+import { HTTP_SERVICE_KEYWORDS } from './http-services.js';
 
 const IMPLEMENTED: readonly ProxyKeyword[] = [
   ...SETTING_KEYWORDS,
@@ -20,6 +21,7 @@ const IMPLEMENTED: readonly ProxyKeyword[] = [
   BALANCE_KEYWORD,
   ...LISTENER_AND_SERVER_KEYWORDS,
   ...CHECK_KEYWORDS,
+  ...HTTP_SERVICE_KEYWORDS,
 ];
 
 /**

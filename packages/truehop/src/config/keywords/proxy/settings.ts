@@ -60,18 +60,23 @@ export const SETTING_KEYWORDS: readonly ProxyKeyword[] = [
   {
     name: 'mode',
     syntax: 'tcp|http',
-    summary: "proxy mode: tcp (the default); 'mode http' is not supported yet",
+    summary: "proxy mode: tcp (the default); 'mode http' only for a frontend/listen that serves the stats page or the Prometheus exporter",
     status: 'supported',
     sections: ALL_PROXY_SECTIONS,
     misplaced: 'warning',
     apply({ proxy, sink }, args, kw) {
       const v = need(args, kw, 'tcp|http', sink);
       if (!v || tooMany(args, 1, kw, sink)) return;
-      if (v.text === 'tcp') proxy.mode = v.text;
-      // Until truehop has an HTTP mode, accepting `mode http` would silently forward HTTP as
-      // plain TCP: no http-request rules, no headers, no httplog. Say so once, here.
-      else if (v.text === 'http') sink.alert(v.pos, 'NOT_SUPPORTED_YET', "'mode http' is not supported by truehop yet (it forwards TCP streams only); use 'mode tcp'");
-      else if (v.text === 'log' || v.text === 'spop') sink.alert(v.pos, 'NOT_SUPPORTED_YET', `'mode ${v.text}' is not supported by truehop yet`);
+      if (v.text === 'tcp') {
+        proxy.mode = v.text;
+        proxy.modeHttpPos = undefined;
+      } else if (v.text === 'http') {
+        // truehop parses HTTP only for its built-in services (stats page, exporter); whether
+        // this proxy is one is known once the section is read (validate.ts checks it), so any
+        // other use is an alert there, at this line.
+        proxy.mode = v.text;
+        proxy.modeHttpPos = v.pos;
+      } else if (v.text === 'log' || v.text === 'spop') sink.alert(v.pos, 'NOT_SUPPORTED_YET', `'mode ${v.text}' is not supported by truehop yet`);
       else sink.alert(v.pos, 'BAD_VALUE', `'mode' expects tcp or http, got '${v.text}'${suggestion(v.text, ['tcp', 'http'])}`);
     },
   },
