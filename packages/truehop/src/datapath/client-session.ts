@@ -15,7 +15,7 @@ import { adoptProxyHeader } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
 import { sessionStartChannel } from '../observe/events.js';
 import { ForwardingPair, type StreamOwner } from './forwarding-pair.js';
-import type { BindRuntime, RuntimeFrontend, SessionDescription, SessionHandle } from './frontend.js';
+import type { BindRuntime, RuntimeFrontend, ServiceHandoff, SessionDescription, SessionHandle } from './frontend.js';
 import { HeaderPhase, reportHeaderRejection } from './header-phase.js';
 import { adoptClientSocket, type SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
@@ -53,6 +53,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private termCause: TermCause = TERM_CAUSE.NONE;
   private termPhase: TermPhase = TERM_PHASE.NONE;
   private finished = false;
+  /** Bytes read before the socket went to a service (header), -1 when it never did. */
+  private serviceReadBase = -1;
 
   private readonly client: SessionSocket;
 
@@ -109,7 +111,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
     c.setNoDelay(true);
-    this.clientAdopted = adoptClientSocket(c, this);
+    // A service frontend hands its socket to Node's HTTP parser: it must keep Node's own reads.
+    this.clientAdopted = this.frontend.service === undefined && adoptClientSocket(c, this);
     // EventEmitter calls listeners with the socket as `this`, which is what these expect.
     /* eslint-disable @typescript-eslint/unbound-method */
     if (!this.clientAdopted) c.on('data', ClientSession.onData);
@@ -170,6 +173,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
       this.frontend.stats.dreq++;
       return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
     }
+    const service = this.frontend.service;
+    if (service !== undefined) return this.handOver(service);
     // No backend: HAProxy closes the connection and logs <NOSRV>.
     if (backend === undefined) this.frontend.stats.ereq++;
     if (backend === undefined) return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
@@ -180,6 +185,21 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const setup = new ServerSetup(this, backend, this.frontend.shared.counters, this.frontend.recordsServerEndpoints);
     this.state = setup;
     setup.start();
+  }
+
+  /**
+   * A `mode http` service frontend: the socket goes to the HTTP service, the session only waits
+   * for it to close to give its slots back (no traffic log line: truehop has no httplog).
+   */
+  private handOver(service: ServiceHandoff): void {
+    const c = this.client;
+    c.pause();
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    c.removeListener('data', ClientSession.onData);
+    this.logged = false;
+    this.serviceReadBase = c.bytesRead - this.pendingBytes;
+    this.state = new ClosedPhase(null, null);
+    service.serve(c, this.ctx, this.takePendingPayload());
   }
 
   // ---- server setup (server-setup.ts) -------------------------------------------------
@@ -247,6 +267,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   private onClientClose(hadError: boolean): void {
     this.clientClosed = true;
+    if (this.serviceReadBase >= 0) {
+      this.ctx.stats.bytesFromClient = this.client.bytesRead - this.serviceReadBase;
+      this.ctx.stats.bytesToClient = this.client.bytesWritten;
+    }
     const state = this.state;
     if (state.kind === 'forwarding') state.onClientClose(hadError);
     else if (state.kind !== 'closed') {

@@ -4,6 +4,7 @@
 import type net from 'node:net';
 import type { BindModel, FrontendModel } from '../model/config-model.js';
 import type { Sample } from '../sample/types.js';
+import type { SessionContext } from '../model/session.js';
 import type { CompiledCondition } from '../sample/compiled.js';
 import type { Counters, RejectionCounts } from '../observe/counters.js';
 import type { LogFanout } from '../observe/log-sink.js';
@@ -51,6 +52,15 @@ export interface DaemonShared {
   onIdle(): void;
 }
 
+/**
+ * A `mode http` frontend's built-in services (services/http-service.ts): the session hands its
+ * socket over once the PROXY header and the tcp-request rules are done, with the bytes that
+ * followed the header. The data path knows only this shape, never the HTTP side.
+ */
+export interface ServiceHandoff {
+  serve(socket: net.Socket, ctx: SessionContext, pending: readonly Buffer[]): void;
+}
+
 export interface ResolvedUseBackend {
   backend: RuntimeBackend;
   condition: CompiledCondition;
@@ -90,6 +100,8 @@ export class RuntimeFrontend {
     readonly defaultBackend: RuntimeBackend | undefined,
     readonly logs: LogFanout,
     readonly shared: DaemonShared,
+    /** Set for a `mode http` frontend: its requests go to these services, never to a backend. */
+    readonly service?: ServiceHandoff,
   ) {
     this.gate = new ConnGate(model.maxconn);
     this.headerTimeoutMs = model.timeouts.clientHs ?? model.timeouts.client ?? 0;
