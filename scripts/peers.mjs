@@ -25,6 +25,10 @@ export const PEERS = [
   { binary: 'python3', debian: 'python3', usedBy: 'the connect-timeout test (a listener that never accepts)' },
   { binary: 'wrk', debian: 'wrk', usedBy: 'npm run bench, bench:node' },
   { binary: 'git', debian: 'git', usedBy: 'the repository checks (git ls-files) of scripts/test' },
+  // The stats page and the Prometheus exporter (docs/stats-page.md, docs/metrics.md).
+  { binary: 'prometheus', debian: 'prometheus', service: true, usedBy: 'the exporter test: a real Prometheus scrapes truehop and answers a query' },
+  { binary: 'promtool', debian: 'prometheus', usedBy: "the exporter test: 'promtool check metrics' on truehop's output" },
+  { binary: 'chromium', debian: 'chromium', usedBy: 'the stats page in a headless browser (playwright-core drives the system Chromium)' },
   // The interoperability matrix (packages/truehop/test/interop, docs/interop.md).
   { binary: 'ngx_stream_module.so', path: '/usr/lib/nginx/modules/ngx_stream_module.so', debian: 'libnginx-mod-stream', usedBy: 'interop: nginx stream' },
   { binary: 'apache2', debian: 'apache2', service: ['apache2', 'apache-htcacheclean'], usedBy: 'interop: Apache mod_remoteip' },

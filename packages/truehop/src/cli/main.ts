@@ -6,8 +6,9 @@
 // Exit status: 0 valid / stopped cleanly, 1 invalid configuration or runtime failure,
 // 2 usage error.
 // First import: from here on no operator signal kills the process or opens the inspector.
+import { TRUEHOP_VERSION } from '../version.js';
 import '../process/signal-guard.js';
-import { readFileSync, realpathSync } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';
@@ -31,14 +32,6 @@ export const EXIT_OK = 0;
 export const EXIT_INVALID = 1;
 export const EXIT_USAGE = 2;
 
-function version(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
 
 export async function main(argv: readonly string[]): Promise<number> {
   let values;
@@ -67,7 +60,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return EXIT_OK;
   }
   if (values.version) {
-    process.stdout.write(`truehop ${version()}\n`);
+    process.stdout.write(`truehop ${TRUEHOP_VERSION}\n`);
     return EXIT_OK;
   }
   if (values.demo) {

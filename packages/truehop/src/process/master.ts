@@ -23,6 +23,7 @@ import { writeListeningLines, type ListeningReport } from './listening-lines.js'
 import { onOperatorSignal } from './signal-guard.js';
 import { formatCounters, readWorkerCounters } from './worker-counters.js';
 import { masterControl, type MasterControl } from './runtime-api-ipc.js';
+import { serveServiceRequests } from './service-ipc.js';
 import { SHARED_HEALTH_ENV, startMasterHealth, type MasterHealth } from './shared-health.js';
 
 /** A worker slot is restarted at most this often: a worker that crashes at start cannot spin the CPU. */
@@ -270,6 +271,7 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     startedAtMs,
   );
 
+  serveServiceRequests(control);
   onOperatorSignal('SIGUSR2', reload);
   onOperatorSignal('SIGHUP', reload);
   onOperatorSignal('SIGUSR1', stop);

@@ -21,6 +21,7 @@ import type { AdminAction } from '../runtime/admin-actions.js';
 import { COUNTERS_QUESTION } from './worker-counters.js';
 import { ADMIN_COMMAND, STATS_QUESTION } from './runtime-api-ipc.js';
 import { serveMaster } from './worker-requests.js';
+import { masterServiceControl } from './service-ipc.js';
 
 /** How long the worker waits for the master's server states before giving up (start fails). */
 const STATES_TIMEOUT_MS = 10_000;
@@ -38,7 +39,9 @@ async function runWorker(files: readonly string[]): Promise<void> {
   let daemon: RunningDaemon;
   try {
     const statusSource = await statusFromMaster(STATES_TIMEOUT_MS);
-    daemon = await startDaemon(result.model, statusSource !== undefined ? { handleSignals: false, statusSource } : { handleSignals: false });
+    // The stats page and the exporter of this worker show and steer the whole daemon.
+    const serviceControl = masterServiceControl();
+    daemon = await startDaemon(result.model, statusSource !== undefined ? { handleSignals: false, statusSource, serviceControl } : { handleSignals: false, serviceControl });
   } catch (err) {
     send({ type: 'truehop:failed', reason: err instanceof Error ? err.message : String(err) });
     process.exit(1);

@@ -17,6 +17,7 @@ import type { StatsSnapshot } from '../observe/stats-snapshot.js';
 import { applyToDataPath, applyToHealth, type AdminAction } from './admin-actions.js';
 import { collectStats } from './collect-stats.js';
 import { installStopSignals } from './signals.js';
+import { createHttpServices, localServiceControl, type ServiceControl } from './http-services.js';
 
 /** Grace period for running sessions on stop when the config sets no `hard-stop-after`. */
 export const DEFAULT_STOP_GRACE_MS = 30_000;
@@ -39,6 +40,11 @@ export interface RunOptions {
   statusSource?: ServerStatusSource;
   /** Random source for `balance random` (tests make it deterministic). */
   random?: () => number;
+  /**
+   * What the stats page and the exporter read and act on: the master's view in master-worker
+   * mode (process/service-ipc.ts); this process's own by default.
+   */
+  serviceControl?: ServiceControl;
 }
 
 export interface RunningDaemon {
@@ -114,6 +120,14 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
   };
   const unsubscribe = status.subscribe((backend, server, st) => backends.get(backend)?.setStatus(server, st));
 
+  // The stats page and the exporter of mode http frontends; their control is made lazily, once
+  // the daemon below exists (it is what they read).
+  let serviceControl: ServiceControl | undefined = options.serviceControl;
+  let stopping = false;
+  const httpServices = createHttpServices(
+    { model, listeners: () => bound.length, stopping: () => stopping },
+    () => (serviceControl ??= localServiceControl(daemon, model)),
+  );
   const sinks: LogSink[] = [...globalSinks];
   for (const fe of model.frontends.values()) {
     // Only proxies that can accept connections are frontends (a `listen` is both).
@@ -123,7 +137,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     const feSinks = fe.logs.map((t) => openLogSink(t, logOutputs));
     sinks.push(...feSinks);
     const defaultBackend = fe.defaultBackend !== undefined ? runtimeBackend(fe.defaultBackend) : undefined;
-    frontends.push(new RuntimeFrontend(fe, useBackends, defaultBackend, new LogFanout(feSinks), shared));
+    frontends.push(new RuntimeFrontend(fe, useBackends, defaultBackend, new LogFanout(feSinks), shared, httpServices.get(fe.name)));
   }
 
   const listening = new Map<string, { host: string; port: number }[]>();
@@ -155,7 +169,9 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
   // Closing listeners (server.close) resolves only when every accepted socket is gone, so the
   // stop sequence closes the listening sockets first, then waits for sessions separately.
   const stopImpl = async (graceMs: number): Promise<void> => {
+    stopping = true;
     for (const l of bound) l.server.close();
+    for (const service of httpServices.values()) service.close();
     for (const fe of frontends) {
       for (const w of fe.waiting) w.socket.destroy();
       fe.waiting.length = 0;

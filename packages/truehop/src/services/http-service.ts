@@ -62,7 +62,8 @@ export class HttpServiceCounters {
 
 const kCtx = Symbol('truehop.serviceCtx');
 const kMark = Symbol('truehop.bytesAtIdle');
-type ServiceSocket = net.Socket & { [kCtx]?: SessionContext; [kMark]?: number };
+const kBusy = Symbol('truehop.requestsInFlight');
+type ServiceSocket = net.Socket & { [kCtx]?: SessionContext; [kMark]?: number; [kBusy]?: number };
 
 /** The path of a request target: origin form up to '?', absolute form from its first '/'. */
 export function requestPath(url: string): string {
@@ -81,6 +82,9 @@ export class HttpServiceFrontend {
   readonly counters = new HttpServiceCounters();
   private readonly server: http.Server;
   private readonly services: HttpServicesModel;
+  /** Open service connections, so a stop can close the idle keep-alive ones at once. */
+  private readonly sockets = new Set<ServiceSocket>();
+  private closing = false;
 
   constructor(
     private readonly model: FrontendModel,
@@ -117,6 +121,9 @@ export class HttpServiceFrontend {
     const s = socket as ServiceSocket;
     s[kCtx] = ctx;
     s[kMark] = socket.bytesRead;
+    s[kBusy] = 0;
+    this.sockets.add(s);
+    socket.once('close', () => this.sockets.delete(s));
     socket.pause();
     if (pending.length > 0) socket.unshift(pending.length === 1 ? pending[0]! : Buffer.concat(pending));
     this.server.emit('connection', socket);
@@ -128,9 +135,12 @@ export class HttpServiceFrontend {
     const ctx = socket[kCtx];
     if (ctx === undefined) return this.sendError(res, 500);
     this.counters.requests++;
+    socket[kBusy] = (socket[kBusy] ?? 0) + 1;
     res.on('finish', () => {
       socket[kMark] = socket.bytesRead;
+      socket[kBusy] = (socket[kBusy] ?? 1) - 1;
       this.counters.count(res.statusCode);
+      if (this.closing && socket[kBusy] === 0) socket.end();
     });
     const url = req.url ?? '';
     ctx.httpPath = requestPath(url);
@@ -194,8 +204,10 @@ export class HttpServiceFrontend {
     res.end(body);
   }
 
+  /** On stop: idle keep-alive connections close now, busy ones after their response. */
   close(): void {
-    this.server.close();
+    this.closing = true;
+    for (const s of this.sockets) if ((s[kBusy] ?? 0) === 0) s.destroy();
   }
 }
 
