@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
-import { connect, readAll, recordingServer, type RecordingServer } from '../../support/peers.js';
+import { connect, readAll, recordingServer, type RecordedConnection, type RecordingServer } from '../../support/peers.js';
 import { basic, httpRequest } from '../../support/http-client.js';
 
 const AUTH = basic('admin', 'se:cret');
@@ -17,7 +17,7 @@ describe('stats page', () => {
   let s2: RecordingServer;
 
   before(async () => {
-    const answer = (name: string) => (c: { socket: import('node:net').Socket }): void => {
+    const answer = (name: string) => (c: RecordedConnection): void => {
       c.socket.end(`${name}\n`);
     };
     s1 = await recordingServer(answer('s1'));
