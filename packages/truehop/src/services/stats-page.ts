@@ -96,7 +96,7 @@ function serverRow(s: ServerSnapshot, view: StatsPageView, nowMs: number): strin
 
 function backendTable(be: BackendSnapshot, view: StatsPageView, nowMs: number): string {
   const up = be.servers.length === 0 || be.servers.some((s) => s.status === 'UP');
-  const head = `<tr><th class="name"${view.admin ? ' colspan="2"' : ''}>Server</th><th>Status</th><th>LastChk</th><th>Weight</th><th colspan="4">Sessions (cur/max/limit/total)</th><th colspan="2">Bytes (in/out)</th><th>Conn errors</th><th>Retr/Redis</th><th class="name">Check</th><th>Downtime</th></tr>`;
+  const head = `<tr><th class="name"${view.admin ? ' colspan="2"' : ''}>Server</th><th>Status</th><th>LastChg</th><th>Weight</th><th colspan="4">Sessions (cur/max/limit/total)</th><th colspan="2">Bytes (in/out)</th><th>Conn errors</th><th>Retr/Redis</th><th class="name">Check</th><th>Downtime</th></tr>`;
   const rows = be.servers.map((s) => serverRow(s, view, nowMs)).join('');
   const total = `<tr class="total"><td class="name"${view.admin ? ' colspan="2"' : ''}>Backend</td><td>${up ? 'UP' : 'DOWN'}</td><td></td><td>${be.servers.filter((s) => serverState(s) === 'UP').reduce((n, s) => n + s.userWeight, 0)}</td>` +
     `${sessionsCells(be.scur, c(be, 'smax'), be.maxconn, c(be, 'stot'))}<td>${c(be, 'bin')}</td><td>${c(be, 'bout')}</td><td>${c(be, 'econ')}</td><td>${c(be, 'wretr')}/${c(be, 'wredis')}</td><td class="name">queue ${be.qcur}</td><td></td></tr>`;
