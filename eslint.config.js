@@ -112,6 +112,17 @@ export default tseslint.config(
     },
   },
   {
+    // The HTTP services (stats page, exporter) see the data path only as ServiceHandoff and
+    // the statistics as plain snapshots: they never reach into datapath/ or config/.
+    files: ['packages/truehop/src/services/**/*.ts'],
+    ignores: ['packages/truehop/src/services/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/datapath/**', '**/datapath', '**/config/**', '**/config'], message: 'services/ reads snapshots and the model, never the data path or the parser (docs/architecture.md).' }],
+      }],
+    },
+  },
+  {
     files: ['packages/truehop/src/observe/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
