@@ -117,7 +117,7 @@ export const HTTP_SERVICE_KEYWORDS: readonly ProxyKeyword[] = [
       const action = need(args, kw, '<action>', sink);
       if (!action) return;
       if (action.text !== 'use-service') {
-        return sink.alert(action.pos, 'NOT_SUPPORTED_YET', `'http-request ${action.text}' is not supported by truehop yet (only 'http-request use-service prometheus-exporter')`);
+        return sink.alert(kw.pos, 'NOT_SUPPORTED_YET', `'http-request ${action.text}' is not supported by truehop yet (only 'http-request use-service prometheus-exporter')`);
       }
       if (proxy.kind === 'defaults' || proxy.kind === 'backend') {
         return sink.alert(action.pos, 'NOT_SUPPORTED_YET', `'http-request use-service' in a ${proxy.kind} section is not supported by truehop yet; put it in the mode http frontend or listen`);
