@@ -19,11 +19,12 @@ export function validateDrafts(proxies: readonly ProxyDraft[], firstPos: SourceP
       // Inherited from a defaults section: reported once there (load-config dedupes by place),
       // so the message names the section that has the line, not one of its heirs.
       const where = declaredIn(p, p.logOption.pos) ? `${p.kind} '${p.name}'` : 'this defaults section';
-      if ((p.mode ?? 'tcp') !== 'http') {
-        // HAProxy gives the same warning and falls back the same way.
+      if (!servesHttp(p)) {
+        // HAProxy gives the same warning and falls back the same way (a refused `mode http`
+        // leaves the proxy a TCP one).
         sink.warning(p.logOption.pos, 'HTTPLOG_IN_TCP_MODE', `'option httplog' needs 'mode http' in ${where}; falling back to 'option tcplog'`);
       } else {
-        sink.warning(p.logOption.pos, 'PARSED_NOT_APPLIED', `'option httplog' in ${where}: truehop forwards HTTP as TCP streams and logs them in the tcplog format`);
+        sink.warning(p.logOption.pos, 'PARSED_NOT_APPLIED', `'option httplog' in ${where}: requests to the stats page and the Prometheus exporter are not logged by truehop`);
       }
     }
     if (p.be) {
@@ -72,6 +73,25 @@ function checkDuplicateBinds(proxies: readonly ProxyDraft[], sink: DiagnosticSin
  * Anything else in mode http would need HTTP forwarding, which truehop does not have yet:
  * accepting it would forward HTTP as a TCP stream without rules, headers or httplog.
  */
+/** Why `mode http` cannot apply to `p` (empty: it is a frontend/listen serving only the built-in services). */
+function httpRefusals(p: ProxyDraft): string[] {
+  const hasService = p.stats?.enabled === true || p.rules.some((r) => r.kind === 'use-service');
+  const reasons: string[] = [];
+  if (!p.fe) reasons.push('it is a backend');
+  else {
+    if (!hasService) reasons.push('it serves neither the stats page nor the Prometheus exporter');
+    if (p.servers.length > 0) reasons.push('it has servers');
+    if (p.defaultBackend !== undefined) reasons.push('it has a default_backend');
+    if (p.rules.some((r) => r.kind === 'use_backend')) reasons.push('it has use_backend rules');
+  }
+  return reasons;
+}
+
+/** `p` is in mode http and serves only the built-in services: the one HTTP truehop parses. */
+function servesHttp(p: ProxyDraft): boolean {
+  return p.mode === 'http' && httpRefusals(p).length === 0;
+}
+
 function checkHttpServices(p: ProxyDraft, sink: DiagnosticSink): void {
   const useServices = p.rules.filter((r): r is ServiceRuleDraft => r.kind === 'use-service');
   const hasStats = p.stats?.enabled === true;
@@ -83,14 +103,7 @@ function checkHttpServices(p: ProxyDraft, sink: DiagnosticSink): void {
   }
   const pos = p.modeHttpPos ?? p.pos;
   const where = declaredIn(p, pos) ? `${p.kind} '${p.name}'` : `${p.kind} '${p.name}' (mode http from its defaults section)`;
-  const reasons: string[] = [];
-  if (!p.fe) reasons.push('it is a backend');
-  else {
-    if (!hasStats && useServices.length === 0) reasons.push('it serves neither the stats page nor the Prometheus exporter');
-    if (p.servers.length > 0) reasons.push('it has servers');
-    if (p.defaultBackend !== undefined) reasons.push('it has a default_backend');
-    if (p.rules.some((r) => r.kind === 'use_backend')) reasons.push('it has use_backend rules');
-  }
+  const reasons = httpRefusals(p);
   if (reasons.length === 0) return;
   sink.alert(pos, 'NOT_SUPPORTED_YET', `'mode http' in ${where} is not supported by truehop yet: ${reasons.join(', ')}; truehop forwards TCP streams and parses HTTP only in a frontend/listen whose requests all go to the stats page or the Prometheus exporter (use 'mode tcp')`);
 }
