@@ -185,6 +185,7 @@ function compileBackend(ctx: LoadContext, p: ProxyDraft, rules: CompiledRules): 
     timeouts: Object.freeze({ ...p.timeouts }),
     retries: p.retries ?? DEFAULT_RETRIES,
     redispatch: p.redispatch ?? false,
+    ...(p.redispatchInterval !== undefined ? { redispatchInterval: p.redispatchInterval } : {}),
     checkKind: compileCheckKind(p),
     pos: Object.freeze({ ...p.pos }),
   };

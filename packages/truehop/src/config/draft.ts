@@ -109,6 +109,7 @@ export interface ProxyDraft {
   maxconn: number | undefined;
   retries: number | undefined;
   redispatch: boolean | undefined;
+  redispatchInterval: number | undefined;
   logOption: { kind: 'tcplog' | 'httplog'; pos: SourcePos } | undefined;
   logs: LogDecl[];
   logFormat: Word | undefined;
@@ -199,6 +200,7 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     maxconn: undefined,
     retries: undefined,
     redispatch: undefined,
+    redispatchInterval: undefined,
     logOption: undefined,
     logs: [],
     logFormat: undefined,
@@ -225,6 +227,7 @@ export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourceP
     draft.maxconn = from.maxconn;
     draft.retries = from.retries;
     draft.redispatch = from.redispatch;
+    draft.redispatchInterval = from.redispatchInterval;
     draft.logOption = from.logOption;
     draft.logs = [...from.logs];
     draft.logFormat = from.logFormat;

@@ -97,6 +97,13 @@ export class RuntimeBackend {
     this.drainQueue();
   }
 
+  /** Active (non-backup) servers UP with a weight: HAProxy's srv_act, read by the connect policy. */
+  activeUpCount(): number {
+    let n = 0;
+    for (const s of this.activeServers) if (s.status === 'UP' && s.weight > 0) n++;
+    return n;
+  }
+
   private full(): boolean {
     const max = this.model.maxconn;
     return max !== undefined && max > 0 && this.active >= max;

@@ -7,7 +7,7 @@ import type net from 'node:net';
 import type { SessionContext } from '../model/session.js';
 import type { Counters } from '../observe/counters.js';
 import { serverConnectErrorChannel } from '../observe/events.js';
-import { AFTER_FAILURE, RETRY_TURNAROUND_MS, type ConnectFailure } from './connect-policy.js';
+import { AFTER_FAILURE, type ConnectFailure } from './connect-policy.js';
 import type { ConnectHandler } from './connector.js';
 import type { QueueWaiter, RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
@@ -29,6 +29,8 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
   readonly ctx: SessionContext;
   /** The server whose slot is held; null in the queue phase. */
   private server: RuntimeServer | null = null;
+  /** The server a redispatch moved away from, until the next one is assigned. */
+  private failedServer: RuntimeServer | null = null;
   /** The attempt in flight; null while queued or waiting for the retry timer. */
   private socket: net.Socket | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -76,6 +78,21 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
     this.ctx.stats.queueMs = this.queuedAt < 0 ? 0 : Math.round(performance.now() - this.queuedAt);
     this.queuedAt = -1;
     this.ctx.serverName = server.name;
+    const failed = this.failedServer;
+    if (failed !== null) {
+      // HAProxy counts a redispatch only when the server changed; the same server again is a retry.
+      this.failedServer = null;
+      if (failed === server) {
+        this.counters.retries++;
+        this.backend.stats.wretr++;
+        failed.stats.wretr++;
+      } else {
+        this.counters.redispatches++;
+        this.backend.stats.wredis++;
+        failed.stats.wredis++;
+        this.ctx.stats.redispatched = true;
+      }
+    }
     this.kind = 'connect';
     this.server = server;
     this.connect(server);
@@ -93,7 +110,22 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
   }
 
   private static onRetryTimer(this: void, setup: ServerSetup): void {
-    if (setup.server !== null && !setup.cancelled) setup.connect(setup.server);
+    if (setup.cancelled) return;
+    const server = setup.server;
+    if (server === null) {
+      setup.redispatch();
+      return;
+    }
+    // The server may have been marked DOWN during the turn-around: with `option redispatch`
+    // nothing more is sent to it (HAProxy redispatches away from a server not RUNNING).
+    if (server.status !== 'UP' && setup.backend.connectPolicy.redispatch) {
+      setup.server = null;
+      setup.failedServer = server;
+      setup.backend.release(server);
+      setup.redispatch();
+      return;
+    }
+    setup.connect(server);
   }
 
   takePendingPayload(): readonly Buffer[] {
@@ -114,26 +146,34 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
       });
     }
     if (this.cancelled) return;
-    const next = backend.connectPolicy.afterFailure(this.attempts, failure);
+    const next = backend.connectPolicy.afterFailure(this.attempts, failure, {
+      serverUp: server.status === 'UP', activeUp: backend.activeUpCount(),
+    });
     if (next === AFTER_FAILURE.GIVE_UP) {
       this.owner.onSetupFailed(failure === 'timeout' ? TERM_CAUSE.SERVER_TIMEOUT : TERM_CAUSE.SERVER_ABORT, TERM_PHASE.CONNECT);
       return;
     }
-    this.counters.retries++;
     this.ctx.stats.retries++;
-    if (next === AFTER_FAILURE.REDISPATCH) {
-      this.counters.redispatches++;
-      backend.stats.wredis++;
-      server.stats.wredis++;
-      this.server = null;
-      backend.release(server);
-      this.acquire(server);
-    } else {
+    if (next === AFTER_FAILURE.RETRY_NOW || next === AFTER_FAILURE.RETRY_LATER) {
+      this.counters.retries++;
       backend.stats.wretr++;
       server.stats.wretr++;
       if (next === AFTER_FAILURE.RETRY_NOW) this.connect(server);
-      else this.retryTimer = setTimeout(ServerSetup.onRetryTimer, RETRY_TURNAROUND_MS, this);
+      else this.retryTimer = setTimeout(ServerSetup.onRetryTimer, backend.connectPolicy.turnaroundMs, this);
+    } else {
+      // Redispatch: the slot goes back at once (HAProxy sess_change_server(s, NULL)) so a
+      // waiting session can have it; the failed server is avoided if anything else is UP.
+      this.server = null;
+      this.failedServer = server;
+      backend.release(server);
+      if (next === AFTER_FAILURE.REDISPATCH) this.redispatch();
+      else this.retryTimer = setTimeout(ServerSetup.onRetryTimer, backend.connectPolicy.turnaroundMs, this);
     }
+  }
+
+  private redispatch(): void {
+    this.retryTimer = null;
+    this.acquire(this.failedServer);
   }
 
   onConnected(socket: net.Socket): void {

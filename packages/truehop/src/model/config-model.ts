@@ -127,6 +127,8 @@ export interface BackendModel {
   timeouts: Timeouts;
   retries: number;
   redispatch: boolean;
+  /** `option redispatch <interval>` (HAProxy's redispatch_after); undefined = -1, the last retry. */
+  redispatchInterval?: number;
   maxconn?: number;
   checkKind: CheckKind;
   /** Format for the UNIQUE_ID TLV (`proxy-v2-options unique-id`) — the frontend's unique-id-format applies. */

@@ -49,6 +49,7 @@ export function createSessionContext(init: SessionContextInit): SessionContext {
       bytesFromClient: 0,
       terminationState: '--',
       retries: 0,
+      redispatched: false,
       activeConns: 0,
       frontendConns: 0,
       backendConns: 0,

@@ -78,6 +78,8 @@ export interface SessionStats {
   terminationState: string;
   /** Connection retries. */
   retries: number;
+  /** A retry went to another server (option redispatch): HAProxy's `+` before %rc. */
+  redispatched: boolean;
   /** Concurrent connections at log time: process, frontend, backend, server. */
   activeConns: number;
   frontendConns: number;

@@ -43,7 +43,7 @@ export function formatTcpLog(ctx: SessionContext, queues: QueueSizes): string {
     `${client.address}:${client.port} [${formatLogDate(ctx.acceptedAtMs)}] ${ctx.frontendName} ` +
     `${ctx.backendName ?? ctx.frontendName}/${ctx.serverName ?? '<NOSRV>'} ` +
     `${s.queueMs}/${s.connectMs}/${s.totalMs} ${s.bytesToClient} ${s.terminationState} ` +
-    `${s.activeConns}/${s.frontendConns}/${s.backendConns}/${s.serverConns}/${s.retries} ` +
+    `${s.activeConns}/${s.frontendConns}/${s.backendConns}/${s.serverConns}/${s.redispatched ? '+' : ''}${s.retries} ` +
     `${queues.server}/${queues.backend}`;
   if (ctx.proxyHeader !== null) line += ` proxy=${ctx.realClient.address}:${ctx.realClient.port}`;
   return line;

@@ -45,8 +45,8 @@ describe('connect failures', () => {
     assert.equal(got.toString(), 'from-live');
     c.destroy();
     await waitFor(() => logs.lines().length === 1, 2000, 'log line');
-    // %s is the server that finally served; %rc = 1 retry; normal termination.
-    assert.match(logs.text, / fe be\/live -?\d+\/\d+\/\d+ \d+ -- \d+\/\d+\/\d+\/\d+\/1 /);
+    // %s is the server that finally served; %rc = 1 retry, '+' for the redispatch; normal termination.
+    assert.match(logs.text, / fe be\/live -?\d+\/\d+\/\d+ \d+ -- \d+\/\d+\/\d+\/\d+\/\+1 /);
     assert.equal(daemon.counters.redispatches, 1);
     assert.equal(daemon.counters.connectErrors, 1);
   });

@@ -95,8 +95,12 @@ export const SETTING_KEYWORDS: readonly ProxyKeyword[] = [
       const v = args[0];
       if (v) {
         if (!/^-?[0-9]+$/.test(v.text)) return sink.alert(v.pos, 'BAD_NUMBER', `'option redispatch' expects an integer interval, got '${v.text}'`);
-        sink.warning(v.pos, 'PARSED_NOT_APPLIED', "the redispatch interval is parsed but not applied: truehop redispatches on the last retry");
-      }
+        // HAProxy: P > 0 redispatches every Pth retry, N < 0 on the |N|th retry before the
+        // last, 0 never (connect-policy.ts applies it).
+        const interval = Number(v.text);
+        if (!Number.isSafeInteger(interval)) return sink.alert(v.pos, 'BAD_NUMBER', `'option redispatch' interval out of range: '${v.text}'`);
+        proxy.redispatchInterval = interval;
+      } else proxy.redispatchInterval = undefined;
       proxy.redispatch = !negated;
     },
   },
