@@ -318,7 +318,11 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     return state.kind === 'connect' ? state.heldServer : null;
   }
 
-  abort(): void {
+  abort(cause: TermCause = TERM_CAUSE.KILLED): void {
+    // HAProxy 2.6 (stream_shutdown with SF_ERR_KILLED) logs K and closes the client with a FIN
+    // once its buffer is flushed, as observed; destroy() does the same unless unread bytes
+    // make the kernel reset.
+    this.setTermination(cause, termPhaseOf(this.state));
     this.client.destroy();
     const state = this.state;
     if (state.kind === 'forwarding') state.server.destroy();

@@ -13,6 +13,7 @@ import { PRX_ERRORS } from '../model/connection-errors.js';
 import { ConnGate } from './conn-gate.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
+import type { TermCause } from './termination.js';
 
 /**
  * Connections accepted while a maxconn gate is full wait here unread, at most this many per
@@ -22,8 +23,12 @@ import type { RuntimeServer } from './runtime-server.js';
 export const MAX_WAITING_ACCEPTS = 1024;
 
 export interface SessionHandle {
-  /** Destroys both sockets (hard stop). */
-  abort(): void;
+  /**
+   * Cuts the session now: both sockets are closed and the log record carries `cause` as the
+   * first letter of its termination state (default K, "actively killed": hard-stop-after,
+   * admin actions such as `shutdown sessions`), unless an earlier event already decided it.
+   */
+  abort(cause?: TermCause): void;
   /** The server whose slot the session holds, if any (`shutdown sessions server`). */
   serverOf(): RuntimeServer | null;
   /** What `show sess` prints of it (built only when asked). */

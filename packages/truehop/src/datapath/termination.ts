@@ -15,6 +15,17 @@ export const TERM_CAUSE = {
   CLIENT_TIMEOUT: 'c',
   /** `timeout server`, `server-fin`, `connect` or `queue` expired — s. */
   SERVER_TIMEOUT: 's',
+  /**
+   * Actively killed: `hard-stop-after` expired during a stop, or an admin action (the CLI's
+   * `shutdown session`, `shutdown sessions server`) — K. Pass it to SessionHandle.abort().
+   */
+  KILLED: 'K',
+  /** A server going DOWN killed it (`on-marked-down shutdown-sessions`) — D. */
+  SERVER_DOWN_KILLED: 'D',
+  /** A resource ran out (descriptors, memory) — R. */
+  RESOURCE: 'R',
+  /** An internal error (a bug caught while handling the session) — I. */
+  INTERNAL: 'I',
 } as const;
 export type TermCause = (typeof TERM_CAUSE)[keyof typeof TERM_CAUSE];
 

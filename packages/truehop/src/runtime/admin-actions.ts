@@ -8,6 +8,7 @@
 //     states to the workers, process/shared-health.ts).
 import type { RuntimeBackend } from '../datapath/runtime-backend.js';
 import type { RuntimeFrontend, SessionHandle } from '../datapath/frontend.js';
+import { TERM_CAUSE } from '../datapath/termination.js';
 import type { TruehopModel } from '../model/config-model.js';
 
 export type ServerAdminState = 'ready' | 'drain' | 'maint';
@@ -103,7 +104,7 @@ export function applyToDataPath(target: DataPathTarget, action: AdminAction): vo
       server.maxconn = action.maxconn;
       break;
     case 'shutdown-sessions':
-      for (const session of [...target.sessions]) if (session.serverOf() === server) session.abort();
+      for (const session of [...target.sessions]) if (session.serverOf() === server) session.abort(TERM_CAUSE.KILLED);
       return;
     case 'server-health':
       return;

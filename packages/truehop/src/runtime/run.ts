@@ -8,6 +8,7 @@ import { ConnGate } from '../datapath/conn-gate.js';
 import { RuntimeFrontend, type DaemonShared, type ResolvedUseBackend, type SessionHandle } from '../datapath/frontend.js';
 import { admitWaiting, listen, type BoundListener } from '../datapath/listener.js';
 import { NODE_INTERNALS, NODE_INTERNALS_OFF_REASON } from '../datapath/node-internals.js';
+import { TERM_CAUSE } from '../datapath/termination.js';
 import { RuntimeBackend } from '../datapath/runtime-backend.js';
 import { createCounters, type Counters, type RejectionCounts } from '../observe/counters.js';
 import { createLogOutputs, LogFanout, openLogSink, type LogSink } from '../observe/log-sink.js';
@@ -179,7 +180,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     if (sessions.size > 0) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(() => {
-          for (const s of [...sessions]) s.abort();
+          for (const s of [...sessions]) s.abort(TERM_CAUSE.KILLED);
           // Aborted sockets report 'close' on the next turns of the loop; never let a stuck
           // one hold the stop forever.
           setTimeout(resolve, ABORT_SETTLE_MS);

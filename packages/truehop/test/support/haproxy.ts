@@ -21,6 +21,8 @@ export const haproxySkip: false | string = process.env['HAPROXY_BIN'] === undefi
 
 export interface RunningHaproxy {
   ports: number[];
+  /** The HAProxy process (for signals: SIGUSR1 soft stop, and descriptor/RSS sampling). */
+  pid: number;
   stderr(): string;
   stop(): Promise<void>;
 }
@@ -46,6 +48,7 @@ export async function startHaproxy(count: number, config: (ports: number[]) => s
     if (up) {
       return {
         ports,
+        pid: child.pid as number,
         stderr: () => err,
         stop: () =>
           new Promise<void>((resolve) => {
