@@ -33,6 +33,15 @@ import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termin
  */
 export const MAX_PENDING_BYTES_BEFORE_CONNECT = 64 * 1024;
 
+/**
+ * How long a client refused for want of a server may keep sending after our FIN before its
+ * socket is destroyed. Closing a socket with unread bytes makes the kernel send a reset, which
+ * the client sees as an error before it can read the close (an uploader whose server refused
+ * saw ECONNRESET 7 times in 10); HAProxy drains the socket first (conn_sock_drain) and its
+ * clients see a clean close. Bounded so a client that never stops cannot hold the socket.
+ */
+export const DRAIN_BEFORE_CLOSE_MS = 1000;
+
 /** The session that owns a client socket, so one set of listener functions serves every session. */
 const kSession = Symbol('truehop.session');
 type SessionSocket = net.Socket & { [kSession]: ClientSession };
@@ -219,7 +228,18 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   }
 
   onSetupFailed(cause: TermCause, phase: TermPhase): void {
-    this.closeClient(cause, phase);
+    this.setTermination(cause, phase);
+    this.cancelSetup();
+    // FIN now, then read and discard what the client still sends until it closes (bounded):
+    // see DRAIN_BEFORE_CLOSE_MS.
+    const c = this.client;
+    c.end();
+    c.resume();
+    setTimeout(ClientSession.onDrainTimeout, DRAIN_BEFORE_CLOSE_MS, this).unref();
+  }
+
+  private static onDrainTimeout(this: void, session: ClientSession): void {
+    if (!session.clientClosed) session.client.destroy();
   }
 
   // ---- client events (every phase) -------------------------------------------------------
@@ -240,6 +260,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   onSocketRead(chunk: Buffer, reusable: boolean): boolean {
     const state = this.state;
     if (state.kind === 'forwarding') return state.onClientRead(chunk, reusable);
+    if (state.kind === 'closed') return true; // draining before the close: discarded
     // Before forwarding, bytes are kept (pending payload) or parsed (the decoded header may
     // keep views into them): they must own their memory.
     this.onClientPreData(reusable ? Buffer.from(chunk) : chunk);
