@@ -16,6 +16,16 @@ export const SOAK_BASE_PORT = 61660;
 
 export const DEFAULT_FAULTS = { closeEarly: 0.01, reset: 0.01, stall: 0.002 };
 
+/**
+ * A killed server comes back after this long: longer than `fall 2` × `inter 200` (so its
+ * balancer marks it DOWN) and shorter than the 1 s turn-around, so a retry that waits for the
+ * same server lands while it is back but not yet UP again (`rise 2`) — the window in which a
+ * balancer that retries a DOWN server gets caught.
+ */
+export const SOAK_DOWN_MS = 800;
+/** One server is killed every this many ms. */
+export const SOAK_CHURN_EVERY_MS = 3000;
+
 function row(label: string, values: readonly (string | number)[]): string {
   return label.padEnd(34) + values.map((v) => String(v).padStart(16)).join('');
 }
@@ -85,8 +95,8 @@ async function main(): Promise<void> {
       concurrency: Number(a.concurrency),
       basePort: SOAK_BASE_PORT,
       faults: DEFAULT_FAULTS,
-      churnEveryMs: a['no-churn'] ? 0 : 3000,
-      downMs: 1500,
+      churnEveryMs: a['no-churn'] ? 0 : SOAK_CHURN_EVERY_MS,
+      downMs: SOAK_DOWN_MS,
       nodeFlags: a['node-flags'] === '' ? [] : a['node-flags'].split(' '),
       progress: true,
     }));

@@ -28,7 +28,8 @@ function config(bind: string, backendPort: number): string {
     `frontend fe\n  bind ${bind}\n  default_backend be\nbackend be\n  server s1 127.0.0.1:${backendPort}\n`;
 }
 
-interface Outcome { clientSaw: 'end' | string; bytes: number }
+/** 'end' (a FIN), an error code, or 'still open'. */
+interface Outcome { clientSaw: string; bytes: number }
 
 /** Downloads through `port` until the proxy closes; `stop` is called once data flows. */
 function download(port: number, stop: () => void): Promise<Outcome> {
