@@ -23,6 +23,7 @@ export const PEERS = [
   { binary: 'curl', debian: 'curl', usedBy: 'curl --haproxy-protocol tests, the README commands' },
   { binary: 'openssl', debian: 'openssl', usedBy: 'throw-away certificates for the TLS tests' },
   { binary: 'python3', debian: 'python3', usedBy: 'the connect-timeout test (a listener that never accepts)' },
+  { binary: 'prlimit', debian: 'util-linux', usedBy: 'the descriptor-budget test (a daemon under a low RLIMIT_NOFILE)' },
   { binary: 'wrk', debian: 'wrk', usedBy: 'npm run bench, bench:node' },
   { binary: 'git', debian: 'git', usedBy: 'the repository checks (git ls-files) of scripts/test' },
   // The stats page and the Prometheus exporter (docs/stats-page.md, docs/metrics.md).

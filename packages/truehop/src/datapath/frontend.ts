@@ -51,6 +51,14 @@ export interface DaemonShared {
   readonly rejections: RejectionCounts;
   readonly procVars: Map<string, Sample>;
   readonly sessions: Set<SessionHandle>;
+  /**
+   * Accepted connections that may wait for a slot, per frontend: MAX_WAITING_ACCEPTS, or less
+   * when the descriptor budget (runtime/descriptor-budget.ts) leaves less.
+   */
+  readonly waitingLimit: number;
+  /** Reports a listener's accept() failure and a dropped connection (rate-limited lines). */
+  reportAcceptError(where: string, err: NodeJS.ErrnoException): void;
+  reportAcceptDropped(where: string): void;
   /** Called after every session end so waiting connections can be admitted. */
   admitWaiting(): void;
   /** Called when the last session ended during a graceful stop. */

@@ -6,7 +6,7 @@ import net from 'node:net';
 import type { BindModel } from '../model/config-model.js';
 import { createSessionContext, socketEndpoint } from '../model/session-context.js';
 import { ClientSession } from './client-session.js';
-import { MAX_WAITING_ACCEPTS, type BindRuntime, type RuntimeFrontend } from './frontend.js';
+import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 
 /** Backlog handed to listen(): the kernel queue of not-yet-accepted connections. */
 export const LISTEN_BACKLOG = 1024;
@@ -66,7 +66,9 @@ export function onAccepted(frontend: RuntimeFrontend, bind: BindRuntime, socket:
     admit(frontend, bind, socket);
     return;
   }
-  if (frontend.waiting.length >= MAX_WAITING_ACCEPTS) {
+  if (frontend.waiting.length >= shared.waitingLimit) {
+    shared.counters.acceptsDropped++;
+    shared.reportAcceptDropped(`${frontend.name}/${bind.label}`);
     socket.destroy();
     return;
   }
@@ -88,7 +90,12 @@ export function listen(frontend: RuntimeFrontend, bind: BindRuntime): Promise<Bo
     const host = listenHost(bind.model);
     server.listen({ host, port: bind.model.port, ipv6Only: bind.model.v6only, backlog: LISTEN_BACKLOG }, () => {
       server.removeListener('error', onError);
-      server.on('error', () => {});
+      // After listen(), the only errors are accept() failures (EMFILE, ENFILE…): libuv has
+      // already closed the pending connections by then, so the least we owe is to say so.
+      server.on('error', (err: NodeJS.ErrnoException) => {
+        frontend.shared.counters.acceptErrors++;
+        frontend.shared.reportAcceptError(`${frontend.name}/${bind.label}`, err);
+      });
       const addr = server.address() as net.AddressInfo;
       resolve({ server, host: addr.address, port: addr.port });
     });

@@ -11,6 +11,8 @@ export const COUNTER_COLUMNS = {
   connectErrors: 'failed connection attempts to servers (each retry counts)',
   retries: 'connection retries to servers',
   redispatches: 'sessions moved to another server after a connect failure (option redispatch)',
+  acceptErrors: 'accept() failures on a listener (EMFILE, ENFILE: out of descriptors; the runtime closes the pending connections)',
+  acceptsDropped: 'connections closed at once because the waiting line (bounded by the descriptor budget) was full',
   queueTimeouts: 'sessions dropped after waiting longer than timeout queue',
   noServer: 'sessions that found no usable server',
   bytesIn: 'bytes received from clients',

@@ -5,7 +5,7 @@ import type { BackendModel, TruehopModel } from '../model/config-model.js';
 import type { ServerStatusSource } from '../model/server-status.js';
 import type { Sample } from '../sample/types.js';
 import { ConnGate } from '../datapath/conn-gate.js';
-import { RuntimeFrontend, type DaemonShared, type ResolvedUseBackend, type SessionHandle } from '../datapath/frontend.js';
+import { MAX_WAITING_ACCEPTS, RuntimeFrontend, type DaemonShared, type ResolvedUseBackend, type SessionHandle } from '../datapath/frontend.js';
 import { admitWaiting, listen, type BoundListener } from '../datapath/listener.js';
 import { NODE_INTERNALS, NODE_INTERNALS_OFF_REASON } from '../datapath/node-internals.js';
 import { TERM_CAUSE } from '../datapath/termination.js';
@@ -17,6 +17,8 @@ import { SYSLOG_LEVELS } from '../observe/syslog-format.js';
 import type { StatsSnapshot } from '../observe/stats-snapshot.js';
 import { applyToDataPath, applyToHealth, type AdminAction } from './admin-actions.js';
 import { collectStats } from './collect-stats.js';
+import { rateLimitedLine } from '../observe/rate-limited.js';
+import { descriptorBudget, effectiveMaxconn } from './descriptor-budget.js';
 import { installStopSignals } from './signals.js';
 import { createHttpServices, localServiceControl, type ServiceControl } from './http-services.js';
 
@@ -103,8 +105,24 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
   const sessions = new Set<SessionHandle>();
   const frontends: RuntimeFrontend[] = [];
   let idleWaiter: (() => void) | null = null;
+  // The descriptor budget: the global maxconn and the waiting line that fit RLIMIT_NOFILE.
+  const budget = descriptorBudget(model);
+  const { maxconn, warning } = effectiveMaxconn(model.global.maxconn, budget);
+  if (warning !== null) streams.stderr.write(`truehop: warning: ${warning}\n`);
+  const frontendCount = [...model.frontends.values()].filter((fe) => fe.binds.length > 0).length;
+  const waitingLimit = budget.waiting === undefined ? MAX_WAITING_ACCEPTS
+    : Math.min(MAX_WAITING_ACCEPTS, Math.floor(budget.waiting / Math.max(1, frontendCount)));
+  const acceptErrorLine = rateLimitedLine((line) => streams.stderr.write(`${line}\n`));
+  const droppedLine = rateLimitedLine((line) => streams.stderr.write(`${line}\n`));
   const shared: DaemonShared = {
-    globalGate: new ConnGate(model.global.maxconn),
+    globalGate: new ConnGate(maxconn),
+    waitingLimit,
+    reportAcceptError: (where, err) => acceptErrorLine.report(
+      `truehop: alert: accept() failed on ${where}: ${err.code ?? err.message}; pending connections were closed (descriptor limit ${budget.limit ?? 'unknown'})`,
+    ),
+    reportAcceptDropped: (where) => droppedLine.report(
+      `truehop: warning: ${where}: connection closed at once, ${waitingLimit} already waiting for a slot (maxconn ${maxconn ?? 'unlimited'})`,
+    ),
     counters,
     rejections,
     procVars,

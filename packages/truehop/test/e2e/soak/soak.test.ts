@@ -15,7 +15,8 @@ function options(balancer: SoakOptions['balancer'], seconds: number): SoakOption
     durationMs: seconds * 1000,
     connections: 1_000_000,
     concurrency: 32,
-    basePort: SOAK_BASE_PORT,
+    // Not the ports of `npm run soak` (SOAK_BASE_PORT), so a long soak can run beside the tests.
+    basePort: SOAK_BASE_PORT + 10,
     faults: DEFAULT_FAULTS,
     churnEveryMs: SOAK_CHURN_EVERY_MS,
     downMs: SOAK_DOWN_MS,
