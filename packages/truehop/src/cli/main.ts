@@ -6,9 +6,11 @@
 // Exit status: 0 valid / stopped cleanly, 1 invalid configuration or runtime failure,
 // 2 usage error.
 // First import: from here on no operator signal kills the process or opens the inspector.
-import { TRUEHOP_VERSION } from '../version.js';
 import '../process/signal-guard.js';
+// Then the V8 memory settings, before the heap grows (process/memory-flags.ts).
+import '../process/memory-flags.js';
 import { realpathSync } from 'node:fs';
+import { TRUEHOP_VERSION } from '../version.js';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.js';

@@ -11,6 +11,7 @@
 // from the configuration closes with the old workers. Old workers finish their sessions within
 // `hard-stop-after`, then the master kills what is left.
 // SIGTERM, SIGINT, SIGUSR1: graceful stop of every worker, then the master exits 0.
+import { memoryFlagsForChild } from './memory-flags.js';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
@@ -65,7 +66,8 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     stderr.write(`truehop: [master ${process.pid}] ${line}\n`);
   };
   cluster.schedulingPolicy = cluster.SCHED_NONE;
-  cluster.setupPrimary({ exec: WORKER_MAIN, args: [...files] });
+  // Workers get the V8 memory settings on their command line (memory-flags.ts).
+  cluster.setupPrimary({ exec: WORKER_MAIN, args: [...files], execArgv: [...memoryFlagsForChild(), ...process.execArgv] });
 
   /** The serving generation, by slot (0…nbthread-1). */
   let current = new Map<number, Worker>();

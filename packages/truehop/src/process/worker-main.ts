@@ -10,6 +10,7 @@
 // accepting, finish sessions within hard-stop-after, exit 0); the others are ignored here
 // because the master owns reloads (signal-guard.ts logs them).
 import './signal-guard.js';
+import './memory-flags.js';
 import { loadConfig } from '../config/load-config.js';
 import { startDaemon, type RunningDaemon } from '../runtime/run.js';
 import { isMasterStop } from './ipc.js';

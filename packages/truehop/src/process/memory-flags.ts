@@ -1,0 +1,35 @@
+// V8 settings that let a truehop process give memory back after a load, decided by
+// measurement (docs/reliability.md, "Memory"): a small young generation
+// (--max-semi-space-size=1, in MB: V8's default lets each semi-space grow to 16 MB, which a
+// proxy's short-lived per-connection objects fill and keep) and --optimize-for-size, under which
+// V8's memory reducer runs the collections an idle process otherwise never gets, so the heap
+// shrinks within about ten seconds of the load ending instead of staying at its peak.
+//
+// Workers get them on their command line (robust: V8 reads them before the heap exists). The
+// process started by the operator — the single process, or the master — can only set them
+// from inside, with v8.setFlagsFromString before anything is allocated in earnest; Node
+// documents that as unspecified after start-up, so it is measured, not assumed (the figures in
+// docs/reliability.md come from this path too). An operator's own value wins: a flag already in
+// NODE_OPTIONS or on node's command line is left alone, and TRUEHOP_V8_MEMORY=off turns both off.
+import v8 from 'node:v8';
+
+export const MEMORY_V8_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
+
+function operatorSet(flag: string): boolean {
+  const name = flag.split('=')[0] as string;
+  const given = [...process.execArgv, ...(process.env['NODE_OPTIONS'] ?? '').split(/\s+/)];
+  return given.some((a) => a === name || a.startsWith(`${name}=`) || a.replace(/_/g, '-').startsWith(name));
+}
+
+/** The flags to add to a child node process (a worker). */
+export function memoryFlagsForChild(): string[] {
+  if (process.env['TRUEHOP_V8_MEMORY'] === 'off') return [];
+  return MEMORY_V8_FLAGS.filter((f) => !operatorSet(f));
+}
+
+/** Applies the flags to this process, as early as the first import can. */
+export function applyMemoryFlags(): void {
+  for (const f of memoryFlagsForChild()) v8.setFlagsFromString(f);
+}
+
+applyMemoryFlags();
