@@ -137,3 +137,12 @@ export class Capture extends Writable {
     return this.text.split('\n').filter((l) => l.length > 0);
   }
 }
+
+/** A loopback port nobody listens on (bound then released). */
+export async function deadPort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}

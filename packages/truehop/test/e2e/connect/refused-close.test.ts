@@ -7,17 +7,10 @@ import net from 'node:net';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
 import { server, simple } from '../../support/model.js';
 import { haproxySkip, startHaproxy, type RunningHaproxy } from '../../support/haproxy.js';
+import { deadPort } from '../../support/peers.js';
 
 const CLIENTS = 40;
 const UPLOAD = 200_000;
-
-async function deadPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 /** CLIENTS uploads at once through `port`; how each one saw the end ('end' or an error code). */
 async function uploads(port: number): Promise<Record<string, number>> {

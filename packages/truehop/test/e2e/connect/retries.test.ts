@@ -6,17 +6,8 @@ import net from 'node:net';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { startDaemon, type RunningDaemon } from '../../../src/runtime/run.js';
 import { server, simple, stdoutLog } from '../../support/model.js';
-import { Capture, closedWithin, connect, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
+import { Capture, closedWithin, connect, deadPort, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
 import { peerSkip, requirePeer } from '../../support/require-peer.js';
-
-/** A loopback port nobody listens on (bound then released). */
-async function deadPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const toClose: { daemon?: RunningDaemon; rec?: RecordingServer; child?: ChildProcess; socket?: net.Socket }[] = [];
 after(async () => {
