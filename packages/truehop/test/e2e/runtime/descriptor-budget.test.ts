@@ -58,11 +58,32 @@ async function flood(): Promise<{ served: number; closed: number }> {
   return { served, closed };
 }
 
-function startLimited(argv: string[]): { child: ChildProcess; stderr: () => string } {
+interface Limited {
+  child: ChildProcess;
+  stderr: () => string;
+  /** SIGKILL, and wait for the exit: the next test binds the same port. */
+  kill(): Promise<void>;
+}
+
+function startLimited(argv: string[]): Limited {
   const child = spawn(requirePeer('prlimit'), [`--nofile=${NOFILE}:${NOFILE}`, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  return { child, stderr: () => err };
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    child,
+    stderr: () => err,
+    kill: async () => {
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
+
+async function stderrMatch(lb: Limited, re: RegExp, timeoutMs = 5000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (!re.test(lb.stderr()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  return re.test(lb.stderr());
 }
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -97,10 +118,13 @@ describe('descriptor budget', () => {
       writeFileSync(file, config(be.port, maxconn + '  nbthread 1\n'));
       const lb = startLimited([process.execPath, CLI, '-f', file]);
       cleanups.push(async () => {
-        lb.child.kill('SIGKILL');
+        await lb.kill();
         rmSync(dir, { recursive: true, force: true });
         await be.close();
       });
+      // truehop says it listens once every listener is bound (the port alone could still be
+      // the previous test's daemon on its way out).
+      assert.ok(await stderrMatch(lb, /listening on/, 15_000), lb.stderr());
       assert.equal(await waitListening(PORT, 15_000, 50), 'listening', lb.stderr());
       if (maxconn !== '') assert.match(lb.stderr(), /FD limit \(256\) too low for maxconn=1000/);
       const r = await flood();
@@ -110,7 +134,7 @@ describe('descriptor budget', () => {
       // Clients the waiting line could not hold were closed with a line saying so.
       if (r.closed > 0) assert.match(lb.stderr(), /connection closed at once, \d+ already waiting for a slot/);
       assert.ok(r.served >= 80, `only ${r.served} served`);
-      lb.child.kill('SIGKILL');
+      await lb.kill();
     });
   }
 
@@ -121,7 +145,7 @@ describe('descriptor budget', () => {
     writeFileSync(file, config(be.port, '  nbthread 1\n'));
     const lb = startLimited([haproxyBin(), '-db', '-f', file]);
     cleanups.push(async () => {
-      lb.child.kill('SIGKILL');
+      await lb.kill();
       rmSync(dir, { recursive: true, force: true });
       await be.close();
     });
@@ -129,6 +153,6 @@ describe('descriptor budget', () => {
     const r = await flood();
     t.diagnostic(`HAProxy: served ${r.served}, closed ${r.closed}`);
     assert.equal(r.served + r.closed, CLIENTS);
-    lb.child.kill('SIGKILL');
+    await lb.kill();
   });
 });
