@@ -5,6 +5,7 @@
 import type { SourcePos, Word } from '../text/source.js';
 import type { ProxySectionKind } from './keywords/keyword.js';
 import type { TcpRuleSet, TcpRuleSetWord } from '../rules/tcp-request.js';
+import type { BindTlsDraft, TlsSettingsDraft } from './keywords/bind/tls-options.js';
 import type {
   BalanceAlgorithm,
   BindModel,
@@ -117,7 +118,7 @@ export interface ProxyDraft {
   defaultBackend: Word | undefined;
   balance: BalanceAlgorithm | undefined;
   defaultServer: ServerDraft;
-  binds: BindModel[];
+  binds: BindDraft[];
   /** `bind` lines seen, valid or not: a frontend whose only bind is broken is not also 'without bind'. */
   bindLines: number;
   servers: ServerDraft[];
@@ -133,6 +134,11 @@ export interface ProxyDraft {
   tcpCheckSteps: { step: TcpCheckStep; pos: SourcePos }[];
 }
 
+/** A bind before compile: its TLS options still as words (files are read by config/tls/). */
+export interface BindDraft extends Omit<BindModel, 'tls'> {
+  tlsDraft?: BindTlsDraft;
+}
+
 export interface GlobalDraft {
   maxconn: number | undefined;
   nbthread: number | undefined;
@@ -141,10 +147,15 @@ export interface GlobalDraft {
   statsSockets: { path: string; pos: SourcePos }[];
   hardStopAfterMs: number | undefined;
   masterWorker: boolean;
+  /** `ssl-default-bind-*`: what TLS binds use where their line says nothing. */
+  sslDefaultBind: TlsSettingsDraft;
+  /** `crt-base` / `ca-base`: where relative crt and ca-file/crl-file paths are looked up. */
+  crtBase: string | undefined;
+  caBase: string | undefined;
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], hardStopAfterMs: undefined, masterWorker: false };
+  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], hardStopAfterMs: undefined, masterWorker: false, sslDefaultBind: {}, crtBase: undefined, caBase: undefined };
 }
 
 /** HAProxy's built-in server defaults (src/server.c, DEF_CHKINTR, DEF_RISETIME, DEF_FALLTIME). */

@@ -18,6 +18,7 @@
 // If not (a Node that renamed them), or when TRUEHOP_NODE_INTERNALS=off, client sockets keep
 // Node's public 'data' events: slower (a fresh 64 KiB allocation per read), never wrong.
 import net from 'node:net';
+import type tls from 'node:tls';
 
 /** Set to `off` to force the public 'data'-event path for client sockets. */
 export const NODE_INTERNALS_ENV = 'TRUEHOP_NODE_INTERNALS';
@@ -88,4 +89,18 @@ export function readIntoUserBuffers(
   fields[internals.symbols.cb] = callback;
   handle.useUserBuffer(first);
   return true;
+}
+
+/**
+ * The verification result of a server-side TLSSocket's client certificate: null when it
+ * verified, else OpenSSL's reason as Node names it ('CERT_HAS_EXPIRED', …). tls.Server reads
+ * it the same way (`_handle.verifyError()`, exposed as `ssl`); a TLSSocket made over an
+ * accepted socket has no public equivalent. Without the method the answer is a failure, so a
+ * Node that changed it refuses client certificates rather than trusting them.
+ */
+export function peerVerifyError(socket: tls.TLSSocket): string | null {
+  const handle = (socket as unknown as { ssl?: { verifyError?: () => (Error & { code?: string }) | null } | null }).ssl;
+  if (typeof handle?.verifyError !== 'function') return 'UNSPECIFIED';
+  const err = handle.verifyError();
+  return err === null || err === undefined ? null : (err.code ?? 'UNSPECIFIED');
 }

@@ -3,6 +3,7 @@
 // needs is decided here: compiled closures, resolved references, timeouts in milliseconds.
 // The data path imports this file and never the config parser.
 import type { SourcePos } from '../text/source.js';
+import type { BindTlsModel } from './tls.js';
 import type {
   CompiledCondition,
   CompiledLogFormat,
@@ -57,6 +58,8 @@ export interface BindModel {
   name?: string;
   v4v6: boolean;
   v6only: boolean;
+  /** `ssl` on the bind line: the handshake, after the PROXY header when accept-proxy is set. */
+  tls?: BindTlsModel;
   pos: SourcePos;
 }
 

@@ -41,6 +41,7 @@ export function createSessionContext(init: SessionContextInit): SessionContext {
     backendLocal: null,
     serverAddress: null,
     httpPath: null,
+    tls: null,
     stats: {
       queueMs: -1,
       connectMs: -1,

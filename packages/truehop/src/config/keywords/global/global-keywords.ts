@@ -12,6 +12,7 @@ import { parseTime } from '../../../text/time.js';
 import { parseLogTarget } from '../log-target.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import { SECTION_KEYWORDS } from '../../sections.js';
+import { SSL_BIND_DEFAULT_KEYWORDS } from './ssl-bind-defaults.js';
 
 export interface GlobalKeyword extends KeywordDoc {
   apply(global: GlobalDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;
@@ -150,9 +151,9 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   notApplied('pidfile', 1, 'the service manager tracks the process'),
   // TLS defaults and the stats socket's timeout: harmless without TLS listeners or a stats
   // socket (which are themselves reported), so a stock HAProxy global section still loads.
-  ...['ca-base', 'crt-base', 'key-base'].map((n) => notApplied(n, 1, 'no effect until truehop terminates TLS')),
-  ...['ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',
-    'ssl-default-bind-sigalgs', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
+  ...SSL_BIND_DEFAULT_KEYWORDS,
+  notApplied('key-base', 1, 'keys are read from the crt PEM itself'),
+  ...['ssl-default-bind-sigalgs', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
   ].map((n) => notAppliedAnyArgs(n, 'no effect until truehop speaks TLS')),
   notApplied('stats timeout', 1, 'the stats socket is not served yet'),
 ];
