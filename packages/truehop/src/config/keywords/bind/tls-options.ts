@@ -72,6 +72,17 @@ function textOption(name: string, field: 'ciphers' | 'ciphersuites' | 'curves', 
   };
 }
 
+function versionOption(name: string, field: 'minVer' | 'maxVer', summary: string): TlsBindKeyword {
+  return {
+    name, syntax: 'TLSv1.0|TLSv1.1|TLSv1.2|TLSv1.3', summary, status: 'supported', args: 1,
+    apply(t, args, kw, sink) {
+      const v = needArg(args, kw, sink, 'a TLS version');
+      const ver = v && parseTlsVersion(v, sink);
+      if (ver) t[field] = ver;
+    },
+  };
+}
+
 function fileOption(name: 'ca-file' | 'crl-file', summary: string): TlsBindKeyword {
   return {
     name, syntax: '<file>', summary, status: 'supported', args: 1,
@@ -124,24 +135,8 @@ export const TLS_BIND_KEYWORDS: readonly TlsBindKeyword[] = [
       t.alpn = list;
     },
   },
-  {
-    name: 'ssl-min-ver', syntax: 'TLSv1.0|TLSv1.1|TLSv1.2|TLSv1.3', status: 'supported', args: 1,
-    summary: 'lowest protocol version accepted (default TLSv1.2, as HAProxy)',
-    apply(t, args, kw, sink) {
-      const v = needArg(args, kw, sink, 'a TLS version');
-      const ver = v && parseTlsVersion(v, sink);
-      if (ver) t.minVer = ver;
-    },
-  },
-  {
-    name: 'ssl-max-ver', syntax: 'TLSv1.0|TLSv1.1|TLSv1.2|TLSv1.3', status: 'supported', args: 1,
-    summary: 'highest protocol version accepted (default TLSv1.3)',
-    apply(t, args, kw, sink) {
-      const v = needArg(args, kw, sink, 'a TLS version');
-      const ver = v && parseTlsVersion(v, sink);
-      if (ver) t.maxVer = ver;
-    },
-  },
+  versionOption('ssl-min-ver', 'minVer', 'lowest protocol version accepted (default TLSv1.2, as HAProxy)'),
+  versionOption('ssl-max-ver', 'maxVer', 'highest protocol version accepted (default TLSv1.3)'),
   textOption('ciphers', 'ciphers', '<list>', 'TLSv1.2 and older cipher list (OpenSSL syntax)'),
   textOption('ciphersuites', 'ciphersuites', '<list>', 'TLSv1.3 cipher suites (OpenSSL syntax)'),
   textOption('curves', 'curves', '<list>', 'key exchange groups, e.g. X25519:P-256'),
