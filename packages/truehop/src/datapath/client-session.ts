@@ -17,13 +17,15 @@ import { sessionStartChannel } from '../observe/events.js';
 import { ForwardingPair, type StreamOwner } from './forwarding-pair.js';
 import type { BindRuntime, RuntimeFrontend, ServiceHandoff, SessionDescription, SessionHandle } from './frontend.js';
 import { HeaderPhase, reportHeaderRejection } from './header-phase.js';
-import { adoptClientSocket, type SocketReader } from './reused-read-buffers.js';
+import type { SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { endSession } from './session-end.js';
 import { chooseBackend, runConnectionRules } from './session-rules.js';
 import { ServerSetup, type SetupOwner } from './server-setup.js';
 import { ClosedPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
+import type { Conn } from './transport/conn.js';
+import { readsIntoReader, setReader, socketOf } from './transport/transport.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
 
 /**
@@ -44,7 +46,7 @@ export const DRAIN_BEFORE_CLOSE_MS = 1000;
 
 /** The session that owns a client socket, so one set of listener functions serves every session. */
 const kSession = Symbol('truehop.session');
-type SessionSocket = net.Socket & { [kSession]: ClientSession };
+type SessionSocket = Conn & { [kSession]: ClientSession };
 
 export class ClientSession implements SetupOwner, SessionHandle, SocketReader, StreamOwner {
   readonly ctx: SessionContext;
@@ -55,7 +57,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private pendingBytes = 0;
   private clientEnded = false;
   private clientClosed = false;
-  /** Client bytes arrive through onSocketRead (reused memory) rather than 'data' events. */
+  /** Client bytes arrive through onSocketRead (raw transport) rather than 'data' events (socket transport). */
   private clientAdopted = false;
   /** False when the session never became a full session (connection rule, header): no traffic log. */
   private logged = true;
@@ -64,13 +66,15 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private finished = false;
   /** Bytes read before the socket went to a service (header), -1 when it never did. */
   private serviceReadBase = -1;
+  /** The client socket once handed to a service (always a net.Socket there), else null. */
+  private serviceSocket: net.Socket | null = null;
 
   private readonly client: SessionSocket;
 
   constructor(
     private readonly frontend: RuntimeFrontend,
     private readonly bind: BindRuntime,
-    client: net.Socket,
+    client: Conn,
     ctx: SessionContext,
   ) {
     this.ctx = ctx;
@@ -120,8 +124,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
     c.setNoDelay(true);
-    // A service frontend hands its socket to Node's HTTP parser: it must keep Node's own reads.
-    this.clientAdopted = this.frontend.service === undefined && adoptClientSocket(c, this);
+    // A service frontend hands its socket to Node's HTTP parser: it must keep Node's own reads
+    // (its listener accepts net.Sockets, listener.ts).
+    this.clientAdopted = this.frontend.service === undefined && readsIntoReader(c);
+    if (this.clientAdopted) setReader(c, this);
     // EventEmitter calls listeners with the socket as `this`, which is what these expect.
     /* eslint-disable @typescript-eslint/unbound-method */
     if (!this.clientAdopted) c.on('data', ClientSession.onData);
@@ -201,7 +207,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
    * for it to close to give its slots back (no traffic log line: truehop has no httplog).
    */
   private handOver(service: ServiceHandoff): void {
-    const c = this.client;
+    const c = socketOf(this.client);
+    // Never null: a service frontend's listener accepts net.Sockets (listener.ts).
+    if (c === null) return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+    this.serviceSocket = c;
     c.pause();
     // eslint-disable-next-line @typescript-eslint/unbound-method
     c.removeListener('data', ClientSession.onData);
@@ -220,7 +229,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     return p;
   }
 
-  onServerConnected(socket: net.Socket, backend: RuntimeBackend, server: RuntimeServer): void {
+  onServerConnected(socket: Conn, backend: RuntimeBackend, server: RuntimeServer): void {
     this.state = new ForwardingPair(
       this, this.client, socket, backend, server, this.ctx.stats,
       this.frontend.model.timeouts, backend.model.timeouts, this.clientEnded,
@@ -288,9 +297,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   private onClientClose(hadError: boolean): void {
     this.clientClosed = true;
-    if (this.serviceReadBase >= 0) {
-      this.ctx.stats.bytesFromClient = this.client.bytesRead - this.serviceReadBase;
-      this.ctx.stats.bytesToClient = this.client.bytesWritten;
+    const served = this.serviceSocket;
+    if (served !== null) {
+      this.ctx.stats.bytesFromClient = served.bytesRead - this.serviceReadBase;
+      this.ctx.stats.bytesToClient = served.bytesWritten;
     }
     const state = this.state;
     if (state.kind === 'forwarding') state.onClientClose(hadError);

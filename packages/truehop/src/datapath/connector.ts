@@ -1,20 +1,21 @@
 // Reaching one server (STYLE.md example 9): built once per server with everything that does
 // not change per connection (address, timeout connect, the compiled PROXY header builder).
-// `connect` opens the upstream connection and, once it is established, writes the PROXY
-// header and the client's first bytes in one go (cork → one writev → usually one segment),
-// so a server that reads header + request in one recv sees them together, as from HAProxy.
-import net from 'node:net';
+// `connect` opens the upstream connection on the process's transport (transport/transport.ts)
+// and, once it is established, writes the PROXY header and the client's first bytes in one go
+// (one writev → usually one segment), so a server that reads header + request in one recv sees
+// them together, as from HAProxy.
 import type { BackendModel, ServerModel } from '../model/config-model.js';
 import { recordServerConnection, socketEndpoint } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
 import type { ConnectFailure } from './connect-policy.js';
 import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js';
-import { UPSTREAM_ONREAD } from './reused-read-buffers.js';
+import type { Conn } from './transport/conn.js';
+import { connectTcp, writeTogether } from './transport/transport.js';
 
 export interface ConnectHandler {
   /** Returns the bytes already received from the client, to send right after the header. */
   takePendingPayload(): readonly Buffer[];
-  onConnected(socket: net.Socket): void;
+  onConnected(socket: Conn): void;
   onConnectFailed(kind: ConnectFailure, error: Error | null): void;
 }
 
@@ -24,7 +25,7 @@ export interface Connector {
    * Starts connecting; the returned socket lets the caller abort (destroy) early. With
    * `recordEndpoints` the connection's two ends go into the context (%bi %bp %si %sp).
    */
-  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): net.Socket;
+  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): Conn;
 }
 
 class TcpConnector implements Connector {
@@ -44,18 +45,14 @@ class TcpConnector implements Connector {
     this.connectTimeoutMs = backend.timeouts.connect ?? 0;
   }
 
-  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): net.Socket {
-    const socket = net.connect({
-      host: this.server.host,
-      port: this.server.port,
-      allowHalfOpen: true,
-      noDelay: true,
-      onread: UPSTREAM_ONREAD,
-    });
+  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): Conn {
+    const socket = connectTcp(this.server.host, this.server.port);
     let settled = false;
+    let timer: NodeJS.Timeout | null = null;
     const fail = (kind: ConnectFailure, error: Error | null): void => {
       if (settled) return;
       settled = true;
+      if (timer !== null) clearTimeout(timer);
       socket.removeListener('connect', onConnect);
       socket.destroy();
       handler.onConnectFailed(kind, error);
@@ -82,24 +79,17 @@ class TcpConnector implements Connector {
         return;
       }
       settled = true;
+      if (timer !== null) clearTimeout(timer);
       socket.removeListener('error', onError);
-      socket.removeListener('timeout', onTimeout);
-      socket.setTimeout(0);
       const payload = handler.takePendingPayload();
-      if (header !== undefined || payload.length > 0) {
-        socket.cork();
-        if (header !== undefined) socket.write(header);
-        for (const chunk of payload) socket.write(chunk);
-        socket.uncork();
-      }
+      writeTogether(socket, header === undefined ? payload : [header, ...payload]);
       handler.onConnected(socket);
     };
     socket.once('connect', onConnect);
     socket.on('error', onError);
-    if (this.connectTimeoutMs > 0) {
-      socket.setTimeout(this.connectTimeoutMs);
-      socket.once('timeout', onTimeout);
-    }
+    // Nothing is sent or received before the connection is up, so a plain timer is the
+    // connect deadline on either transport.
+    if (this.connectTimeoutMs > 0) timer = setTimeout(onTimeout, this.connectTimeoutMs);
     return socket;
   }
 }

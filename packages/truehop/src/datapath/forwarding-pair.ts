@@ -7,13 +7,14 @@
 // or buffer is created per chunk, and bytes are forwarded as the Buffers the socket produced
 // (never copied). Reads into reused memory (reused-read-buffers.ts) pin their buffer until the
 // write that carries them completes.
-import type net from 'node:net';
 import type { SessionStats } from '../model/session.js';
 import type { Timeouts } from '../model/config-model.js';
 import { idleSweeper, type IdleWatched } from './idle-sweeper.js';
-import { attachReader, returnReadBuffer, takeReadBuffer, type SocketReader } from './reused-read-buffers.js';
+import { returnReadBuffer, takeReadBuffer, type SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
+import type { Conn } from './transport/conn.js';
+import { setReader } from './transport/transport.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
 
 /** What a stream reports to the session that owns it. */
@@ -25,7 +26,7 @@ export interface StreamOwner {
 
 /** The stream that owns a server socket, so one set of listener functions serves every stream. */
 const kStream = Symbol('truehop.stream');
-type StreamSocket = net.Socket & { [kStream]: ForwardingPair };
+type StreamSocket = Conn & { [kStream]: ForwardingPair };
 
 export class ForwardingPair implements SocketReader, IdleWatched {
   readonly kind = 'forwarding';
@@ -50,8 +51,8 @@ export class ForwardingPair implements SocketReader, IdleWatched {
 
   constructor(
     private readonly owner: StreamOwner,
-    private readonly client: net.Socket,
-    server: net.Socket,
+    private readonly client: Conn,
+    server: Conn,
     /** The backend and server whose slot this stream holds until the session ends. */
     readonly backend: RuntimeBackend,
     readonly serverSlot: RuntimeServer,
@@ -63,7 +64,7 @@ export class ForwardingPair implements SocketReader, IdleWatched {
   ) {
     this.clientEnded = clientEnded;
     this.server = Object.assign(server, { [kStream]: this });
-    attachReader(server, this);
+    setReader(server, this);
     // The client socket's listeners are the session's; it passes 'data' and 'drain' on.
     // EventEmitter calls listeners with the socket as `this`, which is what these expect.
     /* eslint-disable @typescript-eslint/unbound-method */
@@ -73,6 +74,8 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     server.on('close', ForwardingPair.onServerClose);
     /* eslint-enable @typescript-eslint/unbound-method */
     this.applyTimeouts();
+    // A raw connection reads only once asked to (a net.Socket already flows: no-op there).
+    server.resume();
     if (clientEnded) {
       server.end();
       this.enterHalfClosed();
