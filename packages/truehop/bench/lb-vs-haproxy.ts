@@ -16,8 +16,9 @@
 // Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
 //        [--only keepalive,newconn,bulk,latency,idle] [--lbs haproxy,raw,socket] [--idle-conns 5000]
 //        [--baseline <old>/packages/truehop/dist/src/cli/main.js]
-// The memory case alone: `--only idle --idle-conns 9900` (each idle session holds two
-// descriptors in the LB, so the count is bounded by the LB's descriptor limit).
+// The memory case alone: `--only idle --idle-conns 9900`. Each idle session holds two
+// descriptors in the LB, so the count is bounded by the LB's descriptor limit: HAProxy refuses
+// to start when 2 × maxconn exceeds it, hence maxconn 9950 for a hard limit of 20,000.
 // --baseline adds an older truehop build (e.g. `git worktree add /tmp/bench-old main`, npm ci,
 // build) as a third LB in the same interleaved rounds, for before/after figures from one run.
 // --workers (`npm run bench:workers`) is the multi-worker case: HAProxy nbthread 2, truehop -W
@@ -125,7 +126,7 @@ http {
 
 function lbConfig(port: number, nbthread: number | undefined): string {
   return `global
-  maxconn 30000
+  maxconn 9950
 ${nbthread !== undefined ? `  nbthread ${nbthread}\n` : ''}defaults
   mode tcp
   timeout connect 5s

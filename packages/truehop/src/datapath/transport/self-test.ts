@@ -46,9 +46,21 @@ function expect(ok: boolean, what: string): void {
   if (!ok) throw new Error(what);
 }
 
-async function exercise(b: LibuvBindings): Promise<void> {
+/** What the self-test opened, closed whatever happens (a hung self-test must not leak). */
+type Opened = Set<{ destroy(): unknown } | net.Server>;
+
+function closeAll(opened: Opened): void {
+  for (const o of opened) {
+    if (o instanceof net.Server) o.close();
+    else o.destroy();
+  }
+  opened.clear();
+}
+
+async function exercise(b: LibuvBindings, opened: Opened): Promise<void> {
   useBindings(b);
   const server = net.createServer({ pauseOnConnect: true });
+  opened.add(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     // exclusive: in a cluster worker, a port of its own (not one shared through the master).
@@ -57,9 +69,13 @@ async function exercise(b: LibuvBindings): Promise<void> {
   try {
     const { port } = server.address() as net.AddressInfo;
     const accepted = new Promise<RawConn>((resolve) => {
-      expect(takeOverAccepts(server, resolve), "net.Server's handle has no onconnection to take over");
+      expect(takeOverAccepts(server, (conn) => {
+        opened.add(conn);
+        resolve(conn);
+      }), "net.Server's handle has no onconnection to take over");
     });
     const client = rawConnect('127.0.0.1', port, 4);
+    opened.add(client);
     await new Promise<void>((resolve, reject) => {
       client.once('connect', resolve);
       client.once('error', reject);
@@ -115,13 +131,14 @@ async function exercise(b: LibuvBindings): Promise<void> {
     const freePort = (probe.address() as net.AddressInfo).port;
     await new Promise<void>((resolve) => probe.close(() => resolve()));
     const refused = rawConnect('127.0.0.1', freePort, 4);
+    opened.add(refused);
     const code = await new Promise<string | undefined>((resolve) => {
       refused.once('error', (err: NodeJS.ErrnoException) => resolve(err.code));
       refused.once('connect', () => resolve('connected'));
     });
     expect(code === 'ECONNREFUSED', `a refused connect reported ${String(code)}`);
   } finally {
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    closeAll(opened);
   }
 }
 
@@ -141,12 +158,14 @@ export async function selfTestRawTransport(load: () => LibuvBindings | string = 
   const timeout = new Promise<string>((resolve) => {
     timer = setTimeout(() => resolve(`no answer within ${String(SELF_TEST_TIMEOUT_MS)} ms`), SELF_TEST_TIMEOUT_MS);
   });
+  const opened: Opened = new Set();
   try {
-    const outcome = await Promise.race([exercise(b).then(() => null), timeout]);
+    const outcome = await Promise.race([exercise(b, opened).then(() => null), timeout]);
     return outcome;
   } catch (err) {
     return err instanceof Error ? err.message : String(err);
   } finally {
     clearTimeout(timer);
+    closeAll(opened);
   }
 }
