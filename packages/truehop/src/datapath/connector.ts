@@ -5,12 +5,12 @@
 // (one writev → usually one segment), so a server that reads header + request in one recv sees
 // them together, as from HAProxy.
 import type { BackendModel, ServerModel } from '../model/config-model.js';
-import { recordServerConnection, socketEndpoint } from '../model/session-context.js';
+import { recordServerConnection } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
 import type { ConnectFailure } from './connect-policy.js';
 import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js';
 import type { Conn } from './transport/conn.js';
-import { connectTcp, writeTogether } from './transport/transport.js';
+import { connEndpoints, connectTcp, writeTogether } from './transport/transport.js';
 
 export interface ConnectHandler {
   /** Returns the bytes already received from the client, to send right after the header. */
@@ -63,11 +63,8 @@ class TcpConnector implements Connector {
       if (settled) return;
       if (recordEndpoints || this.headerNeedsEndpoints) {
         // Two syscalls (getsockname, getpeername), so only when something will read them.
-        recordServerConnection(
-          ctx,
-          socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily),
-          socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-        );
+        const ends = connEndpoints(socket);
+        recordServerConnection(ctx, ends.local, ends.peer);
       }
       let header: Buffer | undefined;
       try {

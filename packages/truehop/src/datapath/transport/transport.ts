@@ -8,6 +8,8 @@
 // failing self-test is then a start-up error, not a fallback); unset, raw when its self-test
 // passes, else socket (and the caller logs why, once).
 import net from 'node:net';
+import { socketEndpoint } from '../../model/session-context.js';
+import type { Endpoint } from '../../model/session.js';
 import { attachReader, UPSTREAM_ONREAD, type SocketReader } from '../reused-read-buffers.js';
 import type { Conn, TransportName } from './conn.js';
 import { takeOverAccepts } from './raw-accept.js';
@@ -56,16 +58,37 @@ export function transportName(): TransportName {
 }
 
 /**
- * Opens a plain TCP connection to a server on this process's transport: raw for an IP
- * address, net.Socket otherwise (a host name needs net's DNS lookup). Server sockets of the
- * socket transport read into reused memory through net's public `onread` option.
+ * Opens a plain TCP connection to a server on this process's transport, for the data path:
+ * raw for an IP address, net.Socket otherwise (a host name needs net's DNS lookup). Half-open
+ * (each direction's FIN is forwarded on its own); server sockets of the socket transport read
+ * into reused memory through net's public `onread` option.
  */
 export function connectTcp(host: string, port: number): Conn {
   if (current === 'raw') {
     const family = net.isIP(host);
     if (family === 4 || family === 6) return rawConnect(host, port, family);
   }
-  return net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread: UPSTREAM_ONREAD });
+  return connectSocket(host, port, true);
+}
+
+/**
+ * The net.Socket connect both users share: the data path's socket transport (half-open, reads
+ * into reused memory) and the health checks (which read a capped answer through 'data'
+ * events and close after it, so neither half-open nor `onread` applies). No Nagle delay:
+ * a PROXY header or a check request goes out at once.
+ */
+export function connectSocket(host: string, port: number, forwarding: boolean): net.Socket {
+  return forwarding
+    ? net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread: UPSTREAM_ONREAD })
+    : net.connect({ host, port, noDelay: true });
+}
+
+/** A connected connection's two ends (getsockname, getpeername: one syscall each), null if gone. */
+export function connEndpoints(conn: Conn): { local: Endpoint | null; peer: Endpoint | null } {
+  return {
+    local: socketEndpoint(conn.localAddress, conn.localPort, conn.localFamily),
+    peer: socketEndpoint(conn.remoteAddress, conn.remotePort, conn.remoteFamily),
+  };
 }
 
 /** Where a connection's reads go: reused memory either way (raw: always; socket: `onread`). */
