@@ -8,7 +8,7 @@ import net from 'node:net';
 import type { BindModel } from '../model/config-model.js';
 import { createSessionContext, socketEndpoint } from '../model/session-context.js';
 import { ClientSession } from './client-session.js';
-import { MAX_WAITING_ACCEPTS, type BindRuntime, type RuntimeFrontend } from './frontend.js';
+import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 import type { Conn } from './transport/conn.js';
 import { acceptInto } from './transport/transport.js';
 

@@ -6,6 +6,7 @@
 // there. Replacing that one callback hands the bare handle to the data path instead — the
 // cheapest sound take-over (no net.Socket is ever built, nothing has been read yet).
 import type net from 'node:net';
+import { getSystemErrorName } from 'node:util';
 import type { TcpHandle } from './libuv.js';
 import { adoptAcceptedHandle, type RawConn } from './raw-conn.js';
 
@@ -22,10 +23,21 @@ export function takeOverAccepts(server: net.Server, onConn: (conn: RawConn) => v
   const handle = (server as unknown as { _handle?: ListeningHandle | null })._handle;
   if (handle === undefined || handle === null || typeof handle.onconnection !== 'function') return false;
   handle.onconnection = (err, clientHandle) => {
-    // An accept error (EMFILE, …): net.Server would emit 'error' and keep listening; the
-    // connection is left in the kernel backlog and retried on the next accept.
-    if (err !== 0 || clientHandle === undefined) return;
+    // An accept error (EMFILE, …): emitted as net.Server emits it ('error' with the errno's
+    // name, syscall 'accept'), so the listener counts and logs it on both transports; the
+    // server keeps listening.
+    if (err !== 0) {
+      server.emit('error', acceptError(err));
+      return;
+    }
+    if (clientHandle === undefined) return;
     onConn(adoptAcceptedHandle(clientHandle));
   };
   return true;
+}
+
+/** The error net.Server emits for a failed accept(): `accept EMFILE` with code/errno/syscall. */
+function acceptError(errno: number): NodeJS.ErrnoException {
+  const code = getSystemErrorName(errno);
+  return Object.assign(new Error(`accept ${code}`), { code, errno, syscall: 'accept' });
 }
