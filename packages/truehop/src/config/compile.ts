@@ -69,11 +69,13 @@ function compileGlobal(g: GlobalDraft): GlobalModel {
   const out: GlobalModel = {
     pp2NeverSendLocal: g.pp2NeverSendLocal,
     logs: frozenArray(g.logs.map(freezeLog)) as LogTarget[],
-    statsSockets: frozenArray(g.statsSockets.map((s) => Object.freeze({ ...s, pos: Object.freeze({ ...s.pos }) }))) as GlobalModel['statsSockets'],
+    statsSockets: frozenArray(g.statsSockets.map((s) => Object.freeze({ ...s, pos: Object.freeze({ ...s.pos }) }))),
   };
   if (g.maxconn !== undefined) out.maxconn = g.maxconn;
   if (g.nbthread !== undefined) out.nbthread = g.nbthread;
   if (g.hardStopAfterMs !== undefined) out.hardStopAfterMs = g.hardStopAfterMs;
+  if (g.statsTimeoutMs !== undefined) out.statsTimeoutMs = g.statsTimeoutMs;
+  if (g.statsMaxconn !== undefined) out.statsMaxconn = g.statsMaxconn;
   if (g.masterWorker) out.masterWorker = true;
   return Object.freeze(out);
 }

@@ -9,6 +9,7 @@ import type {
   BalanceAlgorithm,
   BindModel,
   LogTarget,
+  StatsSocketModel,
   ProxyMode,
   ProxyV2Option,
   TcpCheckStep,
@@ -138,13 +139,15 @@ export interface GlobalDraft {
   nbthread: number | undefined;
   pp2NeverSendLocal: boolean;
   logs: LogTarget[];
-  statsSockets: { path: string; pos: SourcePos }[];
+  statsSockets: StatsSocketModel[];
+  statsTimeoutMs: number | undefined;
+  statsMaxconn: number | undefined;
   hardStopAfterMs: number | undefined;
   masterWorker: boolean;
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], hardStopAfterMs: undefined, masterWorker: false };
+  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], statsTimeoutMs: undefined, statsMaxconn: undefined, hardStopAfterMs: undefined, masterWorker: false };
 }
 
 /** HAProxy's built-in server defaults (src/server.c, DEF_CHKINTR, DEF_RISETIME, DEF_FALLTIME). */

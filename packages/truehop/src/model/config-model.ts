@@ -41,11 +41,30 @@ export interface GlobalModel {
   nbthread?: number;
   pp2NeverSendLocal: boolean;
   logs: LogTarget[];
-  /** `stats socket` lines: parsed, served later. */
-  statsSockets: { path: string; pos: SourcePos }[];
+  /** `stats socket` lines: the runtime API (runtime-api/). */
+  statsSockets: readonly StatsSocketModel[];
+  /** `stats timeout`: a runtime API connection idle this long is closed (HAProxy's default 10 s). */
+  statsTimeoutMs?: number;
+  /** `stats maxconn`: concurrent runtime API connections per socket (HAProxy's default 10). */
+  statsMaxconn?: number;
   hardStopAfterMs?: number;
   /** `master-worker`: a master process starts, restarts and reloads the workers (also `-W`). */
   masterWorker?: boolean;
+}
+
+/** Runtime API access levels, least privileged first (HAProxy's ACCESS_LVL_*). */
+export type CliLevel = 'user' | 'operator' | 'admin';
+
+export interface StatsSocketModel {
+  /** A UNIX socket path, or a TCP address when `port` is set. */
+  path?: string;
+  host?: string;
+  port?: number;
+  /** `mode <octal>`: the UNIX socket file's permissions. */
+  mode?: number;
+  /** `level`: HAProxy's default is operator. */
+  level: CliLevel;
+  pos: SourcePos;
 }
 
 export interface BindModel {

@@ -3,7 +3,6 @@
 // an existing HAProxy config loads, and the warning says they are not applied.
 import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { Word } from '../../../text/source.js';
-import type { KeywordDoc } from '../keyword.js';
 import { lookupKeyword, notYetSupported } from '../keyword.js';
 import { HAPROXY_GLOBAL_KEYWORDS } from '../../../text/haproxy-names.js';
 import type { GlobalDraft } from '../../draft.js';
@@ -12,10 +11,10 @@ import { parseTime } from '../../../text/time.js';
 import { parseLogTarget } from '../log-target.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import { SECTION_KEYWORDS } from '../../sections.js';
+import type { GlobalKeyword } from './global-keyword.js';
+import { STATS_SOCKET_KEYWORDS } from './stats-socket.js';
 
-export interface GlobalKeyword extends KeywordDoc {
-  apply(global: GlobalDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;
-}
+export type { GlobalKeyword } from './global-keyword.js';
 
 const MAX_INT = 2_147_483_647;
 /** HAProxy's MAX_THREADS on 64-bit builds; more is surely a typo. */
@@ -129,18 +128,7 @@ const SUPPORTED: readonly GlobalKeyword[] = [
       g.hardStopAfterMs = r.ms;
     },
   },
-  {
-    name: 'stats socket',
-    syntax: '<path>|ipv4@<addr>:<port> [params…]',
-    summary: 'runtime API socket: parsed and recorded; served in a later milestone',
-    status: 'parsed-not-applied',
-    apply(g, args, kw, sink) {
-      const v = args[0];
-      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'stats socket' expects a socket path or address");
-      g.statsSockets.push({ path: v.text, pos: kw.pos });
-      sink.warning(kw.pos, 'PARSED_NOT_APPLIED', "'stats socket' is parsed but not served by truehop yet");
-    },
-  },
+  ...STATS_SOCKET_KEYWORDS,
   notApplied('daemon', 0, 'run truehop under a service manager instead'),
   notApplied('user', 1, 'start truehop as the intended user'),
   notApplied('group', 1, 'start truehop with the intended group'),
@@ -148,13 +136,12 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   notApplied('gid', 1, 'start truehop with the intended group'),
   notApplied('chroot', 1, 'Node cannot chroot; use the service manager'),
   notApplied('pidfile', 1, 'the service manager tracks the process'),
-  // TLS defaults and the stats socket's timeout: harmless without TLS listeners or a stats
-  // socket (which are themselves reported), so a stock HAProxy global section still loads.
+  // TLS defaults: harmless without TLS listeners (which are themselves reported), so a stock
+  // HAProxy global section still loads.
   ...['ca-base', 'crt-base', 'key-base'].map((n) => notApplied(n, 1, 'no effect until truehop terminates TLS')),
   ...['ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',
     'ssl-default-bind-sigalgs', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
   ].map((n) => notAppliedAnyArgs(n, 'no effect until truehop speaks TLS')),
-  notApplied('stats timeout', 1, 'the stats socket is not served yet'),
 ];
 
 /** Every other keyword of HAProxy's global section (text/haproxy-names.ts): "not supported yet". */
