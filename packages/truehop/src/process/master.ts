@@ -190,8 +190,6 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     throw new Error(`workers failed to start: ${err.message}`);
   });
   current = initial.workers;
-  log(`started ${current.size} worker${current.size === 1 ? '' : 's'}: ${pidList(current.values())}`);
-  writeListeningLines(initial.listening, stderr);
 
   let reloading = false;
   let reloadAgain = false;
@@ -289,6 +287,9 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     throw err;
   }
   void stopped.then(() => api.close());
+  // Reported once the runtime API is up too: whoever waits for these lines can use both.
+  log(`started ${current.size} worker${current.size === 1 ? '' : 's'}: ${pidList(current.values())}`);
+  writeListeningLines(initial.listening, stderr);
 
   onOperatorSignal('SIGUSR2', reload);
   onOperatorSignal('SIGHUP', reload);
