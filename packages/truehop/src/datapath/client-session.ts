@@ -117,9 +117,6 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const shared = this.frontend.shared;
     shared.counters.sessionsTotal++;
     shared.counters.sessionsActive++;
-    const feStats = this.frontend.stats;
-    feStats.stot++;
-    feStats.sessRate.add(this.ctx.acceptedAtMs);
     shared.sessions.add(this);
     if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
@@ -141,7 +138,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     if (verdict === 'reject') {
       // HAProxy closes such connections without a log line; they are counted.
       shared.counters.ruleRejections++;
-      feStats.dcon++;
+      this.frontend.stats.dcon++;
       this.logged = false;
       return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
     }
@@ -182,6 +179,11 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   private afterHeader(): void {
     const ctx = this.ctx;
+    // HAProxy counts a frontend session (stot, rate) once the connection rules and the PROXY
+    // header have let it through; refused ones are in dcon and the PROXY counters.
+    const feStats = this.frontend.stats;
+    feStats.stot++;
+    feStats.sessRate.add(ctx.acceptedAtMs);
     const backend = chooseBackend(this.frontend, ctx);
     if (backend === 'reject') {
       this.frontend.shared.counters.ruleRejections++;

@@ -26,7 +26,7 @@ const COMPARED = [
   'dcon', 'dses', 'connect', 'uweight',
 ];
 
-function config(socket: string, port: number, servers: readonly number[], dead: number): string {
+function config(socket: string, port: number, ppPort: number, servers: readonly number[], dead: number): string {
   return `global\n  stats socket ${socket} level admin\n  nbthread 1\n` +
     'defaults\n  mode tcp\n  timeout connect 1s\n  timeout client 5s\n  timeout server 5s\n' +
     `frontend fe\n  bind 127.0.0.1:${port}\n  maxconn 100\n  default_backend be\n` +
@@ -34,7 +34,10 @@ function config(socket: string, port: number, servers: readonly number[], dead: 
     `  server s1 127.0.0.1:${servers[0]} check inter 200ms\n` +
     `  server s2 127.0.0.1:${servers[1]} weight 5\n` +
     `  server s3 127.0.0.1:${servers[2]} backup\n` +
-    `  server s4 127.0.0.1:${dead} check inter 200ms fall 1\n`;
+    `  server s4 127.0.0.1:${dead} check inter 200ms fall 1\n` +
+    // PROXY-protocol traffic: a refused header is neither a session nor a request error in HAProxy.
+    `frontend fe_pp\n  bind 127.0.0.1:${ppPort} accept-proxy\n  maxconn 50\n  default_backend be_pp\n` +
+    `backend be_pp\n  server p1 127.0.0.1:${servers[2]}\n`;
 }
 
 type Table = Map<string, Map<string, string>>;
@@ -50,6 +53,17 @@ function parseStat(text: string): { header: string; rows: Table } {
     rows.set(`${row.get('pxname')}/${row.get('svname')}`, row);
   }
   return { header, rows };
+}
+
+async function proxyTraffic(port: number): Promise<void> {
+  const good = await connect(port);
+  good.write(Buffer.concat([Buffer.from('PROXY TCP4 192.0.2.1 192.0.2.2 1000 80\r\n'), REQUEST]));
+  assert.deepEqual(await readAll(good), REPLY);
+  good.destroy();
+  const bad = await connect(port);
+  bad.write('GET / HTTP/1.0\r\n\r\n');
+  await readAll(bad);
+  bad.destroy();
 }
 
 async function traffic(port: number): Promise<void> {
@@ -75,7 +89,8 @@ async function askUntil(socket: string, command: string, done: (text: string) =>
 
 const settled = (text: string): boolean => {
   const rows = parseStat(text).rows;
-  return rows.get('be/s4')?.get('status') === 'DOWN' && rows.get('fe/FRONTEND')?.get('scur') === '0' && rows.get('be/s1')?.get('check_status') === 'L4OK';
+  return rows.get('be/s4')?.get('status') === 'DOWN' && rows.get('fe/FRONTEND')?.get('scur') === '0' && rows.get('fe_pp/FRONTEND')?.get('scur') === '0' &&
+    rows.get('be/s1')?.get('check_status') === 'L4OK';
 };
 
 describe('runtime API against HAProxy 2.6', { skip: haproxySkip }, () => {
@@ -96,9 +111,10 @@ describe('runtime API against HAProxy 2.6', { skip: haproxySkip }, () => {
     dead = gone.port;
     await gone.close();
     const ports = servers.map((s) => s.port);
-    const run = async (who: 'haproxy' | 'truehop', socket: string, port: number): Promise<void> => {
+    const run = async (who: 'haproxy' | 'truehop', socket: string, port: number, ppPort: number): Promise<void> => {
       await askUntil(socket, 'show stat', (t) => parseStat(t).rows.get('be/s4')?.get('status') === 'DOWN');
       await traffic(port);
+      await proxyTraffic(ppPort);
       const stat = await askUntil(socket, 'show stat', settled);
       const info = await cliExchange(socket, 'show info\n');
       const state = await cliExchange(socket, 'show servers state\n');
@@ -108,15 +124,17 @@ describe('runtime API against HAProxy 2.6', { skip: haproxySkip }, () => {
       results[who] = { stat, info, state, after: afterStat, afterState };
     };
     const hapSocket = join(dir, 'haproxy.sock');
-    haproxy = await startHaproxy(1, (p) => config(hapSocket, p[0] as number, ports, dead));
-    await run('haproxy', hapSocket, haproxy.ports[0] as number);
+    // startHaproxy probes the last port: fe's, whose traffic both see the same way (below).
+    haproxy = await startHaproxy(2, (p) => config(hapSocket, p[1] as number, p[0] as number, ports, dead));
+    await run('haproxy', hapSocket, haproxy.ports[1] as number, haproxy.ports[0] as number);
     const thSocket = join(dir, 'truehop.sock');
-    truehop = startCli(config(thSocket, 0, ports, dead));
+    truehop = startCli(config(thSocket, 0, 0, ports, dead));
     const port = await listeningPort(truehop);
+    const ppPort = Number((await truehop.waitLog(/frontend 'fe_pp' listening on \S+:(\d+)/))[1]);
     // startHaproxy knew HAProxy was up by connecting once (support/listening.ts): the same
     // probe here, so both see the same connections.
     await waitListening(port, 5000, 50);
-    await run('truehop', thSocket, port);
+    await run('truehop', thSocket, port, ppPort);
   });
 
   after(async () => {
