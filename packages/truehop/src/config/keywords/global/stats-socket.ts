@@ -6,9 +6,8 @@ import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { Word } from '../../../text/source.js';
 import type { CliLevel, StatsSocketModel } from '../../../model/config-model.js';
 import { parseUnsigned } from '../../../text/integer.js';
-import { parseTime } from '../../../text/time.js';
 import type { GlobalDraft } from '../../draft.js';
-import type { GlobalKeyword } from './global-keyword.js';
+import { integerKeyword, timeKeyword, type GlobalKeyword } from './global-keyword.js';
 
 const LEVELS: readonly CliLevel[] = ['user', 'operator', 'admin'];
 /** `bind` options HAProxy allows on a stats socket that truehop accepts without applying them. */
@@ -67,30 +66,14 @@ export const STATS_SOCKET_KEYWORDS: readonly GlobalKeyword[] = [
     status: 'supported',
     apply: parseStatsSocket,
   },
-  {
-    name: 'stats timeout',
-    syntax: '<time>',
-    summary: 'a runtime API connection idle this long is closed (default 10s)',
-    status: 'supported',
-    apply(g, args, kw, sink) {
-      const v = args[0];
-      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'stats timeout' expects <time> as an argument");
-      const r = parseTime(v.text);
-      if (!r.ok || r.ms === 0) return sink.alert(v.pos, 'BAD_TIME', `'stats timeout' expects a positive time${r.ok ? '' : `: ${r.reason}`}`);
-      g.statsTimeoutMs = r.ms;
-    },
-  },
-  {
-    name: 'stats maxconn',
-    syntax: '<number>',
-    summary: 'concurrent runtime API connections per socket (default 10); more are closed at once',
-    status: 'supported',
-    apply(g, args, kw, sink) {
-      const v = args[0];
-      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'stats maxconn' expects <number> as an argument");
-      const n = parseUnsigned(v.text, 100_000);
-      if (n === undefined || n === 0) return sink.alert(v.pos, 'BAD_NUMBER', `'stats maxconn' expects a positive integer, got '${v.text}'`);
+  timeKeyword('stats timeout', 'a runtime API connection idle this long is closed (default 10s)', true, (g, ms) => {
+    g.statsTimeoutMs = ms;
+  }),
+  integerKeyword(
+    'stats maxconn', 'concurrent runtime API connections per socket (default 10); more are closed at once',
+    { min: 1, max: 100_000, expects: 'a positive integer' },
+    (g, n) => {
       g.statsMaxconn = n;
     },
-  },
+  ),
 ];
