@@ -2,9 +2,9 @@
 // read a key find it. Values truehop has (pid, uptime, connections, rates, bytes) are filled in;
 // the others (SSL, pipes, pools, compression) are 0 because truehop has no such thing.
 import type { StatsSnapshot } from '../observe/stats-snapshot.js';
-import { daemonVersion } from '../runtime/version.js';
+import { TRUEHOP_VERSION } from '../version.js';
 
-const VERSION = daemonVersion();
+const VERSION = TRUEHOP_VERSION;
 
 /** HAProxy 2.6 prints these keys, in this order (`show info`). */
 export const INFO_KEYS = [
