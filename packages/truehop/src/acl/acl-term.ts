@@ -164,6 +164,20 @@ export function compileAclTerm(words: readonly Word[], env: CompileEnv, checkPha
   return {
     source,
     earliestPhase: expr.earliestPhase,
-    test: expr.matchAny(visit),
+    test: expr.earliestPhase === 'content' ? missAware(expr.matchAny(visit)) : expr.matchAny(visit),
+  };
+}
+
+/**
+ * HAProxy's ACL_TEST_MISS for tests on the client's bytes (fetches of `tcp-request content`):
+ * a test that fails on an answer that may still change marks the context, so the rule that
+ * runs it waits for more bytes (up to inspect-delay) instead of deciding now.
+ */
+function missAware(test: (ctx: SessionContext) => boolean): (ctx: SessionContext) => boolean {
+  return (ctx) => {
+    ctx.requestMayChange = false;
+    const passed = test(ctx);
+    if (!passed && ctx.requestMayChange) ctx.requestMiss = true;
+    return passed;
   };
 }

@@ -21,7 +21,8 @@ import type { SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { endSession } from './session-end.js';
-import { chooseBackend, runConnectionRules } from './session-rules.js';
+import { CONTENT_DONE, CONTENT_REJECT, pickBackend, runConnectionRules, runContentRules, runSessionRules } from './session-rules.js';
+import { INSPECT_BUFFER_BYTES, InspectPhase } from './inspect-phase.js';
 import { ServerSetup, type SetupOwner } from './server-setup.js';
 import { ClosedPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
 import type { Conn } from './transport/conn.js';
@@ -43,6 +44,8 @@ export const MAX_PENDING_BYTES_BEFORE_CONNECT = 64 * 1024;
  * clients see a clean close. Bounded so a client that never stops cannot hold the socket.
  */
 export const DRAIN_BEFORE_CLOSE_MS = 1000;
+
+const NO_BYTES = Buffer.alloc(0);
 
 /** The session that owns a client socket, so one set of listener functions serves every session. */
 const kSession = Symbol('truehop.session');
@@ -107,6 +110,13 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private static readonly onClose = function (this: SessionSocket, hadError: boolean): void {
     this[kSession].onClientClose(hadError);
   };
+
+  private static onInspectDelayExpired(this: void, session: ClientSession): void {
+    const state = session.state;
+    if (state.kind !== 'inspect') return;
+    session.ctx.requestFinal = true;
+    session.inspect(state);
+  }
 
   private static onHeaderTimeout(this: void, session: ClientSession): void {
     if (session.state.kind === 'header') session.rejectHeader('TIMEOUT');
@@ -179,22 +189,61 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   private afterHeader(): void {
     const ctx = this.ctx;
-    // HAProxy counts a frontend session (stot, rate) once the connection rules and the PROXY
-    // header have let it through; refused ones are in dcon and the PROXY counters.
-    const feStats = this.frontend.stats;
-    feStats.stot++;
-    feStats.sessRate.add(ctx.acceptedAtMs);
-    const backend = chooseBackend(this.frontend, ctx);
-    if (backend === 'reject') {
-      this.frontend.shared.counters.ruleRejections++;
-      this.frontend.stats.dreq++;
-      return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+    if (!runSessionRules(this.frontend, ctx)) return this.rejectByRule();
+    const tcpRequest = this.frontend.model.tcpRequest;
+    if (tcpRequest.content.length === 0) return this.chooseBackend();
+    // HAProxy decides at once without an inspect-delay (the rules see what is there).
+    const delayMs = tcpRequest.inspectDelayMs ?? 0;
+    ctx.requestFinal = delayMs === 0 || this.clientEnded;
+    const phase = new InspectPhase();
+    this.state = phase;
+    this.inspect(phase);
+  }
+
+  /** Runs the content rules on the bytes so far; waits in `phase` while one needs more. */
+  private inspect(phase: InspectPhase): void {
+    const ctx = this.ctx;
+    ctx.request = this.pendingView();
+    if (this.pendingBytes >= INSPECT_BUFFER_BYTES || this.clientEnded) ctx.requestFinal = true;
+    const r = runContentRules(this.frontend, ctx, phase.nextRule);
+    if (r >= 0) {
+      // Not final, so there is an inspect-delay.
+      phase.wait(r, this.frontend.model.tcpRequest.inspectDelayMs ?? 0, ClientSession.onInspectDelayExpired, this);
+      return;
     }
+    phase.stopTimer();
+    this.state = RULES;
+    if (r === CONTENT_REJECT) return this.rejectByRule();
+    if (r === CONTENT_DONE) this.chooseBackend();
+  }
+
+  /** The pending client bytes as one view (joined once per new chunk while inspecting). */
+  private pendingView(): Buffer {
+    const p = this.pending;
+    if (p.length === 0) return NO_BYTES;
+    if (p.length > 1) this.pending = [Buffer.concat(p, this.pendingBytes)];
+    return this.pending[0] as Buffer;
+  }
+
+  private rejectByRule(): void {
+    this.frontend.shared.counters.ruleRejections++;
+    this.frontend.stats.dreq++;
+    this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+  }
+
+  private chooseBackend(): void {
+    const ctx = this.ctx;
+    const backend = pickBackend(this.frontend, ctx);
+    // The bytes stay pending (forwarded after the header); the rules are done with them.
+    ctx.request = NO_BYTES;
+    // A `mode http` service frontend hands the socket to its HTTP server once the rules pass.
     const service = this.frontend.service;
     if (service !== undefined) return this.handOver(service);
     // No backend: HAProxy closes the connection and logs <NOSRV>.
-    if (backend === undefined) this.frontend.stats.ereq++;
-    if (backend === undefined) return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+    if (backend === undefined) {
+      this.frontend.stats.ereq++;
+      return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+    }
     ctx.backendName = backend.name;
     ctx.phase = 'backend';
     const idFormat = this.frontend.model.uniqueIdFormat;
@@ -265,7 +314,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private onClientPreData(chunk: Buffer): void {
     const state = this.state;
     if (state.kind === 'header') this.onHeaderBytes(state, chunk);
-    else if (state.kind !== 'closed') this.queuePending(chunk);
+    else if (state.kind !== 'closed') {
+      this.queuePending(chunk);
+      if (state.kind === 'inspect') this.inspect(state);
+    }
   }
 
   onSocketRead(chunk: Buffer, reusable: boolean): boolean {
@@ -289,6 +341,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const state = this.state;
     if (state.kind === 'header') this.rejectHeader(state.end().error.code);
     else if (state.kind === 'forwarding') state.onClientEnd();
+    else if (state.kind === 'inspect') this.inspect(state);
     // Before the server connection exists, the FIN is replayed when the stream is made.
   }
 
@@ -326,7 +379,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private cancelSetup(): void {
     const state = this.state;
     if (state.kind === 'closed' || state.kind === 'forwarding') return;
-    if (state.kind === 'header') state.stopTimer();
+    if (state.kind === 'header' || state.kind === 'inspect') state.stopTimer();
     if (state.kind === 'queue' || state.kind === 'connect') this.state = new ClosedPhase(state.backend, state.cancel());
     else this.state = new ClosedPhase(null, null);
   }
