@@ -9,8 +9,10 @@ import { recordServerConnection } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
 import type { ConnectFailure } from './connect-policy.js';
 import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js';
+import net from 'node:net';
 import type { Conn } from './transport/conn.js';
 import { connEndpoints, connectTcp, writeTogether } from './transport/transport.js';
+import { sessionServerName, startServerTls } from './server-tls.js';
 
 export interface ConnectHandler {
   /** Returns the bytes already received from the client, to send right after the header. */
@@ -27,6 +29,8 @@ export interface Connector {
    */
   connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): Conn;
 }
+
+function ignoreError(): void {}
 
 class TcpConnector implements Connector {
   private readonly header: HeaderBuilder | undefined;
@@ -46,7 +50,11 @@ class TcpConnector implements Connector {
   }
 
   connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): Conn {
-    const socket = connectTcp(this.server.host, this.server.port);
+    // A TLS server is reached through a net.Socket (tls.connect({socket}) wraps it; its reads
+    // come through the TLS layer as 'data' events); a plain one on the process's transport.
+    const socket: Conn = this.server.tls === undefined
+      ? connectTcp(this.server.host, this.server.port)
+      : net.connect({ host: this.server.host, port: this.server.port, allowHalfOpen: true, noDelay: true });
     let settled = false;
     let timer: NodeJS.Timeout | null = null;
     const fail = (kind: ConnectFailure, error: Error | null): void => {
@@ -75,12 +83,31 @@ class TcpConnector implements Connector {
         fail('header', err instanceof Error ? err : new Error(String(err)));
         return;
       }
+      const tlsModel = this.server.tls;
+      if (tlsModel === undefined) return ready(socket, header);
+      // The PROXY header goes in clear, then the handshake (HAProxy: send-proxy before TLS);
+      // the connect timeout keeps running until the handshake is done.
+      const plain = socket as net.Socket; // TLS servers are always reached through net (above)
+      if (header !== undefined) plain.write(header);
+      const secure = startServerTls(plain, tlsModel, sessionServerName(tlsModel, ctx));
+      secure.on('error', onError);
+      secure.once('secureConnect', () => {
+        if (settled) return;
+        secure.removeListener('error', onError);
+        // From now on the TLS socket reports the connection's errors; the stream listens there.
+        socket.on('error', ignoreError);
+        ready(secure, undefined);
+      });
+    };
+    // Connected (and through the handshake): the header (when in clear) and the client's
+    // first bytes in one write — cork → one writev → usually one segment — then the stream.
+    const ready = (stream: Conn, header: Buffer | undefined): void => {
       settled = true;
       if (timer !== null) clearTimeout(timer);
       socket.removeListener('error', onError);
       const payload = handler.takePendingPayload();
-      writeTogether(socket, header === undefined ? payload : [header, ...payload]);
-      handler.onConnected(socket);
+      writeTogether(stream, header === undefined ? payload : [header, ...payload]);
+      handler.onConnected(stream);
     };
     socket.once('connect', onConnect);
     socket.on('error', onError);

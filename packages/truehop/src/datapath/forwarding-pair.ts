@@ -7,6 +7,7 @@
 // or buffer is created per chunk, and bytes are forwarded as the Buffers the socket produced
 // (never copied). Reads into reused memory (reused-read-buffers.ts) pin their buffer until the
 // write that carries them completes.
+import type net from 'node:net';
 import type { SessionStats } from '../model/session.js';
 import type { Timeouts } from '../model/config-model.js';
 import { idleSweeper, type IdleWatched } from './idle-sweeper.js';
@@ -65,6 +66,9 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     this.clientEnded = clientEnded;
     this.server = Object.assign(server, { [kStream]: this });
     setReader(server, this);
+    // A TLS server socket cannot read into our buffers (`onread` stops at the TLS layer): its
+    // decrypted bytes come as 'data' events, each a fresh Buffer of its own.
+    if ((server as net.Socket & { encrypted?: boolean }).encrypted === true) server.on('data', ForwardingPair.onServerData);
     // The client socket's listeners are the session's; it passes 'data' and 'drain' on.
     // EventEmitter calls listeners with the socket as `this`, which is what these expect.
     /* eslint-disable @typescript-eslint/unbound-method */
@@ -160,6 +164,10 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     if (!this.clientWaitsForWrite || this.server.writableLength !== 0) return;
     this.clientWaitsForWrite = false;
     if (!this.clientEnded) this.client.resume();
+  };
+
+  private static readonly onServerData = function (this: StreamSocket, chunk: Buffer): void {
+    this[kStream].onSocketRead(chunk, false);
   };
 
   private static readonly onServerDrain = function (this: StreamSocket): void {

@@ -2,6 +2,9 @@
 // under a deadline. Every socket is registered with the monitor's CheckSockets so stop()
 // can destroy whatever is still open — a check never outlives the monitor, never leaks.
 import type net from 'node:net';
+import type tls from 'node:tls';
+import type { ServerTlsModel } from '../model/config-model.js';
+import { startServerTls } from '../datapath/server-tls.js';
 import { performance } from 'node:perf_hooks';
 import type { Endpoint } from '../model/session.js';
 import { connEndpoints, connectSocket } from '../datapath/transport/transport.js';
@@ -118,6 +121,34 @@ export function connectForCheck(
     socket.once('connect', onConnect);
     socket.once('error', onError);
     socket.once('close', onClose);
+  });
+}
+
+export type TlsOutcome =
+  | { kind: 'secure'; socket: tls.TLSSocket }
+  | { kind: 'timeout' }
+  | { kind: 'error'; error: unknown };
+
+/**
+ * The TLS handshake of a `check-ssl` check on a connected socket (the PROXY header, if any,
+ * already written in clear), giving up at `deadline` (monotonic ms).
+ */
+export function secureForCheck(socket: net.Socket, model: ServerTlsModel, deadline: number, sockets: CheckSockets): Promise<TlsOutcome> {
+  return new Promise((resolve) => {
+    const secure = startServerTls(socket, model, model.fixedSni);
+    sockets.track(secure);
+    let settled = false;
+    const settle = (outcome: TlsOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (outcome.kind !== 'secure') secure.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => settle({ kind: 'timeout' }), Math.max(0, deadline - monotonicMs()));
+    secure.once('secureConnect', () => settle({ kind: 'secure', socket: secure }));
+    secure.once('error', (error) => settle({ kind: 'error', error }));
+    secure.once('close', () => settle({ kind: 'error', error: new Error('connection closed during the handshake') }));
   });
 }
 

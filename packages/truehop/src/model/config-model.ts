@@ -2,8 +2,10 @@
 // (config → parse → resolve → validate → compile → run). Everything the per-connection path
 // needs is decided here: compiled closures, resolved references, timeouts in milliseconds.
 // The data path imports this file and never the config parser.
+import type { SecureContext } from 'node:tls';
 import type { SourcePos } from '../text/source.js';
 import type {
+  CompiledExpression,
   CompiledCondition,
   CompiledLogFormat,
   CompiledTcpRule,
@@ -107,6 +109,26 @@ export interface CheckModel {
   port?: number;
   /** Whether checks send a PROXY header (inherited from send-proxy*, or check-send-proxy). */
   sendProxy: boolean;
+  /** Checks over TLS (`check-ssl`, or inherited from `ssl` without addr/port), else absent. */
+  tls?: ServerTlsModel;
+}
+
+/**
+ * TLS to a server (`server … ssl`): everything file- or option-based is already in the
+ * SecureContext, built at load time (a broken certificate or CA file is an alert then, never
+ * a failure per connection).
+ */
+export interface ServerTlsModel {
+  readonly secureContext: SecureContext;
+  /** `verify required`: the chain must verify against ca-file, and the name (below) match. */
+  readonly verify: boolean;
+  /** `sni <expr>`: evaluated per session; its value is sent as SNI (traffic only). */
+  readonly sni?: CompiledExpression;
+  /** Name the certificate must carry (`verifyhost`; else the SNI sent, as HAProxy). */
+  readonly verifyHost?: string;
+  /** `check-sni`: the SNI of health checks. */
+  readonly fixedSni?: string;
+  readonly alpn?: readonly string[];
 }
 
 export type CheckKind =
@@ -132,6 +154,8 @@ export interface ServerModel {
   sendProxy: 'none' | 'v1' | 'v2';
   proxyV2Options: ReadonlySet<ProxyV2Option>;
   tlvFormats: readonly TlvFormat[];
+  /** TLS to the server (`ssl`): the PROXY header, if any, is sent in clear before the handshake. */
+  tls?: ServerTlsModel;
   check: CheckModel;
   pos: SourcePos;
 }

@@ -11,6 +11,7 @@ import { suggestion } from '../../../text/did-you-mean.js';
 import { SECTION_KEYWORDS } from '../../sections.js';
 import { extraArgument, integerKeyword, timeKeyword, type GlobalKeyword } from './global-keyword.js';
 import { STATS_SOCKET_KEYWORDS } from './stats-socket.js';
+import { SERVER_TLS_GLOBAL_KEYWORDS } from './server-tls-defaults.js';
 
 export type { GlobalKeyword } from './global-keyword.js';
 
@@ -103,8 +104,9 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   // HAProxy global section still loads.
   ...['ca-base', 'crt-base', 'key-base'].map((n) => notApplied(n, 1, 'no effect until truehop terminates TLS')),
   ...['ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',
-    'ssl-default-bind-sigalgs', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
+    'ssl-default-bind-sigalgs',
   ].map((n) => notAppliedAnyArgs(n, 'no effect until truehop speaks TLS')),
+  ...SERVER_TLS_GLOBAL_KEYWORDS,
 ];
 
 /** Every other keyword of HAProxy's global section (text/haproxy-names.ts): "not supported yet". */

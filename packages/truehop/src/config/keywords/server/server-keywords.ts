@@ -13,6 +13,7 @@ import { parseUnsigned, strtoul } from '../../../text/integer.js';
 import { isCheckAddress } from '../address.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import type { ProxyV2Option } from '../../../model/config-model.js';
+import { SERVER_TLS_KEYWORDS } from './server-tls-keywords.js';
 
 export interface ServerKeyword extends OptionKeywordDoc {
   apply(server: ServerDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;
@@ -161,6 +162,7 @@ const SUPPORTED: readonly ServerKeyword[] = [
   },
   flag('check-send-proxy', 'send a PROXY header on health checks even with port/addr (§4.8)', (s) => { s.checkSendProxy = true; }),
   flag('no-check-send-proxy', "undo 'check-send-proxy'", (s) => { s.checkSendProxy = false; }),
+  ...SERVER_TLS_KEYWORDS,
 ];
 
 /**
@@ -193,11 +195,9 @@ export function parseTlvFmtId(kw: Word, sink: DiagnosticSink): number | undefine
 
 /** Real HAProxy server options truehop does not implement yet (name, argument count). */
 const NOT_YET: readonly ServerKeyword[] = ([
-  ['ssl', 0], ['no-ssl', 0], ['verify', 1], ['verifyhost', 1], ['sni', 1], ['alpn', 1], ['npn', 1],
-  ['ca-file', 1], ['crl-file', 1], ['crt', 1], ['ciphers', 1], ['ciphersuites', 1], ['ssl-min-ver', 1],
-  ['ssl-max-ver', 1], ['no-ssl-reuse', 0], ['ssl-reuse', 0], ['no-sslv3', 0], ['no-tlsv10', 0],
+  ['npn', 1], ['crl-file', 1], ['no-ssl-reuse', 0], ['ssl-reuse', 0], ['no-sslv3', 0], ['no-tlsv10', 0],
   ['no-tlsv11', 0], ['no-tlsv12', 0], ['no-tlsv13', 0], ['force-tlsv12', 0], ['force-tlsv13', 0],
-  ['allow-0rtt', 0], ['check-ssl', 0], ['no-check-ssl', 0], ['check-sni', 1], ['check-alpn', 1],
+  ['allow-0rtt', 0], ['check-alpn', 1],
   ['check-proto', 1], ['check-via-socks4', 0], ['cookie', 1], ['resolvers', 1], ['resolve-prefer', 1],
   ['resolve-net', 1], ['resolve-opts', 1], ['init-addr', 1], ['agent-check', 0], ['no-agent-check', 0],
   ['agent-port', 1], ['agent-inter', 1], ['agent-addr', 1], ['agent-send', 1], ['error-limit', 1],
