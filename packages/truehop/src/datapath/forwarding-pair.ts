@@ -68,6 +68,7 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     setReader(server, this);
     // A TLS server socket cannot read into our buffers (`onread` stops at the TLS layer): its
     // decrypted bytes come as 'data' events, each a fresh Buffer of its own.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the socket as `this`, like the listeners below
     if ((server as net.Socket & { encrypted?: boolean }).encrypted === true) server.on('data', ForwardingPair.onServerData);
     // The client socket's listeners are the session's; it passes 'data' and 'drain' on.
     // EventEmitter calls listeners with the socket as `this`, which is what these expect.

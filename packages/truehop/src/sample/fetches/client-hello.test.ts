@@ -47,7 +47,8 @@ function refragment(hello: Buffer, size: number): Buffer {
   return Buffer.concat(out);
 }
 
-function sni(data: Buffer): string | undefined | 'incomplete' | 'invalid' {
+/** The SNI, or the reader's status word ('incomplete', 'invalid') when there is no hello. */
+function sni(data: Buffer): string | undefined {
   const r = readClientHello(data);
   return r.status === 'complete' ? serverNameOf(r.hello) : r.status;
 }

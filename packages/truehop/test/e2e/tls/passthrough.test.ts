@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
 import { connect, readAll, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
@@ -53,7 +53,7 @@ function tlsExchange(port: number, pki: TestPki, servername: string | undefined,
     let text = '';
     s.on('secureConnect', () => s.end(payload));
     s.on('data', (d: Buffer) => (text += d.toString('latin1')));
-    s.on('error', (e) => { clearTimeout(timer); reject(e); });
+    s.on('error', (e: Error) => { clearTimeout(timer); reject(e); });
     s.on('close', () => { clearTimeout(timer); resolve(text); });
   });
 }

@@ -5,7 +5,7 @@ import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { Word } from '../../../text/source.js';
 import type { GlobalDraft } from '../../draft.js';
 import { parseTlsVersion } from '../server/server-tls-keywords.js';
-import type { GlobalKeyword } from './global-keywords.js';
+import type { GlobalKeyword } from './global-keyword.js';
 
 function one(name: string, syntax: string, summary: string, apply: (g: GlobalDraft, v: Word, sink: DiagnosticSink) => void): GlobalKeyword {
   return {

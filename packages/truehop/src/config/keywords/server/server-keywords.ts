@@ -4,7 +4,6 @@
 // HAProxy, so `no-*` forms can undo what default-server set.
 import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { SourcePos, Word } from '../../../text/source.js';
-import type { OptionKeywordDoc } from '../keyword.js';
 import { notYetSupported } from '../keyword.js';
 import { HAPROXY_SERVER_OPTIONS } from '../../../text/haproxy-names.js';
 import type { PpFlag, ServerDraft } from '../../draft.js';
@@ -14,10 +13,10 @@ import { isCheckAddress } from '../address.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import type { ProxyV2Option } from '../../../model/config-model.js';
 import { SERVER_TLS_KEYWORDS } from './server-tls-keywords.js';
+import type { ServerKeyword } from './server-keyword.js';
 
-export interface ServerKeyword extends OptionKeywordDoc {
-  apply(server: ServerDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;
-}
+export type { ServerKeyword } from './server-keyword.js';
+
 
 /** Highest server weight HAProxy accepts (SRV_UWGHT_MAX). */
 export const MAX_SERVER_WEIGHT = 256;

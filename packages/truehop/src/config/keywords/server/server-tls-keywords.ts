@@ -5,7 +5,7 @@ import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { Word } from '../../../text/source.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import type { ServerDraft, TlsVersionName } from '../../draft.js';
-import type { ServerKeyword } from './server-keywords.js';
+import type { ServerKeyword } from './server-keyword.js';
 
 export const TLS_VERSION_NAMES: readonly TlsVersionName[] = ['SSLv3', 'TLSv1.0', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
 
