@@ -6,8 +6,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import net from 'node:net';
-import tls from 'node:tls';
 import { decode } from '@truehop/proxy-protocol';
 import { loadConfigText } from '../../../src/config/load-config.js';
 import { createHealthMonitor } from '../../../src/health/monitor.js';
@@ -15,60 +13,9 @@ import { CHANNEL_NAMES } from '../../../src/observe/events.js';
 import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
 import { closedWithin, connect, readAll, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
 import { makeTestPki, type TestPki } from '../../support/tls-pki.js';
+import { tlsBackend, type TlsBackend } from '../../support/tls-backend.js';
 
 const BULK_BYTES = 8 * 1024 * 1024;
-
-interface TlsBackend {
-  port: number;
-  /** Per connection: the SNI it got, the PROXY header bytes read in clear (if any), the ALPN. */
-  seen: { servername: string | false; header: Buffer | null; alpn: string | false }[];
-  close(): Promise<void>;
-}
-
-/**
- * A TLS server that answers `sha256(everything received)` at the client's FIN. With
- * `proxy`, it first reads a PROXY header in clear (as nginx `listen … ssl proxy_protocol`),
- * then does the handshake on the rest.
- */
-async function tlsBackend(pki: TestPki, proxy: boolean): Promise<TlsBackend> {
-  const seen: TlsBackend['seen'] = [];
-  const sockets = new Set<net.Socket>();
-  const serve = (raw: net.Socket, header: Buffer | null, rest: Buffer): void => {
-    if (rest.length > 0) raw.unshift(rest);
-    const s = new tls.TLSSocket(raw, { isServer: true, cert: pki.cert, key: pki.key, ALPNProtocols: ['h2', 'http/1.1'] });
-    s.on('error', () => raw.destroy());
-    const hash = createHash('sha256');
-    s.on('secure', () => seen.push({ servername: (s as tls.TLSSocket & { servername: string | false }).servername, header, alpn: s.alpnProtocol ?? false }));
-    s.on('data', (d: Buffer) => hash.update(d));
-    s.on('end', () => s.end(hash.digest('hex')));
-  };
-  const server = net.createServer({ allowHalfOpen: true }, (raw) => {
-    sockets.add(raw);
-    raw.on('close', () => sockets.delete(raw));
-    raw.on('error', () => {});
-    if (!proxy) return serve(raw, null, Buffer.alloc(0));
-    let got = Buffer.alloc(0);
-    const onData = (d: Buffer): void => {
-      got = Buffer.concat([got, d]);
-      const r = decode(got);
-      if (r.status === 'incomplete') return;
-      raw.removeListener('data', onData);
-      raw.pause();
-      if (r.status !== 'complete') return void raw.destroy();
-      serve(raw, got.subarray(0, r.length), got.subarray(r.length));
-    };
-    raw.on('data', onData);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    seen,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
-  };
-}
 
 const DEFAULTS = 'defaults\n  mode tcp\n  timeout connect 2s\n  timeout client 10s\n  timeout server 10s\n  retries 0\n';
 
