@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import net from 'node:net';
+import type net from 'node:net';
 import tls from 'node:tls';
 import { decode, type ProxyHeader } from '@truehop/proxy-protocol';
 import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
