@@ -36,6 +36,7 @@ export const DIAGNOSTIC_CODES = {
   BAD_VALUE: 'an argument outside the keyword\'s allowed values',
   BAD_TLS_FILE: 'a certificate, key or CA file (crt, ca-file) cannot be read or parsed; the message names the file, never its contents',
   BAD_TLS_OPTION: 'TLS options OpenSSL refuses (ciphers, versions): the server\'s TLS context cannot be built',
+  CONTENT_WITHOUT_INSPECT_DELAY: "warning: a 'tcp-request content' rule reads the client's bytes but the proxy has no 'tcp-request inspect-delay' (it decides on whatever arrived; HAProxy warns so for track-sc and capture only)",
   TLS_VERIFY_NO_CA: "a server with 'ssl' must verify its certificate ('verify required', explicit or HAProxy's default) but has no 'ca-file'",
   BAD_NUMBER: 'not an integer, or out of range',
   BAD_TIME: 'not a time value, or above the 2^31-1 ms timer cap',

@@ -153,6 +153,13 @@ describe('TLS server options at load time', () => {
     assert.deepEqual(codes(load(`backend be\n  server s1 127.0.0.1:1 ssl verify none crt ${pki.pemFile}\n`)), []);
   });
 
+  it('a content rule on the client bytes without inspect-delay is a warning at the rule', () => {
+    const fe = (delay: string) => load(`frontend fe\n  bind 127.0.0.1:61621\n${delay}  tcp-request content accept if { req.ssl_hello_type 1 }\n  default_backend be\nbackend be\n  server s1 127.0.0.1:1\n`);
+    const warned = (r: ReturnType<typeof load>) => r.diagnostics.filter((x) => x.code === 'CONTENT_WITHOUT_INSPECT_DELAY').map((x) => `${x.pos.line}:${x.pos.col}`);
+    assert.deepEqual(warned(fe('')), ['9:15']);
+    assert.deepEqual(warned(fe('  tcp-request inspect-delay 1s\n')), []);
+  });
+
   it('global ssl-default-server-options and unsupported options', () => {
     const r = loadConfigText([{ file: 'g.cfg', text: `global\n  ssl-default-server-options ssl-min-ver TLSv1.3 no-tls-tickets\n${DEFAULTS}backend be\n  server s1 127.0.0.1:1 ssl verify none ssl-max-ver TLSv1.9\n` }]);
     assert.deepEqual(codes(r), ['2:NOT_SUPPORTED_YET', '10:BAD_VALUE']);
