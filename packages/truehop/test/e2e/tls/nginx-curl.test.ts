@@ -10,7 +10,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
 import { waitListening } from '../../support/listening.js';
-import { nginxTempPaths } from '../../support/nginx.js';
+import { nginxPreamble, nginxTempPaths } from '../../support/nginx.js';
 import { peerSkip, requirePeer } from '../../support/require-peer.js';
 import { makeTestPki, type TestPki } from '../../support/tls-pki.js';
 
@@ -39,12 +39,7 @@ describe('TLS with nginx, curl and openssl s_client', { skip }, () => {
     const dir = pki.dir;
     mkdirSync(join(dir, 'logs'));
     writeFileSync(join(dir, 'nginx.conf'), `
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log info;
-events { worker_connections 256; }
+${nginxPreamble(dir)}
 http {
   access_log off;
   ${nginxTempPaths(dir)}

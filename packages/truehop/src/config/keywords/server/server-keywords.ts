@@ -13,7 +13,7 @@ import { isCheckAddress } from '../address.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import type { ProxyV2Option } from '../../../model/config-model.js';
 import { SERVER_TLS_KEYWORDS } from './server-tls-keywords.js';
-import type { ServerKeyword } from './server-keyword.js';
+import { flag, missing, valueOption, type ServerKeyword } from './server-keyword.js';
 
 export type { ServerKeyword } from './server-keyword.js';
 
@@ -38,47 +38,21 @@ function clearPp(s: ServerDraft, ...flags: PpFlag[]): void {
   }
 }
 
-function flag(name: string, summary: string, apply: (s: ServerDraft, kw: Word) => void): ServerKeyword {
-  return { name, syntax: '', summary, status: 'supported', args: 0, apply: (s, _a, kw) => apply(s, kw) };
-}
-
 function timeOption(name: string, summary: string, set: (s: ServerDraft, ms: number) => void): ServerKeyword {
-  return {
-    name,
-    syntax: '<time>',
-    summary,
-    status: 'supported',
-    args: 1,
-    apply(s, args, kw, sink) {
-      const v = args[0];
-      if (!v) return missing(kw, '<time>', sink);
-      const r = parseTime(v.text);
-      if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'${kw.text}': ${r.reason}`);
-      if (r.ms === 0) return sink.alert(v.pos, 'BAD_VALUE', `'${kw.text}' has to be > 0`);
-      set(s, r.ms);
-    },
-  };
+  return valueOption(name, '<time>', summary, (s, v, kw, sink) => {
+    const r = parseTime(v.text);
+    if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'${kw.text}': ${r.reason}`);
+    if (r.ms === 0) return sink.alert(v.pos, 'BAD_VALUE', `'${kw.text}' has to be > 0`);
+    set(s, r.ms);
+  });
 }
 
 function intOption(name: string, syntax: string, summary: string, min: number, max: number, set: (s: ServerDraft, n: number) => void): ServerKeyword {
-  return {
-    name,
-    syntax,
-    summary,
-    status: 'supported',
-    args: 1,
-    apply(s, args, kw, sink) {
-      const v = args[0];
-      if (!v) return missing(kw, syntax, sink);
-      const n = parseUnsigned(v.text, max);
-      if (n === undefined || n < min) return sink.alert(v.pos, 'BAD_NUMBER', `'${kw.text}' expects an integer between ${min} and ${max}, got '${v.text}'`);
-      set(s, n);
-    },
-  };
-}
-
-function missing(kw: Word, syntax: string, sink: DiagnosticSink): void {
-  sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${kw.text}' expects ${syntax} as an argument`);
+  return valueOption(name, syntax, summary, (s, v, kw, sink) => {
+    const n = parseUnsigned(v.text, max);
+    if (n === undefined || n < min) return sink.alert(v.pos, 'BAD_NUMBER', `'${kw.text}' expects an integer between ${min} and ${max}, got '${v.text}'`);
+    set(s, n);
+  });
 }
 
 const SUPPORTED: readonly ServerKeyword[] = [
