@@ -189,6 +189,11 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   private afterHeader(): void {
     const ctx = this.ctx;
+    // HAProxy counts a frontend session (stot, rate) once the connection rules and the PROXY
+    // header have let it through; refused ones are in dcon and the PROXY counters.
+    const feStats = this.frontend.stats;
+    feStats.stot++;
+    feStats.sessRate.add(ctx.acceptedAtMs);
     if (!runSessionRules(this.frontend, ctx)) return this.rejectByRule();
     const tcpRequest = this.frontend.model.tcpRequest;
     if (tcpRequest.content.length === 0) return this.chooseBackend();

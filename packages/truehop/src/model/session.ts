@@ -59,6 +59,7 @@ export interface SessionContext {
    * only; null everywhere else (truehop forwards other traffic as TCP streams).
    */
   httpPath: string | null;
+  /**
    * Client bytes received before the backend is chosen, as one view (req.len, req.payload,
    * req.ssl_*): set by the data path before each evaluation of `tcp-request content` rules.
    */

@@ -12,7 +12,6 @@ import { SECTION_KEYWORDS } from '../../sections.js';
 import { extraArgument, integerKeyword, timeKeyword, type GlobalKeyword } from './global-keyword.js';
 import { STATS_SOCKET_KEYWORDS } from './stats-socket.js';
 import { SERVER_TLS_GLOBAL_KEYWORDS } from './server-tls-defaults.js';
-import type { GlobalKeyword } from './global-keyword.js';
 
 export type { GlobalKeyword } from './global-keyword.js';
 
