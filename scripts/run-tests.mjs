@@ -10,9 +10,13 @@
 //   reported, and the run goes on.
 // * Each file runs in the permission sandbox of scripts/test-sandbox.mjs: reading anything
 //   outside the repository is an error.
-// * The daemon's end-to-end files run a second time with TRUEHOP_NODE_INTERNALS=off (the public
-//   'data'-event read path instead of Node's private socket fields), in a lane of their own
-//   beside the main pass; a file never runs in both lanes at once (fixed ports).
+// * The daemon runs on two transports (docs/transport.md), and its end-to-end files run on
+//   both: the main pass with TRUEHOP_TRANSPORT=socket (net.Socket), and a lane of their own
+//   beside it with TRUEHOP_TRANSPORT=raw (libuv handles), together with the raw transport's
+//   unit tests; a file never runs in both lanes at once (fixed ports). The raw lane runs
+//   outside the permission sandbox: the permission model refuses process.binding, which the
+//   raw transport needs. The same files run sandboxed in the main pass, so a read outside the
+//   repository is still caught there; the raw lane differs only in how sockets are driven.
 // * Tests skipped for a missing peer (scripts/peers.mjs) are counted per peer and the summary
 //   says how to install it.
 import { spawn } from 'node:child_process';
@@ -26,7 +30,10 @@ const FILE_TIMEOUT_MS = Number(process.env.TRUEHOP_TEST_FILE_TIMEOUT_S ?? 120) *
 /** Main-pass files at once: Node's own default for `node --test` (one core left free). */
 const MAIN_LANES = Math.max(1, Number(process.env.TRUEHOP_TEST_CONCURRENCY ?? availableParallelism() - 1));
 const E2E_DIR = 'packages/truehop/dist/test/e2e/';
-const INTERNALS_OFF = { name: 'TRUEHOP_NODE_INTERNALS=off', env: { TRUEHOP_NODE_INTERNALS: 'off' } };
+const MAIN_PASS = { name: 'TRUEHOP_TRANSPORT=socket', env: { TRUEHOP_TRANSPORT: 'socket' }, sandboxed: true };
+const RAW_TRANSPORT = { name: 'TRUEHOP_TRANSPORT=raw', env: { TRUEHOP_TRANSPORT: 'raw' }, sandboxed: false };
+/** Unit tests of the raw transport itself: they need process.binding, so they run in the raw lane. */
+const RAW_UNIT_DIR = 'packages/truehop/dist/src/datapath/transport/';
 
 /** packages/<pkg>/dist/<sub>/…/x.test.js → packages/<pkg>/<sub>/…/x.test.ts */
 function sourceOf(compiled) {
@@ -76,14 +83,14 @@ const running = new Set();
 function runFile(job, index) {
   return new Promise((resolve) => {
     const countsFile = join(reports, `${index}.json`);
-    const args = [...sandbox, '--test-reporter=spec', '--test-reporter-destination=stdout',
+    const args = [...(job.pass.sandboxed ? sandbox : []), '--test-reporter=spec', '--test-reporter-destination=stdout',
       `--test-reporter=${join(REPO_ROOT, 'scripts', 'count-reporter.mjs')}`, `--test-reporter-destination=${countsFile}`,
       ...passThrough, job.file];
     const started = Date.now();
     // Its own process group, so a timeout also ends the peers (HAProxy, nginx) it started.
     const child = spawn(process.execPath, args, {
       cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, ...job.pass?.env, TMPDIR: runTmp, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
+      env: { ...process.env, ...job.pass.env, TMPDIR: runTmp, FORCE_COLOR: process.stdout.isTTY ? '1' : '0' },
     });
     running.add(child);
     let output = '';
@@ -126,15 +133,16 @@ for (const signal of ['SIGINT', 'SIGTERM']) {
   });
 }
 
-const mainJobs = files.map((file) => ({ file }));
-const e2eJobs = files.filter((f) => f.startsWith(E2E_DIR)).map((file) => ({ file, pass: INTERNALS_OFF }));
+const isRawUnit = (f) => f.startsWith(RAW_UNIT_DIR);
+const mainJobs = files.filter((f) => !isRawUnit(f)).map((file) => ({ file, pass: MAIN_PASS }));
+const rawJobs = files.filter((f) => f.startsWith(E2E_DIR) || isRawUnit(f)).map((file) => ({ file, pass: RAW_TRANSPORT }));
 const busy = new Set();
 const results = [];
 let jobIndex = 0;
 
 function print(result) {
   const { job, output, code, signal, timedOut, ms } = result;
-  const label = job.pass === undefined ? job.file : `[${job.pass.name}] ${job.file}`;
+  const label = job.pass === MAIN_PASS ? job.file : `[${job.pass.name}] ${job.file}`;
   const failed = timedOut || code !== 0;
   console.log(`\n${failed ? '✖' : '▶'} ${label} (${(ms / 1000).toFixed(1)} s)`);
   process.stdout.write(output);
@@ -163,13 +171,13 @@ async function lane(queue) {
 const t0 = Date.now();
 await Promise.all([
   ...Array.from({ length: MAIN_LANES }, () => lane(mainJobs)),
-  lane(e2eJobs),
+  lane(rawJobs),
 ]);
 rmSync(runTmp, { recursive: true, force: true });
 
 // ---------------------------------------------------------------- summary
-const mainResults = results.filter((r) => r.job.pass === undefined);
-const offResults = results.filter((r) => r.job.pass === INTERNALS_OFF);
+const mainResults = results.filter((r) => r.job.pass === MAIN_PASS);
+const rawResults = results.filter((r) => r.job.pass === RAW_TRANSPORT);
 const totals = (list) => {
   const n = (key) => list.reduce((sum, r) => sum + r.counts[key], 0);
   return `${n('pass')} passed, ${n('fail')} failed, ${n('skip')} skipped${n('todo') > 0 ? `, ${n('todo')} todo` : ''}`;
@@ -180,10 +188,10 @@ const peerSkips = {};
 for (const r of mainResults) for (const [name, n] of Object.entries(r.counts.peerSkips)) peerSkips[name] = (peerSkips[name] ?? 0) + n;
 
 console.log('\n──────── truehop test summary');
-console.log(`${files.length} files in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${totals(mainResults)}`);
-if (offResults.length > 0) console.log(`again with ${INTERNALS_OFF.name}, ${offResults.length} end-to-end files: ${totals(offResults)}`);
+console.log(`${mainResults.length} files in ${((Date.now() - t0) / 1000).toFixed(1)} s: ${totals(mainResults)}`);
+if (rawResults.length > 0) console.log(`with ${RAW_TRANSPORT.name}, ${rawResults.length} end-to-end and transport files: ${totals(rawResults)}`);
 for (const r of bad) {
-  const label = r.job.pass === undefined ? r.job.file : `[${r.job.pass.name}] ${r.job.file}`;
+  const label = r.job.pass === MAIN_PASS ? r.job.file : `[${r.job.pass.name}] ${r.job.file}`;
   console.log(`✖ ${label}: ${r.timedOut ? `timed out after ${FILE_TIMEOUT_MS / 1000} s` : `failed (exit ${r.code ?? r.signal})`}`);
 }
 const missing = Object.keys(peerSkips).sort();

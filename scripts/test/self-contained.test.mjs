@@ -2,7 +2,8 @@
 // a fresh clone with nothing beside it must pass. Checked three ways:
 // 1. no tracked file under packages/, scripts/ or .ci/ names the old reference folder beside
 //    the repository;
-// 2. every test file runs in the permission sandbox (scripts/test-sandbox.mjs): shown here to
+// 2. every test file runs in the permission sandbox (scripts/test-sandbox.mjs) in the main pass
+//    (the raw-transport lane runs the same files again outside it, docs/transport.md): shown here to
 //    refuse a read beside the repository and allow one inside it, so any test that reads
 //    outside fails wherever it runs;
 // 3. the fuzz campaign (not a test file) finds its corpus inside the repository, in the sandbox.

@@ -9,10 +9,16 @@
 // same with `Connection: close`: every request is a new client connection, a new upstream
 // connection and a new PROXY header); bulk MB/s (parallel downloads of a large file);
 // p50/p99 latency at a fixed moderate rate (autocannon, keep-alive); RSS holding 5,000 idle
-// connections (KB per connection).
+// connections (KB per connection) and RSS once they closed, and RSS after the whole load cycle.
+// truehop runs twice, once per transport (docs/transport.md): TRUEHOP_TRANSPORT=raw (libuv
+// handles) and TRUEHOP_TRANSPORT=socket (net.Socket), side by side with HAProxy.
 //
 // Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
-//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--baseline <old>/packages/truehop/dist/src/cli/main.js]
+//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--lbs haproxy,raw,socket] [--idle-conns 5000]
+//        [--baseline <old>/packages/truehop/dist/src/cli/main.js]
+// The memory case alone: `--only idle --idle-conns 9900`. Each idle session holds two
+// descriptors in the LB, so the count is bounded by the LB's descriptor limit: HAProxy refuses
+// to start when 2 × maxconn exceeds it, hence maxconn 9950 for a hard limit of 20,000.
 // --baseline adds an older truehop build (e.g. `git worktree add /tmp/bench-old main`, npm ci,
 // build) as a third LB in the same interleaved rounds, for before/after figures from one run.
 // --workers (`npm run bench:workers`) is the multi-worker case: HAProxy nbthread 2, truehop -W
@@ -34,8 +40,8 @@ const { values: args } = parseArgs({
     only: { type: 'string', default: 'keepalive,newconn,bulk,latency,idle' },
     'idle-conns': { type: 'string', default: '5000' },
     rate: { type: 'string', default: '2000' },
-    // Iterating on one LB (profiling): `--lbs truehop`.
-    lbs: { type: 'string', default: 'haproxy,truehop' },
+    // Iterating on one LB (profiling): `--lbs raw` (`truehop` = both transports).
+    lbs: { type: 'string', default: 'haproxy,raw,socket' },
     baseline: { type: 'string' },
     // The multi-worker case (issue 12): HAProxy nbthread 2, truehop -W nbthread 2 and -W nbthread 1.
     workers: { type: 'boolean', default: false },
@@ -46,7 +52,7 @@ const SECONDS = Number(args.seconds);
 const ONLY = new Set(String(args.only).split(','));
 const IDLE_CONNS = Number(args['idle-conns']);
 const RATE = Number(args.rate);
-const LBS = new Set(String(args.lbs).split(','));
+const LBS = new Set(String(args.lbs).split(',').flatMap((n) => (n === 'truehop' ? ['raw', 'socket'] : [n])));
 const BASELINE_CLI = args.baseline;
 /** Extra node flags for the truehop process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
@@ -129,7 +135,7 @@ http {
 
 function lbConfig(port: number, nbthread: number | undefined): string {
   return `global
-  maxconn 9000
+  maxconn 9950
 ${nbthread !== undefined ? `  nbthread ${nbthread}\n` : ''}defaults
   mode tcp
   timeout connect 5s
@@ -162,18 +168,27 @@ async function startHaproxy(nbthread = 1): Promise<Lb> {
   return { name: nbthread === 1 ? 'haproxy' : `haproxy-${nbthread}`, port: HAPROXY_PORT, pid: child.pid as number, child };
 }
 
-/** `workers`: master-worker mode (-W) with that many workers; else the single process. */
-async function startTruehopFrom(cli: string, name: string, workers?: number): Promise<Lb> {
+/**
+ * `workers`: master-worker mode (-W) with that many workers; else the single process.
+ * `transport`: TRUEHOP_TRANSPORT for it (unset: the daemon's own choice).
+ */
+async function startTruehopFrom(cli: string, name: string, workers?: number, transport?: 'raw' | 'socket'): Promise<Lb> {
   const file = join(dir, `${name}.cfg`);
   writeFileSync(file, lbConfig(0, workers));
   const mw = workers === undefined ? [] : ['-W'];
-  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, cli, ...mw, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const env = { ...process.env };
+  delete env['TRUEHOP_TRANSPORT'];
+  if (transport !== undefined) env['TRUEHOP_TRANSPORT'] = transport;
+  // --cpu-prof-name per LB, so the profiles of the two transports are told apart.
+  const nodeArgs = NODE_ARGS.some((a) => a.startsWith('--cpu-prof')) ? [...NODE_ARGS, `--cpu-prof-name=${name}-${String(Date.now())}.cpuprofile`] : NODE_ARGS;
+  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...nodeArgs, cli, ...mw, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'], env });
   children.push(child);
   const port = await cliListeningPort(child, 10000);
   return { name, port, pid: child.pid as number, child };
 }
 
-const startTruehop = (): Promise<Lb> => startTruehopFrom(CLI, 'truehop');
+const startRaw = (): Promise<Lb> => startTruehopFrom(CLI, 'raw', undefined, 'raw');
+const startSocket = (): Promise<Lb> => startTruehopFrom(CLI, 'socket', undefined, 'socket');
 const startBaseline = (): Promise<Lb> => startTruehopFrom(BASELINE_CLI as string, 'baseline');
 
 function stopLb(lb: Lb): Promise<void> {
@@ -278,7 +293,8 @@ function latency(port: number): { p50: number; p99: number } {
   return JSON.parse(out) as { p50: number; p99: number };
 }
 
-async function idleKbPerConnection(lb: Lb): Promise<number> {
+/** KB of RSS per idle connection, and RSS growth (KB) left once they have all closed. */
+async function idleMemory(lb: Lb): Promise<{ perConnKB: number; afterCloseKB: number }> {
   const before = rssKb(lb.pid);
   const sockets: net.Socket[] = [];
   for (let i = 0; i < IDLE_CONNS; i++) {
@@ -291,7 +307,7 @@ async function idleKbPerConnection(lb: Lb): Promise<number> {
   const after = rssKb(lb.pid);
   for (const s of sockets) s.destroy();
   await sleep(1500);
-  return (after - before) / IDLE_CONNS;
+  return { perConnKB: (after - before) / IDLE_CONNS, afterCloseKB: rssKb(lb.pid) - before };
 }
 
 function median(xs: number[]): number {
@@ -313,13 +329,13 @@ async function main(): Promise<void> {
   if (TLS) makeTlsPem();
   startNginx();
   await waitPort(NGINX_PORT);
-  const results: Results = { haproxy: {}, truehop: {}, baseline: {} };
+  const results: Results = { haproxy: {}, raw: {}, socket: {}, baseline: {} };
   const push = (lb: string, key: string, v: number): void => {
     ((results[lb] ??= {})[key] ??= []).push(v);
   };
   const starters: (() => Promise<Lb>)[] = WORKERS
     ? [() => startHaproxy(2), () => startTruehopFrom(CLI, 'truehop-2', 2), () => startTruehopFrom(CLI, 'truehop-1', 1)]
-    : [startHaproxy, startTruehop].filter((s) => LBS.has(s === startHaproxy ? 'haproxy' : 'truehop'));
+    : ([['haproxy', startHaproxy], ['raw', startRaw], ['socket', startSocket]] as const).filter(([n]) => LBS.has(n)).map(([, s]) => s);
   if (BASELINE_CLI !== undefined && !WORKERS) starters.push(startBaseline);
 
   for (let round = 0; round < ROUNDS; round++) {
@@ -330,7 +346,13 @@ async function main(): Promise<void> {
     for (const start of order) {
       const lb = await start();
       process.stderr.write(`round ${round + 1}/${ROUNDS}: ${lb.name}\n`);
-      if (ONLY.has('idle')) push(lb.name, 'idleKB', await idleKbPerConnection(lb));
+      const startRss = rssKb(lb.pid);
+      push(lb.name, 'rssStartMB', startRss / 1024);
+      if (ONLY.has('idle')) {
+        const m = await idleMemory(lb);
+        push(lb.name, 'idleKB', m.perConnKB);
+        push(lb.name, 'idleAfterCloseMB', m.afterCloseKB / 1024);
+      }
       // Warm-up (JIT, page cache, nginx).
       wrk(lb.port, '/', 16, ['--timeout', '5s']);
       if (ONLY.has('keepalive')) {
@@ -365,6 +387,8 @@ async function main(): Promise<void> {
         push(lb.name, 'p50', l.p50);
         push(lb.name, 'p99', l.p99);
       }
+      await sleep(2000);
+      push(lb.name, 'rssEndMB', rssKb(lb.pid) / 1024);
       await stopLb(lb);
     }
   }
@@ -390,22 +414,24 @@ async function main(): Promise<void> {
     ['p50', `p50 latency ms @${RATE} req/s`, false],
     ['p99', `p99 latency ms @${RATE} req/s`, false],
     ['idleKB', `KB per idle connection (${IDLE_CONNS})`, false],
+    ['idleAfterCloseMB', `RSS MB left after the ${IDLE_CONNS} closed`, false],
+    ['rssStartMB', 'RSS MB at start', false],
+    ['rssEndMB', 'RSS MB after the load cycle', false],
   ];
   const withBaseline = BASELINE_CLI !== undefined;
   const lines = [
-    `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 | truehop | truehop / HAProxy |${withBaseline ? ' baseline | truehop / baseline |' : ''}`,
-    `|---|---:|---:|---:|${withBaseline ? '---:|---:|' : ''}`,
+    `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 | truehop raw | raw / HAProxy | truehop socket | socket / HAProxy |${withBaseline ? ' baseline | raw / baseline |' : ''}`,
+    `|---|---:|---:|---:|---:|---:|${withBaseline ? '---:|---:|' : ''}`,
   ];
   for (const [key, label] of rows) {
-    const h = results['haproxy']?.[key] ?? [NaN];
-    const t = results['truehop']?.[key] ?? [NaN];
-    if (h.length === 0 && t.length === 0) continue;
-    if (!results['haproxy']?.[key] && !results['truehop']?.[key]) continue;
-    const hm = median(h);
-    const tm = median(t);
-    const bm = median(results['baseline']?.[key] ?? [NaN]);
-    const extra = withBaseline ? ` ${bm.toFixed(2)} | ${(tm / bm).toFixed(2)}× |` : '';
-    lines.push(`| ${label} | ${hm.toFixed(2)} | ${tm.toFixed(2)} | ${(tm / hm).toFixed(2)}× |${extra}`);
+    if (!['haproxy', 'raw', 'socket'].some((lb) => results[lb]?.[key] !== undefined)) continue;
+    const m = (lb: string): number => median(results[lb]?.[key] ?? [NaN]);
+    const hm = m('haproxy');
+    const rm = m('raw');
+    const sm = m('socket');
+    const bm = m('baseline');
+    const extra = withBaseline ? ` ${bm.toFixed(2)} | ${(rm / bm).toFixed(2)}× |` : '';
+    lines.push(`| ${label} | ${hm.toFixed(2)} | ${rm.toFixed(2)} | ${(rm / hm).toFixed(2)}× | ${sm.toFixed(2)} | ${(sm / hm).toFixed(2)}× |${extra}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
   process.stdout.write(`\nraw: ${JSON.stringify(results)}\n`);

@@ -96,6 +96,9 @@ export function compileAclTerm(words: readonly Word[], env: CompileEnv, checkPha
     }
   }
 
+  // req.ssl_ver's ACL patterns are dotted versions (3.1, 3.0:3.3), as HAProxy's
+  // pat_parse_dotted_ver reads them; compared as the fetch's major << 16 | minor integers.
+  const dottedVersions = method === undefined && DOTTED_VERSION_FETCHES.has(expr.source);
   if (method === undefined) {
     method = defaultMethod(expr.staticType);
     if (method === undefined) {
@@ -126,7 +129,15 @@ export function compileAclTerm(words: readonly Word[], env: CompileEnv, checkPha
   }
   for (; i < words.length; i++) {
     const w = words[i] as Word;
-    patterns.push({ text: w.text, word: w });
+    if (!dottedVersions) {
+      patterns.push({ text: w.text, word: w });
+      continue;
+    }
+    const text = dottedVersionPattern(w.text);
+    if (text === undefined) {
+      env.diagnostics.alert(w.pos, 'BAD_PATTERN', `'${w.text}' is not a version: write <major>.<minor> (e.g. 3.3), or a range 3.1:3.3 (majors below 65536)`);
+      ok = false;
+    } else patterns.push({ text, word: w });
   }
   if (!ok) return undefined;
 
@@ -164,6 +175,40 @@ export function compileAclTerm(words: readonly Word[], env: CompileEnv, checkPha
   return {
     source,
     earliestPhase: expr.earliestPhase,
-    test: expr.matchAny(visit),
+    test: expr.earliestPhase === 'content' ? missAware(expr.matchAny(visit)) : expr.matchAny(visit),
   };
+}
+
+/**
+ * HAProxy's ACL_TEST_MISS for tests on the client's bytes (fetches of `tcp-request content`):
+ * a test that fails on an answer that may still change marks the context, so the rule that
+ * runs it waits for more bytes (up to inspect-delay) instead of deciding now.
+ */
+function missAware(test: (ctx: SessionContext) => boolean): (ctx: SessionContext) => boolean {
+  return (ctx) => {
+    ctx.requestMayChange = false;
+    const passed = test(ctx);
+    if (!passed && ctx.requestMayChange) ctx.requestMiss = true;
+    return passed;
+  };
+}
+
+const DOTTED_VERSION_FETCHES: ReadonlySet<string> = new Set(['req.ssl_ver', 'req_ssl_ver']);
+
+/** `3.3` → `196611`, `3.1:3.3` → `196609:196611` (HAProxy strl2llrc_dotted); undefined if not one. */
+function dottedVersionPattern(text: string): string | undefined {
+  const one = (v: string): string | undefined => {
+    if (v === '') return '';
+    const m = /^(\d+)(?:\.(\d+))?$/.exec(v);
+    if (m === null) return undefined;
+    const major = Number(m[1]);
+    const minor = Number(m[2] ?? 0);
+    if (major >= 65536 || minor >= 65536) return undefined;
+    return String(major * 65536 + minor);
+  };
+  const parts = text.split(/[:-]/);
+  if (parts.length > 2 || text === '') return undefined;
+  const converted = parts.map(one);
+  if (converted.some((c) => c === undefined)) return undefined;
+  return converted.join(':');
 }

@@ -150,10 +150,50 @@ export function compileCondition(words: readonly Word[], env: CompileEnv): Compi
     groups.pop();
   }
   if (!ok) return undefined;
+  // `phase` is raised inside needPhase(), which TypeScript's narrowing cannot see.
+  if ((phase as Phase) === 'content') return missAwareCondition(words, groups, unless);
   const test = anyOf(groups.map(andAll));
   return {
     source: words.map((w) => w.text).join(' '),
     earliestPhase: phase,
     test: unless ? (ctx) => !test(ctx) : test,
+  };
+}
+
+/**
+ * A condition on the client's bytes keeps HAProxy's third answer, ACL_TEST_MISS ("not yet",
+ * acl.c): a failed term whose sample may still change sets `ctx.requestMiss`
+ * (acl-term.ts), and here neither `!` nor `unless` turns that into a pass — the rule waits for
+ * more bytes instead. A pass clears it. Where HAProxy would combine a miss with a pass of
+ * another alternative (`A || B`) this waits too, then decides the same with more bytes.
+ */
+function missAwareCondition(words: readonly Word[], groups: readonly Term[][], unless: boolean): CompiledCondition {
+  const keepMiss = groups.map((terms) => terms.map((t): Term => (t.negate ? { negate: false, test: negateUnlessMiss(t.test) } : t)));
+  const test = anyOf(keepMiss.map(andAll));
+  return {
+    source: words.map((w) => w.text).join(' '),
+    earliestPhase: 'content',
+    test: (ctx) => {
+      ctx.requestMiss = false;
+      if (test(ctx)) {
+        ctx.requestMiss = false;
+        return !unless;
+      }
+      return ctx.requestMiss ? false : unless;
+    },
+  };
+}
+
+function negateUnlessMiss(test: Test): Test {
+  return (ctx) => {
+    const before = ctx.requestMiss;
+    ctx.requestMiss = false;
+    if (test(ctx)) {
+      ctx.requestMiss = before;
+      return false;
+    }
+    if (ctx.requestMiss) return false;
+    ctx.requestMiss = before;
+    return true;
   };
 }

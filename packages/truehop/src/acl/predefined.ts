@@ -18,11 +18,21 @@ export const PREDEFINED_ACLS: ReadonlyMap<string, NamedAcl> = new Map<string, Na
       return localhost({ type: ep.family === 'IPv6' ? 'ipv6' : 'ipv4', value: ep.address });
     },
   }],
+  // Waits until no more request bytes will come (inspect-delay expired, buffer full, client
+  // ended), then is true: `tcp-request content accept if WAIT_END` (HAProxy acl.c).
+  ['WAIT_END', {
+    name: 'WAIT_END', pos: POS, earliestPhase: 'content',
+    test: (ctx) => {
+      if (ctx.requestFinal) return true;
+      ctx.requestMiss = true;
+      return false;
+    },
+  }],
 ]);
 
 /** HAProxy predefined ACLs about HTTP or request buffers: known, not available in truehop yet. */
 export const UNSUPPORTED_PREDEFINED: ReadonlySet<string> = new Set([
   'HTTP', 'HTTP_1.0', 'HTTP_1.1', 'HTTP_2.0', 'HTTP_3.0', 'HTTP_CONTENT', 'HTTP_URL_ABS', 'HTTP_URL_SLASH', 'HTTP_URL_STAR',
   'METH_CONNECT', 'METH_DELETE', 'METH_GET', 'METH_HEAD', 'METH_OPTIONS', 'METH_POST', 'METH_PUT', 'METH_TRACE',
-  'RDP_COOKIE', 'REQ_CONTENT', 'WAIT_END',
+  'RDP_COOKIE', 'REQ_CONTENT',
 ]);

@@ -30,6 +30,7 @@ export function compileRules(ctx: LoadContext, p: ProxyDraft): CompiledRules {
   const useBackends: { draft: UseBackendDraft; condition: CompiledCondition }[] = [];
   const tcpRequest: Record<RulePhase, CompiledTcpRule[]> = { connection: [], session: [], content: [] };
   const services: { draft: ServiceRuleDraft; condition: CompiledCondition }[] = [];
+  let warnedNoDelay = false;
   for (const line of p.rules) {
     switch (line.kind) {
       case 'acl': {
@@ -55,6 +56,13 @@ export function compileRules(ctx: LoadContext, p: ProxyDraft): CompiledRules {
       case 'tcp-request': {
         const rule = compileTcpRequest(line.ruleSet, line.args, compileEnvFor(ctx, p, line.ruleSet.text, scope));
         if (rule) tcpRequest[rule.phase].push(rule);
+        if (rule?.inspectsContent === true && p.inspectDelayMs === undefined && !warnedNoDelay) {
+          // HAProxy 2.6 warns so for track-sc/capture (action.c) but not for conditions; the
+          // trap is the same: the rule decides on whatever bytes happened to arrive.
+          warnedNoDelay = true;
+          ctx.diagnostics.warning(line.ruleSet.pos, 'CONTENT_WITHOUT_INSPECT_DELAY',
+            `'${p.name}': a 'tcp-request content' rule depends on the request contents without any 'tcp-request inspect-delay': it will decide on whatever bytes happened to arrive (set 'tcp-request inspect-delay')`);
+        }
         break;
       }
     }

@@ -32,6 +32,7 @@ import type {
 import type { ResolvedReferences } from './resolve.js';
 import type { CompiledRules } from './compile-rules.js';
 import { compileRules } from './compile-rules.js';
+import { compileServerTls } from './compile-server-tls.js';
 import type { CompiledLogFormat } from '../sample/compiled.js';
 import type { SessionContext } from '../model/session.js';
 import { compileLogFormat } from '../sample/log-format.js';
@@ -72,11 +73,13 @@ function compileGlobal(g: GlobalDraft): GlobalModel {
   const out: GlobalModel = {
     pp2NeverSendLocal: g.pp2NeverSendLocal,
     logs: frozenArray(g.logs.map(freezeLog)) as LogTarget[],
-    statsSockets: frozenArray(g.statsSockets.map((s) => Object.freeze({ ...s, pos: Object.freeze({ ...s.pos }) }))) as GlobalModel['statsSockets'],
+    statsSockets: frozenArray(g.statsSockets.map((s) => Object.freeze({ ...s, pos: Object.freeze({ ...s.pos }) }))),
   };
   if (g.maxconn !== undefined) out.maxconn = g.maxconn;
   if (g.nbthread !== undefined) out.nbthread = g.nbthread;
   if (g.hardStopAfterMs !== undefined) out.hardStopAfterMs = g.hardStopAfterMs;
+  if (g.statsTimeoutMs !== undefined) out.statsTimeoutMs = g.statsTimeoutMs;
+  if (g.statsMaxconn !== undefined) out.statsMaxconn = g.statsMaxconn;
   if (g.masterWorker) out.masterWorker = true;
   return Object.freeze(out);
 }
@@ -250,6 +253,8 @@ function compileServer(ctx: LoadContext, p: ProxyDraft, rules: CompiledRules, s:
     const format = compileFormat(ctx, p, rules, t.fmt, 'backend');
     if (format) tlvFormats.push(Object.freeze({ type: t.type, format, pos: Object.freeze({ ...t.pos }) }));
   }
+  const tls = compileServerTls(ctx, p, rules, s, ctx.global, check);
+  if (tls.check !== undefined) check.tls = tls.check;
   const server: ServerModel = {
     name: s.name,
     host: s.host,
@@ -263,6 +268,7 @@ function compileServer(ctx: LoadContext, p: ProxyDraft, rules: CompiledRules, s:
     check: Object.freeze(check),
     pos: Object.freeze({ ...s.pos }),
   };
+  if (tls.traffic !== undefined) server.tls = tls.traffic;
   // HAProxy: a server `maxconn 0` means no limit; the model says so with undefined.
   if (s.maxconn !== undefined && s.maxconn > 0) server.maxconn = s.maxconn;
   return Object.freeze(server);

@@ -10,6 +10,7 @@ import type {
   BalanceAlgorithm,
   BindModel,
   LogTarget,
+  StatsSocketModel,
   ProxyMode,
   ProxyV2Option,
   TcpCheckStep,
@@ -48,6 +49,40 @@ export interface ServerDraft {
   checkPort: number | undefined;
   checkAddr: string | undefined;
   checkSendProxy: boolean;
+  /** TLS to the server and for its checks (`ssl`, `verify`, `check-ssl` …), as written. */
+  tls: ServerTlsDraft;
+}
+
+/** HAProxy's protocol version names (`ssl-min-ver`, `ssl-max-ver`). */
+export type TlsVersionName = 'SSLv3' | 'TLSv1.0' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
+
+/** TLS options of a server line; undefined = not written (defaults and globals apply). */
+export interface ServerTlsDraft {
+  /** Where `ssl` was set; undefined: plain TCP (or `no-ssl`). */
+  ssl: SourcePos | undefined;
+  verify: { value: 'none' | 'required'; pos: SourcePos } | undefined;
+  verifyhost: string | undefined;
+  caFile: Word | undefined;
+  crt: Word | undefined;
+  /** `sni <expression>`, compiled with the other expressions of the backend. */
+  sni: Word | undefined;
+  alpn: string[] | undefined;
+  ciphers: string | undefined;
+  ciphersuites: string | undefined;
+  minVer: TlsVersionName | undefined;
+  maxVer: TlsVersionName | undefined;
+  /** `check-ssl` (true), `no-check-ssl` (false), or inherited from `ssl` (undefined). */
+  checkSsl: boolean | undefined;
+  checkSni: string | undefined;
+}
+
+/** `ssl-default-server-*` and `ssl-server-verify` of the global section. */
+export interface ServerTlsDefaults {
+  verify: 'none' | 'required' | undefined;
+  ciphers: string | undefined;
+  ciphersuites: string | undefined;
+  minVer: TlsVersionName | undefined;
+  maxVer: TlsVersionName | undefined;
 }
 
 export type LogDecl = { kind: 'global'; pos: SourcePos } | { kind: 'target'; target: LogTarget };
@@ -144,9 +179,12 @@ export interface GlobalDraft {
   nbthread: number | undefined;
   pp2NeverSendLocal: boolean;
   logs: LogTarget[];
-  statsSockets: { path: string; pos: SourcePos }[];
+  statsSockets: StatsSocketModel[];
+  statsTimeoutMs: number | undefined;
+  statsMaxconn: number | undefined;
   hardStopAfterMs: number | undefined;
   masterWorker: boolean;
+  serverTls: ServerTlsDefaults;
   /** `ssl-default-bind-*`: what TLS binds use where their line says nothing. */
   sslDefaultBind: TlsSettingsDraft;
   /** `crt-base` / `ca-base`: where relative crt and ca-file/crl-file paths are looked up. */
@@ -155,7 +193,10 @@ export interface GlobalDraft {
 }
 
 export function newGlobalDraft(): GlobalDraft {
-  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], hardStopAfterMs: undefined, masterWorker: false, sslDefaultBind: {}, crtBase: undefined, caBase: undefined };
+  return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], statsTimeoutMs: undefined, statsMaxconn: undefined, hardStopAfterMs: undefined, masterWorker: false,
+    serverTls: { verify: undefined, ciphers: undefined, ciphersuites: undefined, minVer: undefined, maxVer: undefined },
+    sslDefaultBind: {}, crtBase: undefined, caBase: undefined,
+  };
 }
 
 /** HAProxy's built-in server defaults (src/server.c, DEF_CHKINTR, DEF_RISETIME, DEF_FALLTIME). */
@@ -188,11 +229,16 @@ export function newServerDraft(pos: SourcePos): ServerDraft {
     checkPort: undefined,
     checkAddr: undefined,
     checkSendProxy: false,
+    tls: {
+      ssl: undefined, verify: undefined, verifyhost: undefined, caFile: undefined, crt: undefined, sni: undefined,
+      alpn: undefined, ciphers: undefined, ciphersuites: undefined, minVer: undefined, maxVer: undefined,
+      checkSsl: undefined, checkSni: undefined,
+    },
   };
 }
 
 export function cloneServerDraft(s: ServerDraft): ServerDraft {
-  return { ...s, pp: new Set(s.pp), ppPos: new Map(s.ppPos), tlvFmts: [...s.tlvFmts] };
+  return { ...s, pp: new Set(s.pp), ppPos: new Map(s.ppPos), tlvFmts: [...s.tlvFmts], tls: { ...s.tls } };
 }
 
 export function newProxyDraft(kind: ProxySectionKind, name: string, pos: SourcePos, from: ProxyDraft | undefined): ProxyDraft {

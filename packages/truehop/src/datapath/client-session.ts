@@ -19,13 +19,16 @@ import { sessionStartChannel } from '../observe/events.js';
 import { ForwardingPair, type StreamOwner } from './forwarding-pair.js';
 import type { BindRuntime, RuntimeFrontend, ServiceHandoff, SessionDescription, SessionHandle } from './frontend.js';
 import { HeaderPhase, reportHeaderRejection } from './header-phase.js';
-import { adoptClientSocket, type SocketReader } from './reused-read-buffers.js';
+import type { SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { endSession } from './session-end.js';
-import { chooseBackend, runConnectionRules } from './session-rules.js';
+import { CONTENT_DONE, CONTENT_REJECT, pickBackend, runConnectionRules, runContentRules, runSessionRules } from './session-rules.js';
+import { INSPECT_BUFFER_BYTES, InspectPhase } from './inspect-phase.js';
 import { ServerSetup, type SetupOwner } from './server-setup.js';
 import { ClosedPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
+import type { Conn } from './transport/conn.js';
+import { readsIntoReader, setReader, socketOf } from './transport/transport.js';
 import { reportTlsFailure, TlsHandshakePhase, type TlsHandshakeOwner } from './tls-handshake.js';
 import type { SslErrorName } from '../model/connection-errors.js';
 import type { TlsSession } from '../model/session.js';
@@ -47,9 +50,11 @@ export const MAX_PENDING_BYTES_BEFORE_CONNECT = 64 * 1024;
  */
 export const DRAIN_BEFORE_CLOSE_MS = 1000;
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** The session that owns a client socket, so one set of listener functions serves every session. */
 const kSession = Symbol('truehop.session');
-type SessionSocket = net.Socket & { [kSession]: ClientSession };
+type SessionSocket = Conn & { [kSession]: ClientSession };
 
 function ignoreError(): void {}
 
@@ -62,7 +67,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private pendingBytes = 0;
   private clientEnded = false;
   private clientClosed = false;
-  /** Client bytes arrive through onSocketRead (reused memory) rather than 'data' events. */
+  /** Client bytes arrive through onSocketRead (raw transport) rather than 'data' events (socket transport). */
   private clientAdopted = false;
   /** False when the session never became a full session (connection rule, header): no traffic log. */
   private logged = true;
@@ -71,6 +76,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private finished = false;
   /** Bytes read before the socket went to a service (header), -1 when it never did. */
   private serviceReadBase = -1;
+  /** The client socket once handed to a service (always a net.Socket there), else null. */
+  private serviceSocket: net.Socket | null = null;
 
   /** The client stream: the accepted socket, or on an ssl bind the TLSSocket over it once the handshake starts. */
   private client: SessionSocket;
@@ -78,7 +85,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   constructor(
     private readonly frontend: RuntimeFrontend,
     private readonly bind: BindRuntime,
-    client: net.Socket,
+    client: Conn,
     ctx: SessionContext,
   ) {
     this.ctx = ctx;
@@ -112,6 +119,13 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     this[kSession].onClientClose(hadError);
   };
 
+  private static onInspectDelayExpired(this: void, session: ClientSession): void {
+    const state = session.state;
+    if (state.kind !== 'inspect') return;
+    session.ctx.requestFinal = true;
+    session.inspect(state);
+  }
+
   private static onHeaderTimeout(this: void, session: ClientSession): void {
     if (session.state.kind === 'header') session.rejectHeader('TIMEOUT');
   }
@@ -121,23 +135,21 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const shared = this.frontend.shared;
     shared.counters.sessionsTotal++;
     shared.counters.sessionsActive++;
-    const feStats = this.frontend.stats;
-    feStats.stot++;
-    feStats.sessRate.add(this.ctx.acceptedAtMs);
     shared.sessions.add(this);
     if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
     c.setNoDelay(true);
-    // A service frontend hands its socket to Node's HTTP parser: it must keep Node's own reads;
-    // TLS reads go through the TLSSocket's own buffers, never the reused-buffer path.
-    this.clientAdopted = this.frontend.service === undefined && this.bind.tls === undefined && adoptClientSocket(c, this);
+    // A service frontend hands its socket to Node's HTTP parser, and a TLS bind wraps it in a
+    // TLSSocket: both keep Node's own reads (their listeners accept net.Sockets, listener.ts).
+    this.clientAdopted = this.frontend.service === undefined && this.bind.tls === undefined && readsIntoReader(c);
+    if (this.clientAdopted) setReader(c, this);
     this.listenTo(c);
 
     const verdict = runConnectionRules(this.frontend, this.bind.model.acceptProxy, this.ctx);
     if (verdict === 'reject') {
       // HAProxy closes such connections without a log line; they are counted.
       shared.counters.ruleRejections++;
-      feStats.dcon++;
+      this.frontend.stats.dcon++;
       this.logged = false;
       return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
     }
@@ -170,7 +182,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     // The phase reads the ClientHello itself; the session keeps watching end/close.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.client.removeListener('data', ClientSession.onData);
-    this.state = TlsHandshakePhase.start(this.client, rest, this.bind.tls as NonNullable<BindRuntime['tls']>, this, this.frontend.headerTimeoutMs);
+    // A TLS bind's listener accepts net.Sockets (listener.ts): node:tls wraps nothing else.
+    const socket = socketOf(this.client);
+    if (socket === null) throw new Error('an ssl bind accepted a connection that is not a net.Socket');
+    this.state = TlsHandshakePhase.start(socket, rest, this.bind.tls as NonNullable<BindRuntime['tls']>, this, this.frontend.headerTimeoutMs);
   }
 
   onTlsWrapped(socket: tls.TLSSocket): void {
@@ -226,17 +241,66 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   private afterHeader(): void {
     const ctx = this.ctx;
-    const backend = chooseBackend(this.frontend, ctx);
-    if (backend === 'reject') {
-      this.frontend.shared.counters.ruleRejections++;
-      this.frontend.stats.dreq++;
-      return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+    // HAProxy counts a frontend session (stot, rate) once the connection rules and the PROXY
+    // header have let it through; refused ones are in dcon and the PROXY counters.
+    const feStats = this.frontend.stats;
+    feStats.stot++;
+    feStats.sessRate.add(ctx.acceptedAtMs);
+    if (!runSessionRules(this.frontend, ctx)) return this.rejectByRule();
+    const tcpRequest = this.frontend.model.tcpRequest;
+    if (tcpRequest.content.length === 0) return this.chooseBackend();
+    // HAProxy decides at once without an inspect-delay (the rules see what is there).
+    const delayMs = tcpRequest.inspectDelayMs ?? 0;
+    ctx.requestFinal = delayMs === 0 || this.clientEnded;
+    const phase = new InspectPhase();
+    this.state = phase;
+    this.inspect(phase);
+  }
+
+  /** Runs the content rules on the bytes so far; waits in `phase` while one needs more. */
+  private inspect(phase: InspectPhase): void {
+    const ctx = this.ctx;
+    ctx.request = this.pendingView();
+    if (this.pendingBytes >= INSPECT_BUFFER_BYTES || this.clientEnded) ctx.requestFinal = true;
+    const r = runContentRules(this.frontend, ctx, phase.nextRule);
+    if (r >= 0) {
+      // Not final, so there is an inspect-delay.
+      phase.wait(r, this.frontend.model.tcpRequest.inspectDelayMs ?? 0, ClientSession.onInspectDelayExpired, this);
+      return;
     }
+    phase.stopTimer();
+    this.state = RULES;
+    if (r === CONTENT_REJECT) return this.rejectByRule();
+    if (r === CONTENT_DONE) this.chooseBackend();
+  }
+
+  /** The pending client bytes as one view (joined once per new chunk while inspecting). */
+  private pendingView(): Buffer {
+    const p = this.pending;
+    if (p.length === 0) return NO_BYTES;
+    if (p.length > 1) this.pending = [Buffer.concat(p, this.pendingBytes)];
+    return this.pending[0] as Buffer;
+  }
+
+  private rejectByRule(): void {
+    this.frontend.shared.counters.ruleRejections++;
+    this.frontend.stats.dreq++;
+    this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+  }
+
+  private chooseBackend(): void {
+    const ctx = this.ctx;
+    const backend = pickBackend(this.frontend, ctx);
+    // The bytes stay pending (forwarded after the header); the rules are done with them.
+    ctx.request = NO_BYTES;
+    // A `mode http` service frontend hands the socket to its HTTP server once the rules pass.
     const service = this.frontend.service;
     if (service !== undefined) return this.handOver(service);
     // No backend: HAProxy closes the connection and logs <NOSRV>.
-    if (backend === undefined) this.frontend.stats.ereq++;
-    if (backend === undefined) return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+    if (backend === undefined) {
+      this.frontend.stats.ereq++;
+      return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+    }
     ctx.backendName = backend.name;
     ctx.phase = 'backend';
     const idFormat = this.frontend.model.uniqueIdFormat;
@@ -251,7 +315,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
    * for it to close to give its slots back (no traffic log line: truehop has no httplog).
    */
   private handOver(service: ServiceHandoff): void {
-    const c = this.client;
+    const c = socketOf(this.client);
+    // Never null: a service frontend's listener accepts net.Sockets (listener.ts).
+    if (c === null) return this.closeClient(TERM_CAUSE.PROXY, TERM_PHASE.REQUEST);
+    this.serviceSocket = c;
     c.pause();
     // eslint-disable-next-line @typescript-eslint/unbound-method
     c.removeListener('data', ClientSession.onData);
@@ -270,7 +337,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     return p;
   }
 
-  onServerConnected(socket: net.Socket, backend: RuntimeBackend, server: RuntimeServer): void {
+  onServerConnected(socket: Conn, backend: RuntimeBackend, server: RuntimeServer): void {
     this.state = new ForwardingPair(
       this, this.client, socket, backend, server, this.ctx.stats,
       this.frontend.model.timeouts, backend.model.timeouts, this.clientEnded,
@@ -304,7 +371,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private onClientPreData(chunk: Buffer): void {
     const state = this.state;
     if (state.kind === 'header') this.onHeaderBytes(state, chunk);
-    else if (state.kind !== 'closed') this.queuePending(chunk);
+    else if (state.kind !== 'closed') {
+      this.queuePending(chunk);
+      if (state.kind === 'inspect') this.inspect(state);
+    }
   }
 
   onSocketRead(chunk: Buffer, reusable: boolean): boolean {
@@ -328,6 +398,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const state = this.state;
     if (state.kind === 'header') this.rejectHeader(state.end().error.code);
     else if (state.kind === 'forwarding') state.onClientEnd();
+    else if (state.kind === 'inspect') this.inspect(state);
     // During the TLS handshake the phase itself reports the end (SSL_EMPTY).
     // Before the server connection exists, the FIN is replayed when the stream is made.
   }
@@ -340,9 +411,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   private onClientClose(hadError: boolean): void {
     this.clientClosed = true;
-    if (this.serviceReadBase >= 0) {
-      this.ctx.stats.bytesFromClient = this.client.bytesRead - this.serviceReadBase;
-      this.ctx.stats.bytesToClient = this.client.bytesWritten;
+    const served = this.serviceSocket;
+    if (served !== null) {
+      this.ctx.stats.bytesFromClient = served.bytesRead - this.serviceReadBase;
+      this.ctx.stats.bytesToClient = served.bytesWritten;
     }
     const state = this.state;
     if (state.kind === 'forwarding') state.onClientClose(hadError);
@@ -366,7 +438,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private cancelSetup(): void {
     const state = this.state;
     if (state.kind === 'closed' || state.kind === 'forwarding') return;
-    if (state.kind === 'header' || state.kind === 'tls-handshake') state.stopTimer();
+    if (state.kind === 'header' || state.kind === 'tls-handshake' || state.kind === 'inspect') state.stopTimer();
     if (state.kind === 'queue' || state.kind === 'connect') this.state = new ClosedPhase(state.backend, state.cancel());
     else this.state = new ClosedPhase(null, null);
   }

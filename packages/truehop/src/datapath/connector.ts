@@ -1,20 +1,23 @@
 // Reaching one server (STYLE.md example 9): built once per server with everything that does
 // not change per connection (address, timeout connect, the compiled PROXY header builder).
-// `connect` opens the upstream connection and, once it is established, writes the PROXY
-// header and the client's first bytes in one go (cork → one writev → usually one segment),
-// so a server that reads header + request in one recv sees them together, as from HAProxy.
-import net from 'node:net';
+// `connect` opens the upstream connection on the process's transport (transport/transport.ts)
+// and, once it is established, writes the PROXY header and the client's first bytes in one go
+// (one writev → usually one segment), so a server that reads header + request in one recv sees
+// them together, as from HAProxy.
 import type { BackendModel, ServerModel } from '../model/config-model.js';
-import { recordServerConnection, socketEndpoint } from '../model/session-context.js';
+import { recordServerConnection } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
 import type { ConnectFailure } from './connect-policy.js';
 import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js';
-import { UPSTREAM_ONREAD } from './reused-read-buffers.js';
+import net from 'node:net';
+import type { Conn } from './transport/conn.js';
+import { connEndpoints, connectTcp, writeTogether } from './transport/transport.js';
+import { sessionServerName, startServerTls } from './server-tls.js';
 
 export interface ConnectHandler {
   /** Returns the bytes already received from the client, to send right after the header. */
   takePendingPayload(): readonly Buffer[];
-  onConnected(socket: net.Socket): void;
+  onConnected(socket: Conn): void;
   onConnectFailed(kind: ConnectFailure, error: Error | null): void;
 }
 
@@ -24,8 +27,10 @@ export interface Connector {
    * Starts connecting; the returned socket lets the caller abort (destroy) early. With
    * `recordEndpoints` the connection's two ends go into the context (%bi %bp %si %sp).
    */
-  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): net.Socket;
+  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): Conn;
 }
+
+function ignoreError(): void {}
 
 class TcpConnector implements Connector {
   private readonly header: HeaderBuilder | undefined;
@@ -44,18 +49,18 @@ class TcpConnector implements Connector {
     this.connectTimeoutMs = backend.timeouts.connect ?? 0;
   }
 
-  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): net.Socket {
-    const socket = net.connect({
-      host: this.server.host,
-      port: this.server.port,
-      allowHalfOpen: true,
-      noDelay: true,
-      onread: UPSTREAM_ONREAD,
-    });
+  connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): Conn {
+    // A TLS server is reached through a net.Socket (tls.connect({socket}) wraps it; its reads
+    // come through the TLS layer as 'data' events); a plain one on the process's transport.
+    const socket: Conn = this.server.tls === undefined
+      ? connectTcp(this.server.host, this.server.port)
+      : net.connect({ host: this.server.host, port: this.server.port, allowHalfOpen: true, noDelay: true });
     let settled = false;
+    let timer: NodeJS.Timeout | null = null;
     const fail = (kind: ConnectFailure, error: Error | null): void => {
       if (settled) return;
       settled = true;
+      if (timer !== null) clearTimeout(timer);
       socket.removeListener('connect', onConnect);
       socket.destroy();
       handler.onConnectFailed(kind, error);
@@ -66,11 +71,8 @@ class TcpConnector implements Connector {
       if (settled) return;
       if (recordEndpoints || this.headerNeedsEndpoints) {
         // Two syscalls (getsockname, getpeername), so only when something will read them.
-        recordServerConnection(
-          ctx,
-          socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily),
-          socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily),
-        );
+        const ends = connEndpoints(socket);
+        recordServerConnection(ctx, ends.local, ends.peer);
       }
       let header: Buffer | undefined;
       try {
@@ -81,25 +83,37 @@ class TcpConnector implements Connector {
         fail('header', err instanceof Error ? err : new Error(String(err)));
         return;
       }
+      const tlsModel = this.server.tls;
+      if (tlsModel === undefined) return ready(socket, header);
+      // The PROXY header goes in clear, then the handshake (HAProxy: send-proxy before TLS);
+      // the connect timeout keeps running until the handshake is done.
+      const plain = socket as net.Socket; // TLS servers are always reached through net (above)
+      if (header !== undefined) plain.write(header);
+      const secure = startServerTls(plain, tlsModel, sessionServerName(tlsModel, ctx));
+      secure.on('error', onError);
+      secure.once('secureConnect', () => {
+        if (settled) return;
+        secure.removeListener('error', onError);
+        // From now on the TLS socket reports the connection's errors; the stream listens there.
+        socket.on('error', ignoreError);
+        ready(secure, undefined);
+      });
+    };
+    // Connected (and through the handshake): the header (when in clear) and the client's
+    // first bytes in one write — cork → one writev → usually one segment — then the stream.
+    const ready = (stream: Conn, header: Buffer | undefined): void => {
       settled = true;
+      if (timer !== null) clearTimeout(timer);
       socket.removeListener('error', onError);
-      socket.removeListener('timeout', onTimeout);
-      socket.setTimeout(0);
       const payload = handler.takePendingPayload();
-      if (header !== undefined || payload.length > 0) {
-        socket.cork();
-        if (header !== undefined) socket.write(header);
-        for (const chunk of payload) socket.write(chunk);
-        socket.uncork();
-      }
-      handler.onConnected(socket);
+      writeTogether(stream, header === undefined ? payload : [header, ...payload]);
+      handler.onConnected(stream);
     };
     socket.once('connect', onConnect);
     socket.on('error', onError);
-    if (this.connectTimeoutMs > 0) {
-      socket.setTimeout(this.connectTimeoutMs);
-      socket.once('timeout', onTimeout);
-    }
+    // Nothing is sent or received before the connection is up, so a plain timer is the
+    // connect deadline on either transport.
+    if (this.connectTimeoutMs > 0) timer = setTimeout(onTimeout, this.connectTimeoutMs);
     return socket;
   }
 }

@@ -11,9 +11,11 @@ import type net from 'node:net';
 import type { SessionStats } from '../model/session.js';
 import type { Timeouts } from '../model/config-model.js';
 import { idleSweeper, type IdleWatched } from './idle-sweeper.js';
-import { attachReader, returnReadBuffer, takeReadBuffer, type SocketReader } from './reused-read-buffers.js';
+import { returnReadBuffer, takeReadBuffer, type SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
+import type { Conn } from './transport/conn.js';
+import { setReader } from './transport/transport.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
 
 /** What a stream reports to the session that owns it. */
@@ -25,7 +27,7 @@ export interface StreamOwner {
 
 /** The stream that owns a server socket, so one set of listener functions serves every stream. */
 const kStream = Symbol('truehop.stream');
-type StreamSocket = net.Socket & { [kStream]: ForwardingPair };
+type StreamSocket = Conn & { [kStream]: ForwardingPair };
 
 export class ForwardingPair implements SocketReader, IdleWatched {
   readonly kind = 'forwarding';
@@ -50,8 +52,8 @@ export class ForwardingPair implements SocketReader, IdleWatched {
 
   constructor(
     private readonly owner: StreamOwner,
-    private readonly client: net.Socket,
-    server: net.Socket,
+    private readonly client: Conn,
+    server: Conn,
     /** The backend and server whose slot this stream holds until the session ends. */
     readonly backend: RuntimeBackend,
     readonly serverSlot: RuntimeServer,
@@ -63,7 +65,11 @@ export class ForwardingPair implements SocketReader, IdleWatched {
   ) {
     this.clientEnded = clientEnded;
     this.server = Object.assign(server, { [kStream]: this });
-    attachReader(server, this);
+    setReader(server, this);
+    // A TLS server socket cannot read into our buffers (`onread` stops at the TLS layer): its
+    // decrypted bytes come as 'data' events, each a fresh Buffer of its own.
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the socket as `this`, like the listeners below
+    if ((server as net.Socket & { encrypted?: boolean }).encrypted === true) server.on('data', ForwardingPair.onServerData);
     // The client socket's listeners are the session's; it passes 'data' and 'drain' on.
     // EventEmitter calls listeners with the socket as `this`, which is what these expect.
     /* eslint-disable @typescript-eslint/unbound-method */
@@ -73,6 +79,8 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     server.on('close', ForwardingPair.onServerClose);
     /* eslint-enable @typescript-eslint/unbound-method */
     this.applyTimeouts();
+    // A raw connection reads only once asked to (a net.Socket already flows: no-op there).
+    server.resume();
     if (clientEnded) {
       server.end();
       this.enterHalfClosed();
@@ -157,6 +165,10 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     if (!this.clientWaitsForWrite || this.server.writableLength !== 0) return;
     this.clientWaitsForWrite = false;
     if (!this.clientEnded) this.client.resume();
+  };
+
+  private static readonly onServerData = function (this: StreamSocket, chunk: Buffer): void {
+    this[kStream].onSocketRead(chunk, false);
   };
 
   private static readonly onServerDrain = function (this: StreamSocket): void {

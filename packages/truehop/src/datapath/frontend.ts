@@ -15,6 +15,7 @@ import { ConnGate } from './conn-gate.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import type { TermCause } from './termination.js';
+import type { Conn } from './transport/conn.js';
 
 /**
  * Connections accepted while a maxconn gate is full wait here unread, at most this many per
@@ -81,7 +82,7 @@ export interface ResolvedUseBackend {
 }
 
 export interface WaitingConnection {
-  socket: net.Socket;
+  socket: Conn;
   bind: BindRuntime;
 }
 

@@ -64,7 +64,6 @@ export function reportHeaderRejection(
   const shared = frontend.shared;
   shared.counters.headerRejections++;
   countRejection(shared.rejections, name);
-  frontend.stats.ereq++;
   // A copy of at most CAPTURED_BYTES: the capture outlives the socket's buffer.
   const first = phase?.firstChunk;
   frontend.proxyProtocol.reject({

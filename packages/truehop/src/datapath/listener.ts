@@ -1,12 +1,16 @@
 // Listening sockets for every `bind` line and admission of accepted connections through the
-// `maxconn` gates (global, then frontend). Accepted sockets start paused (pauseOnConnect):
-// nothing is read until a session owns the socket, so a connection waiting for a slot costs
-// no buffer and cannot push bytes at us.
+// `maxconn` gates (global, then frontend). The listening socket is a net.Server; its accepted
+// connections come on the process's transport (transport/transport.ts: bare libuv handles on
+// the raw transport, net.Sockets otherwise). Either way they start paused (raw connections
+// always do, sockets through pauseOnConnect): nothing is read until a session owns the
+// connection, so one waiting for a slot costs no buffer and cannot push bytes at us.
 import net from 'node:net';
 import type { BindModel } from '../model/config-model.js';
 import { createSessionContext, socketEndpoint } from '../model/session-context.js';
 import { ClientSession } from './client-session.js';
 import type { BindRuntime, RuntimeFrontend } from './frontend.js';
+import type { Conn } from './transport/conn.js';
+import { acceptInto } from './transport/transport.js';
 
 /** Backlog handed to listen(): the kernel queue of not-yet-accepted connections. */
 export const LISTEN_BACKLOG = 1024;
@@ -19,7 +23,7 @@ export function listenHost(bind: BindModel): string {
   return bind.host;
 }
 
-export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: net.Socket): void {
+export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: Conn): void {
   const shared = frontend.shared;
   shared.globalGate.active++;
   frontend.gate.active++;
@@ -56,7 +60,7 @@ export function admitWaiting(frontends: Iterable<RuntimeFrontend>): void {
   }
 }
 
-export function onAccepted(frontend: RuntimeFrontend, bind: BindRuntime, socket: net.Socket): void {
+export function onAccepted(frontend: RuntimeFrontend, bind: BindRuntime, socket: Conn): void {
   // A reset while waiting must not become an unhandled 'error'.
   socket.on('error', ignoreError);
   const shared = frontend.shared;
@@ -83,7 +87,6 @@ export interface BoundListener {
 
 export function listen(frontend: RuntimeFrontend, bind: BindRuntime): Promise<BoundListener> {
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
-  server.on('connection', (socket: net.Socket) => onAccepted(frontend, bind, socket));
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
@@ -96,6 +99,9 @@ export function listen(frontend: RuntimeFrontend, bind: BindRuntime): Promise<Bo
         frontend.shared.counters.acceptErrors++;
         frontend.shared.reportAcceptError(`${frontend.name}/${bind.label}`, err);
       });
+      // A `mode http` service frontend hands its sockets to Node's HTTP server and a TLS bind wraps
+      // them in TLSSockets: both need net.Sockets.
+      acceptInto(server, (conn) => onAccepted(frontend, bind, conn), frontend.service === undefined && bind.tls === undefined);
       const addr = server.address() as net.AddressInfo;
       resolve({ server, host: addr.address, port: addr.port });
     });

@@ -11,14 +11,10 @@
 // the client pins that buffer: reading pauses until the write completes, so bytes are never
 // overwritten while the kernel still has to send them.
 //
-// Client sockets come from net.Server, which has no `onread` option; they are accepted
-// paused (pauseOnConnect), so nothing has been read yet and `adoptClientSocket` can switch
-// them to the same reused-buffer path before the first read — through Node's private socket
-// fields, which only node-internals.ts touches (TRUEHOP_NODE_INTERNALS=off keeps 'data'). Measured on keep-alive
-// (wrk, 64 connections): the 'data' path cost a 64 KiB native allocation and a trip through
-// the Readable machinery per request.
+// The raw transport (transport/raw-conn.ts) follows the same policy for both directions; on
+// the socket transport it applies to server sockets (net's public `onread` option) while
+// client sockets, which net.Server builds without that option, use 'data' events.
 import type net from 'node:net';
-import { NODE_INTERNALS, readIntoUserBuffers, type NodeInternals } from './node-internals.js';
 
 /** Size of one read; also Node's default read size. */
 export const UPSTREAM_READ_BYTES = 64 * 1024;
@@ -43,7 +39,12 @@ export function returnReadBuffer(buf: Buffer): void {
   if (pool.length < MAX_POOLED_READ_BUFFERS) pool.push(buf);
 }
 
-const FIRST_READ_BUFFER = Buffer.allocUnsafeSlow(UPSTREAM_READ_BYTES);
+/**
+ * The one process-wide buffer every connection reads into until it has its own (both
+ * transports); what lands here is copied out before the next read can reuse it.
+ */
+export const SHARED_READ_BUFFER = Buffer.allocUnsafeSlow(UPSTREAM_READ_BYTES);
+const FIRST_READ_BUFFER = SHARED_READ_BUFFER;
 
 /** Whoever a socket's reads are delivered to (the session for a client, the stream for a server). */
 export interface SocketReader {
@@ -76,7 +77,7 @@ function nextBuffer(): Buffer {
   return next;
 }
 
-/** Node's read callback for both directions (`onread` on server sockets, node-internals on clients). */
+/** Node's read callback for server sockets of the socket transport (`onread`). */
 function onRead(this: ReaderSocket, nread: number, buf: Buffer): boolean {
   const reader = this[kReader];
   if (reader === undefined) return true;
@@ -99,15 +100,4 @@ export const UPSTREAM_ONREAD = { buffer: nextBuffer, callback: onRead } as const
 
 export function attachReader(socket: net.Socket, reader: SocketReader): void {
   (socket as ReaderSocket)[kReader] = reader;
-}
-
-/**
- * Switches an accepted socket that has not started reading (pauseOnConnect) to reads into
- * reused memory, delivered to `reader.onSocketRead` instead of 'data' events. Returns false
- * (nothing changed, 'data' events keep flowing) when Node's internals are off or unusable.
- */
-export function adoptClientSocket(socket: net.Socket, reader: SocketReader, internals: NodeInternals = NODE_INTERNALS): boolean {
-  if (!readIntoUserBuffers(internals, socket, FIRST_READ_BUFFER, nextBuffer, onRead)) return false;
-  attachReader(socket, reader);
-  return true;
 }

@@ -3,12 +3,12 @@
 // session, made when the backend is chosen; while it works it is the session's state, in its
 // `queue` phase (no server slot yet) or its `connect` phase (a slot held, an attempt in flight
 // or a retry pending). It reports a connected socket or a failure to its owner.
-import type net from 'node:net';
 import type { SessionContext } from '../model/session.js';
 import type { Counters } from '../observe/counters.js';
 import { serverConnectErrorChannel } from '../observe/events.js';
 import { AFTER_FAILURE, type ConnectFailure } from './connect-policy.js';
 import type { ConnectHandler } from './connector.js';
+import type { Conn } from './transport/conn.js';
 import type { QueueWaiter, RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
@@ -18,7 +18,7 @@ export interface SetupOwner {
   /** Client bytes received so far, to send right after the PROXY header. */
   takePendingPayload(): readonly Buffer[];
   /** The server connection is up (header and pending bytes written). */
-  onServerConnected(socket: net.Socket, backend: RuntimeBackend, server: RuntimeServer): void;
+  onServerConnected(socket: Conn, backend: RuntimeBackend, server: RuntimeServer): void;
   /** No server could be reached: the session ends with this termination state. */
   onSetupFailed(cause: TermCause, phase: TermPhase): void;
 }
@@ -32,7 +32,7 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
   /** The server a redispatch moved away from, until the next one is assigned. */
   private failedServer: RuntimeServer | null = null;
   /** The attempt in flight; null while queued or waiting for the retry timer. */
-  private socket: net.Socket | null = null;
+  private socket: Conn | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   /** performance.now() when queued; -1 when not waiting in the queue. */
   private queuedAt = -1;
@@ -176,7 +176,7 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
     this.acquire(this.failedServer);
   }
 
-  onConnected(socket: net.Socket): void {
+  onConnected(socket: Conn): void {
     const server = this.server;
     if (this.cancelled || server === null) {
       socket.destroy();

@@ -4,6 +4,7 @@
 // the session itself holds no field that is "null until later". The termination state's second letter follows from the phase (§8.5).
 import type { ForwardingPair } from './forwarding-pair.js';
 import type { HeaderPhase } from './header-phase.js';
+import type { InspectPhase } from './inspect-phase.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import type { ServerSetup } from './server-setup.js';
@@ -25,7 +26,7 @@ export class ClosedPhase {
   ) {}
 }
 
-export type SessionState = typeof RULES | HeaderPhase | TlsHandshakePhase | ServerSetup | ForwardingPair | ClosedPhase;
+export type SessionState = typeof RULES | HeaderPhase | TlsHandshakePhase | InspectPhase | ServerSetup | ForwardingPair | ClosedPhase;
 
 /** HAProxy's phase letter for a session that ends in `state`. */
 export function termPhaseOf(state: SessionState): TermPhase {
@@ -33,6 +34,7 @@ export function termPhaseOf(state: SessionState): TermPhase {
     case 'rules':
     case 'header':
     case 'tls-handshake':
+    case 'inspect':
       return TERM_PHASE.REQUEST;
     case 'queue':
       return TERM_PHASE.QUEUE;

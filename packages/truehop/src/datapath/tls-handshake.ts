@@ -18,7 +18,7 @@ import { formatConnectionErrorLog } from '../observe/tcplog.js';
 import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 import type { BindTls } from './bind-tls.js';
 import { peekClientHello } from './client-hello.js';
-import { peerVerifyError } from './node-internals.js';
+import { peerVerifyError } from './tls-peer-verify.js';
 
 /** What the session is told as the handshake goes. */
 export interface TlsHandshakeOwner {

@@ -1,10 +1,13 @@
 // One check connection: connect under a deadline, write, and wait for the server's bytes
 // under a deadline. Every socket is registered with the monitor's CheckSockets so stop()
 // can destroy whatever is still open — a check never outlives the monitor, never leaks.
-import net from 'node:net';
+import type net from 'node:net';
+import type tls from 'node:tls';
+import type { ServerTlsModel } from '../model/config-model.js';
+import { startServerTls } from '../datapath/server-tls.js';
 import { performance } from 'node:perf_hooks';
-import { socketEndpoint } from '../model/session-context.js';
 import type { Endpoint } from '../model/session.js';
+import { connEndpoints, connectSocket } from '../datapath/transport/transport.js';
 
 /**
  * Most bytes kept from a server's answer. HAProxy reads check responses into one buffer
@@ -77,14 +80,15 @@ export function connectForCheck(
   return new Promise((resolve) => {
     let socket: net.Socket;
     try {
-      socket = net.connect({ host: target.host, port: target.port });
+      // The data path's connect seam (datapath/transport/transport.ts), on net.Socket: a check
+      // reads through 'data' events with its own cap and closes after its answer.
+      socket = connectSocket(target.host, target.port, false);
     } catch (error) {
       // Synchronous throws: invalid port or address text.
       resolve({ kind: 'error', error });
       return;
     }
     sockets.track(socket);
-    socket.setNoDelay(true);
     let settled = false;
     const settle = (outcome: ConnectOutcome): void => {
       if (settled) return;
@@ -96,8 +100,7 @@ export function connectForCheck(
       resolve(outcome);
     };
     const onConnect = (): void => {
-      const local = socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily);
-      const peer = socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
+      const { local, peer } = connEndpoints(socket);
       if (local === null || peer === null) {
         socket.destroy();
         settle({ kind: 'error', error: new Error('connected socket has no address') });
@@ -118,6 +121,34 @@ export function connectForCheck(
     socket.once('connect', onConnect);
     socket.once('error', onError);
     socket.once('close', onClose);
+  });
+}
+
+export type TlsOutcome =
+  | { kind: 'secure'; socket: tls.TLSSocket }
+  | { kind: 'timeout' }
+  | { kind: 'error'; error: unknown };
+
+/**
+ * The TLS handshake of a `check-ssl` check on a connected socket (the PROXY header, if any,
+ * already written in clear), giving up at `deadline` (monotonic ms).
+ */
+export function secureForCheck(socket: net.Socket, model: ServerTlsModel, deadline: number, sockets: CheckSockets): Promise<TlsOutcome> {
+  return new Promise((resolve) => {
+    const secure = startServerTls(socket, model, model.fixedSni);
+    sockets.track(secure);
+    let settled = false;
+    const settle = (outcome: TlsOutcome): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (outcome.kind !== 'secure') secure.destroy();
+      resolve(outcome);
+    };
+    const timer = setTimeout(() => settle({ kind: 'timeout' }), Math.max(0, deadline - monotonicMs()));
+    secure.once('secureConnect', () => settle({ kind: 'secure', socket: secure }));
+    secure.once('error', (error) => settle({ kind: 'error', error }));
+    secure.once('close', () => settle({ kind: 'error', error: new Error('connection closed during the handshake') }));
   });
 }
 

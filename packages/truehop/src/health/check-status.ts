@@ -11,6 +11,11 @@ export const CHECK_STATUS = {
   L4OK: 'Layer4 check passed',
   L4TOUT: 'Layer4 timeout',
   L4CON: 'Layer4 connection problem',
+  /** A TLS check's handshake completed (a connect-only check with check-ssl). */
+  L6OK: 'Layer6 check passed',
+  L6TOUT: 'Layer6 timeout',
+  /** The TLS handshake failed (info: "SSL handshake failure", as HAProxy). */
+  L6RSP: 'Layer6 invalid response',
   L7OK: 'Layer7 check passed',
   L7TOUT: 'Layer7 timeout',
   L7RSP: 'Layer7 invalid response',
@@ -20,7 +25,7 @@ export const CHECK_STATUS = {
 export type CheckStatusName = keyof typeof CHECK_STATUS;
 
 /** Statuses that count as a passed check. */
-const PASSED: ReadonlySet<CheckStatusName> = new Set(['L4OK', 'L7OK']);
+const PASSED: ReadonlySet<CheckStatusName> = new Set(['L4OK', 'L6OK', 'L7OK']);
 
 /** HAProxy prints `code:` only for statuses that carry layer-7 data (L7OK, L7STS). */
 const SHOWS_CODE: ReadonlySet<CheckStatusName> = new Set(['L7OK', 'L7STS']);

@@ -15,7 +15,7 @@ import { encodeCheckHeader } from './check-header.js';
 import { checkSessionContext } from './check-session.js';
 import { checkResult, describeSocketError, isResolutionError } from './check-status.js';
 import type { CheckResult } from './check-status.js';
-import { CheckConversation, connectForCheck, monotonicMs } from './check-connection.js';
+import { CheckConversation, connectForCheck, monotonicMs, secureForCheck } from './check-connection.js';
 import type { CheckSockets } from './check-connection.js';
 import { buildHttpCheckRequest, compileStatusExpectation, parseStatusLine, responseHeadComplete } from './http-check.js';
 
@@ -69,6 +69,8 @@ async function open(
   target: { host: string; port: number },
   sendProxy: boolean,
   where: string,
+  /** The check's own connection (not an explicit `tcp-check connect`): TLS with check-ssl. */
+  secure: boolean,
 ): Promise<Opened> {
   const outcome = await connectForCheck(target, limits.connect(), run.sockets);
   const elapsed = (): number => monotonicMs() - start;
@@ -80,19 +82,28 @@ async function open(
     const info = where === '' ? text : `${text} at ${where}`;
     return { kind: 'failed', result: checkResult(isResolutionError(outcome.error) ? 'SOCKERR' : 'L4CON', elapsed(), { info }) };
   }
-  const conversation = new CheckConversation(outcome.socket);
   if (sendProxy) {
     let header: Buffer;
     try {
       header = buildHeader(run, outcome.local, outcome.peer);
     } catch (error) {
-      conversation.close();
+      new CheckConversation(outcome.socket).close();
       const message = error instanceof Error ? error.message : String(error);
       return { kind: 'failed', result: checkResult('SOCKERR', elapsed(), { info: `cannot build the PROXY header: ${message}` }) };
     }
-    conversation.write(header);
+    // In clear, before any TLS handshake (as HAProxy sends it).
+    if (!outcome.socket.destroyed) outcome.socket.write(header);
   }
-  return { kind: 'open', conversation };
+  const tlsModel = secure ? run.server.check.tls : undefined;
+  if (tlsModel === undefined) return { kind: 'open', conversation: new CheckConversation(outcome.socket) };
+  const secured = await secureForCheck(outcome.socket, tlsModel, limits.connect(), run.sockets);
+  if (secured.kind === 'timeout') return { kind: 'failed', result: checkResult('L6TOUT', elapsed(), where === '' ? {} : { info: ` at ${where}` }) };
+  if (secured.kind === 'error') {
+    outcome.socket.destroy();
+    // HAProxy's words, whatever the cause (a plain server, an unknown CA, a wrong name).
+    return { kind: 'failed', result: checkResult('L6RSP', elapsed(), { info: `SSL handshake failure${where === '' ? '' : ` at ${where}`}` }) };
+  }
+  return { kind: 'open', conversation: new CheckConversation(secured.socket) };
 }
 
 function buildHeader(run: CheckRun, local: Endpoint, peer: Endpoint): Buffer {
@@ -141,10 +152,11 @@ export async function runCheck(run: CheckRun): Promise<CheckResult> {
 }
 
 async function runTcpConnect(run: CheckRun, start: number, limits: Deadlines): Promise<CheckResult> {
-  const opened = await open(run, start, limits, checkTarget(run.server), run.server.check.sendProxy, '');
+  const opened = await open(run, start, limits, checkTarget(run.server), run.server.check.sendProxy, '', true);
   if (opened.kind === 'failed') return opened.result;
   opened.conversation.close();
-  return checkResult('L4OK', monotonicMs() - start);
+  // A connect-only check over TLS passed layer 6: the handshake (HAProxy's L6OK).
+  return checkResult(run.server.check.tls === undefined ? 'L4OK' : 'L6OK', monotonicMs() - start);
 }
 
 async function runHttpCheck(
@@ -153,7 +165,7 @@ async function runHttpCheck(
   limits: Deadlines,
   kind: Extract<CheckKind, { kind: 'httpchk' }>,
 ): Promise<CheckResult> {
-  const opened = await open(run, start, limits, checkTarget(run.server), run.server.check.sendProxy, '');
+  const opened = await open(run, start, limits, checkTarget(run.server), run.server.check.sendProxy, '', true);
   if (opened.kind === 'failed') return opened.result;
   const conversation = opened.conversation;
   try {
@@ -190,7 +202,7 @@ async function runTcpCheck(run: CheckRun, start: number, limits: Deadlines, step
     // that implicit one inherits the server's send-proxy (observed on 2.6: an explicit
     // `tcp-check connect` sends a header only with its own `send-proxy`).
     if (steps[0]?.kind !== 'connect') {
-      const opened = await open(run, start, limits, checkTarget(run.server), run.server.check.sendProxy, 'initial connection step of tcp-check');
+      const opened = await open(run, start, limits, checkTarget(run.server), run.server.check.sendProxy, 'initial connection step of tcp-check', true);
       if (opened.kind === 'failed') return opened.result;
       conversation = opened.conversation;
     }
@@ -201,7 +213,7 @@ async function runTcpCheck(run: CheckRun, start: number, limits: Deadlines, step
       if (step.kind === 'connect') {
         conversation?.close();
         conversation = null;
-        const opened = await open(run, start, limits, checkTarget(run.server, step.port), step.sendProxy, `${where} (connect)`);
+        const opened = await open(run, start, limits, checkTarget(run.server, step.port), step.sendProxy, `${where} (connect)`, false);
         if (opened.kind === 'failed') return opened.result;
         conversation = opened.conversation;
         answerDeadline = limits.answer();

@@ -2,9 +2,11 @@
 // (config → parse → resolve → validate → compile → run). Everything the per-connection path
 // needs is decided here: compiled closures, resolved references, timeouts in milliseconds.
 // The data path imports this file and never the config parser.
+import type { SecureContext } from 'node:tls';
 import type { SourcePos } from '../text/source.js';
 import type { BindTlsModel } from './tls.js';
 import type {
+  CompiledExpression,
   CompiledCondition,
   CompiledLogFormat,
   CompiledTcpRule,
@@ -42,11 +44,30 @@ export interface GlobalModel {
   nbthread?: number;
   pp2NeverSendLocal: boolean;
   logs: LogTarget[];
-  /** `stats socket` lines: parsed, served later. */
-  statsSockets: { path: string; pos: SourcePos }[];
+  /** `stats socket` lines: the runtime API (runtime-api/). */
+  statsSockets: readonly StatsSocketModel[];
+  /** `stats timeout`: a runtime API connection idle this long is closed (HAProxy's default 10 s). */
+  statsTimeoutMs?: number;
+  /** `stats maxconn`: concurrent runtime API connections per socket (HAProxy's default 10). */
+  statsMaxconn?: number;
   hardStopAfterMs?: number;
   /** `master-worker`: a master process starts, restarts and reloads the workers (also `-W`). */
   masterWorker?: boolean;
+}
+
+/** Runtime API access levels, least privileged first (HAProxy's ACCESS_LVL_*). */
+export type CliLevel = 'user' | 'operator' | 'admin';
+
+export interface StatsSocketModel {
+  /** A UNIX socket path, or a TCP address when `port` is set. */
+  path?: string;
+  host?: string;
+  port?: number;
+  /** `mode <octal>`: the UNIX socket file's permissions. */
+  mode?: number;
+  /** `level`: HAProxy's default is operator. */
+  level: CliLevel;
+  pos: SourcePos;
 }
 
 export interface BindModel {
@@ -91,6 +112,26 @@ export interface CheckModel {
   port?: number;
   /** Whether checks send a PROXY header (inherited from send-proxy*, or check-send-proxy). */
   sendProxy: boolean;
+  /** Checks over TLS (`check-ssl`, or inherited from `ssl` without addr/port), else absent. */
+  tls?: ServerTlsModel;
+}
+
+/**
+ * TLS to a server (`server … ssl`): everything file- or option-based is already in the
+ * SecureContext, built at load time (a broken certificate or CA file is an alert then, never
+ * a failure per connection).
+ */
+export interface ServerTlsModel {
+  readonly secureContext: SecureContext;
+  /** `verify required`: the chain must verify against ca-file, and the name (below) match. */
+  readonly verify: boolean;
+  /** `sni <expr>`: evaluated per session; its value is sent as SNI (traffic only). */
+  readonly sni?: CompiledExpression;
+  /** Name the certificate must carry (`verifyhost`; else the SNI sent, as HAProxy). */
+  readonly verifyHost?: string;
+  /** `check-sni`: the SNI of health checks. */
+  readonly fixedSni?: string;
+  readonly alpn?: readonly string[];
 }
 
 export type CheckKind =
@@ -116,6 +157,8 @@ export interface ServerModel {
   sendProxy: 'none' | 'v1' | 'v2';
   proxyV2Options: ReadonlySet<ProxyV2Option>;
   tlvFormats: readonly TlvFormat[];
+  /** TLS to the server (`ssl`): the PROXY header, if any, is sent in clear before the handshake. */
+  tls?: ServerTlsModel;
   check: CheckModel;
   pos: SourcePos;
 }

@@ -18,6 +18,8 @@ export interface SessionContextInit {
   readonly phase: Phase;
 }
 
+const NO_REQUEST_BYTES = Buffer.alloc(0);
+
 /**
  * A fresh context: no header yet (src/dst report the real addresses until `adoptProxyHeader`),
  * no backend, no server connection, empty variables and counters.
@@ -41,6 +43,11 @@ export function createSessionContext(init: SessionContextInit): SessionContext {
     backendLocal: null,
     serverAddress: null,
     httpPath: null,
+    request: NO_REQUEST_BYTES,
+    // Final until the data path opens an inspection window: nothing else ever waits.
+    requestFinal: true,
+    requestMayChange: false,
+    requestMiss: false,
     tls: null,
     stats: {
       queueMs: -1,

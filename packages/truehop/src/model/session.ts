@@ -61,6 +61,21 @@ export interface SessionContext {
    * only; null everywhere else (truehop forwards other traffic as TCP streams).
    */
   httpPath: string | null;
+  /**
+   * Client bytes received before the backend is chosen, as one view (req.len, req.payload,
+   * req.ssl_*): set by the data path before each evaluation of `tcp-request content` rules.
+   */
+  request: Buffer;
+  /**
+   * No more request bytes will come before the decision (HAProxy's SMP_OPT_FINAL): the
+   * inspect-delay expired, the inspection buffer is full, the client ended, or there is no
+   * inspect-delay. A payload fetch short of bytes then gives no sample instead of waiting.
+   */
+  requestFinal: boolean;
+  /** Set by a payload fetch whose answer may change with more bytes (SMP_F_MAY_CHANGE). */
+  requestMayChange: boolean;
+  /** Set by an ACL test that failed on an answer that may change: its rule waits (ACL_TEST_MISS). */
+  requestMiss: boolean;
   /** What the TLS handshake negotiated, on an `ssl` bind once it completed; null otherwise. */
   tls: TlsSession | null;
   /** Timings and counters for log-format aliases (%Tw %Tc %Tt %B %U %ts %ac %fc %bc %sc %rc). */

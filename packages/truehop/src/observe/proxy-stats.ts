@@ -38,7 +38,7 @@ export class RateCounter {
 
 /** Counters of one frontend (HAProxy fe_counters). */
 export class FrontendStats {
-  /** Sessions accepted past the maxconn gates (stot, cum_sess). */
+  /** Sessions past the connection rules and the PROXY header (stot, cum_sess; HAProxy counts them there too). */
   stot = 0;
   /** Connections accepted, including those closed before becoming sessions (conn_tot). */
   connTot = 0;
@@ -53,7 +53,7 @@ export class FrontendStats {
   dses = 0;
   /** Requests denied by `tcp-request content` rules (dreq). */
   dreq = 0;
-  /** Request errors: connections closed on a PROXY header error or without a backend (ereq). */
+  /** Request errors: sessions closed without a backend (ereq). A refused PROXY header is not one in HAProxy 2.6: see ProxyProtocolStats. */
   ereq = 0;
   /** Client aborts during the data phase (cli_abrt). */
   cliAbrt = 0;

@@ -25,6 +25,7 @@ import { onOperatorSignal } from './signal-guard.js';
 import { formatCounters, readWorkerCounters } from './worker-counters.js';
 import { masterControl, type MasterControl } from './runtime-api-ipc.js';
 import { serveServiceRequests } from './service-ipc.js';
+import { startRuntimeApi, type RuntimeApi } from '../runtime-api/listen.js';
 import { SHARED_HEALTH_ENV, startMasterHealth, type MasterHealth } from './shared-health.js';
 
 /** A worker slot is restarted at most this often: a worker that crashes at start cannot spin the CPU. */
@@ -189,8 +190,6 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
     throw new Error(`workers failed to start: ${err.message}`);
   });
   current = initial.workers;
-  log(`started ${current.size} worker${current.size === 1 ? '' : 's'}: ${pidList(current.values())}`);
-  writeListeningLines(initial.listening, stderr);
 
   let reloading = false;
   let reloadAgain = false;
@@ -274,6 +273,24 @@ export async function runMaster(model: TruehopModel, files: readonly string[], s
   );
 
   serveServiceRequests(control);
+  // The master owns the runtime API: it answers from every worker's counters and its own checks,
+  // and a busy CLI client never competes with a worker's data path for CPU.
+  let api: RuntimeApi;
+  try {
+    api = await startRuntimeApi(model.global, {
+      control,
+      processes: () => current.size,
+      listeners: () => [...servingModel.frontends.values()].reduce((n, fe) => n + fe.binds.length, 0),
+    });
+  } catch (err) {
+    stop('stats socket failure');
+    throw err;
+  }
+  void stopped.then(() => api.close());
+  // Reported once the runtime API is up too: whoever waits for these lines can use both.
+  log(`started ${current.size} worker${current.size === 1 ? '' : 's'}: ${pidList(current.values())}`);
+  writeListeningLines(initial.listening, stderr);
+
   onOperatorSignal('SIGUSR2', reload);
   onOperatorSignal('SIGHUP', reload);
   onOperatorSignal('SIGUSR1', stop);

@@ -9,6 +9,8 @@
 // - SIGQUIT, SIGTTIN, SIGTTOU: logged and ignored (signal-guard.ts).
 import type { TruehopModel } from '../model/config-model.js';
 import { startDaemon } from '../runtime/run.js';
+import { localControl } from '../runtime/control.js';
+import { startRuntimeApi } from '../runtime-api/listen.js';
 import { listeningReport, writeListeningLines, type ListeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
 
@@ -19,7 +21,18 @@ export interface Started {
 }
 
 export async function runSingleProcess(model: TruehopModel, stderr: NodeJS.WritableStream = process.stderr): Promise<Started> {
+  const startedAtMs = Date.now();
   const daemon = await startDaemon(model, { handleSignals: true });
+  const listeners = [...daemon.listening.values()].reduce((n, l) => n + l.length, 0);
+  let api;
+  try {
+    api = await startRuntimeApi(model.global, { control: localControl(daemon, model, startedAtMs), processes: () => 1, listeners: () => listeners });
+  } catch (err) {
+    await daemon.stop(0);
+    throw err;
+  }
+  const runtimeApi = api;
+  void daemon.stopped.then(() => runtimeApi.close());
   onOperatorSignal('SIGUSR1', () => {
     stderr.write('truehop: SIGUSR1 received: soft stop (finishing running sessions)\n');
     void daemon.stop().then(() => {

@@ -242,5 +242,5 @@ export function compileTcpRequest(ruleSet: TcpRuleSetWord, args: readonly Word[]
     return matched;
   };
   const source = args.map((w) => w.text).join(' ');
-  return { source: `tcp-request ${phase} ${source}`, phase, expectsProxy, run };
+  return { source: `tcp-request ${phase} ${source}`, phase, expectsProxy, inspectsContent: condition?.earliestPhase === 'content', run };
 }

@@ -119,13 +119,29 @@ function serverOf(s: RuntimeServer, startedAtMs: number, now: number): ServerSna
   };
 }
 
-function backendOf(b: RuntimeBackend, ids: Map<string, number>, startedAtMs: number, now: number): BackendSnapshot {
+/**
+ * The backend's `slim` as HAProxy shows it: its maxconn, else its default `fullconn` (a tenth of
+ * the maxconn of the frontends that can reach it, rounded up). truehop does not throttle with
+ * fullconn (no dynamic server maxconn); the value is shown so the column means what it means there.
+ */
+function backendLimit(model: TruehopModel, backend: RuntimeBackend): number | null {
+  if (backend.model.maxconn !== undefined) return backend.model.maxconn;
+  let total = 0;
+  for (const fe of model.frontends.values()) {
+    if (fe.binds.length === 0) continue;
+    const reaches = fe.defaultBackend === backend.model || fe.useBackends.some((u) => u.backend === backend.model);
+    if (reaches) total += fe.maxconn ?? model.global.maxconn ?? 0;
+  }
+  return total > 0 ? Math.floor((total + 9) / 10) : null;
+}
+
+function backendOf(b: RuntimeBackend, model: TruehopModel, ids: Map<string, number>, startedAtMs: number, now: number): BackendSnapshot {
   return {
     name: b.name,
     id: ids.get(b.name) ?? 0,
     mode: b.model.mode,
     balance: b.model.balance,
-    maxconn: b.model.maxconn ?? null,
+    maxconn: backendLimit(model, b),
     scur: b.active,
     qcur: b.queueLength,
     counters: numericFields(b.stats),
@@ -160,7 +176,7 @@ export function collectStats(src: StatsSources): StatsSnapshot {
   const snapshot: StatsSnapshot = {
     processes: [{ pid: process.pid, startedAtMs: src.startedAtMs, maxconn: src.model.global.maxconn ?? null, counters: { ...src.counters }, sessions }],
     frontends: src.frontends.map((fe) => frontendOf(fe, ids, now)),
-    backends: [...src.backends.values()].map((b) => backendOf(b, ids, src.startedAtMs, now)),
+    backends: [...src.backends.values()].map((b) => backendOf(b, src.model, ids, src.startedAtMs, now)),
   };
   if (src.health !== null) overlayHealth(snapshot, src.health());
   return snapshot;

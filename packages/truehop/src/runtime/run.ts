@@ -8,9 +8,10 @@ import type { Sample } from '../sample/types.js';
 import { ConnGate } from '../datapath/conn-gate.js';
 import { MAX_WAITING_ACCEPTS, RuntimeFrontend, type DaemonShared, type ResolvedUseBackend, type SessionHandle } from '../datapath/frontend.js';
 import { admitWaiting, listen, type BoundListener } from '../datapath/listener.js';
-import { NODE_INTERNALS, NODE_INTERNALS_OFF_REASON } from '../datapath/node-internals.js';
 import { TERM_CAUSE } from '../datapath/termination.js';
 import { RuntimeBackend } from '../datapath/runtime-backend.js';
+import type { TransportName } from '../datapath/transport/conn.js';
+import { chooseTransport } from '../datapath/transport/transport.js';
 import { createCounters, type Counters, type RejectionCounts } from '../observe/counters.js';
 import { createLogOutputs, LogFanout, openLogSink, type LogSink } from '../observe/log-sink.js';
 import { createHealthMonitor, type HealthMonitor } from '../health/monitor.js';
@@ -62,11 +63,11 @@ export interface RunningDaemon {
   /** Header rejections by HAProxy error name (PRX_*). */
   readonly rejections: RejectionCounts;
   /**
-   * How client sockets are read, decided once at start-up (datapath/node-internals.ts):
-   * into reused buffers through Node's internals, or through the public 'data' events
-   * (TRUEHOP_NODE_INTERNALS=off, or a Node without the fields relied on).
+   * The transport of plain TCP connections, decided once per process at start-up
+   * (datapath/transport/transport.ts, docs/transport.md): libuv handles driven directly, or
+   * net.Socket (TRUEHOP_TRANSPORT=socket, or the raw transport's self-test failed).
    */
-  readonly clientReads: 'reused-buffers' | 'data-events';
+  readonly transport: TransportName;
   /** The statistics of this process (runtime API, stats page, exporter), taken now. */
   stats(): StatsSnapshot;
   /**
@@ -76,11 +77,16 @@ export interface RunningDaemon {
   apply(action: AdminAction): void;
 }
 
+/** The fallback to the socket transport is reported once per process, not per start. */
+let fallbackReported = false;
+
 export async function startDaemon(model: TruehopModel, options: RunOptions = {}): Promise<RunningDaemon> {
   const streams = { stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr };
-  if (!NODE_INTERNALS.usable && NODE_INTERNALS.reason !== NODE_INTERNALS_OFF_REASON) {
-    // Not asked for: this Node changed what the fast path relies on. Still correct, slower.
-    streams.stderr.write(`truehop: warning: client sockets use Node's public 'data' path (${NODE_INTERNALS.reason})\n`);
+  const transport = await chooseTransport();
+  if (transport.fallbackReason !== null && !fallbackReported) {
+    // Not asked for: this Node changed what the raw transport relies on. Still correct, slower.
+    fallbackReported = true;
+    streams.stderr.write(`truehop: warning: using the net.Socket transport (${transport.fallbackReason})\n`);
   }
   const startedAtMs = Date.now();
   const counters = createCounters();
@@ -230,7 +236,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     counters,
     rejections,
     stopped,
-    clientReads: NODE_INTERNALS.usable ? 'reused-buffers' : 'data-events',
+    transport: transport.name,
     stats: () => collectStats({ model, frontends, backends, counters, sessions, startedAtMs, health: health === null ? null : () => health.snapshot() }),
     apply(action) {
       if (health !== null) applyToHealth(health, action);

@@ -36,6 +36,8 @@ export interface CompiledTcpRule {
   readonly phase: 'connection' | 'session' | 'content';
   /** True for `tcp-request connection expect-proxy layer4`: the data path then reads a header. */
   readonly expectsProxy: boolean;
+  /** Its condition reads the client's bytes (req.ssl_sni …): it may wait for them. */
+  readonly inspectsContent: boolean;
   /**
    * Runs the condition and the action. `expect-proxy` returns 'continue' after setting
    * nothing: the data path looks at `expectsProxy` of the rules that matched (see matched).

@@ -32,7 +32,7 @@ test('HAProxy fetches truehop lacks are "not supported yet", once, and the ACL s
     '  bind 127.0.0.1:61080',
     '  acl is_a path_beg /a',
     '  acl is_h hdr(host) -i example.com',
-    '  acl is_sni req_ssl_sni -i example.com',
+    '  acl is_sni req.ssl_alpn -i h2',
     '  use_backend be if is_a || is_h || is_sni',
     '  default_backend be',
     'backend be',

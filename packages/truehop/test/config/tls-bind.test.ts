@@ -7,7 +7,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigText, type LoadResult } from '../../src/config/load-config.js';
 import { peerSkip } from '../support/require-peer.js';
-import { makeTestPki, type TestPki } from '../support/tls-pki.js';
+import { makeTestPki, type TestPki } from '../support/tls-bind-pki.js';
 
 function load(bindOptions: string, global = ''): LoadResult {
   return loadConfigText([{ file: '/cfg/t.cfg', text: [

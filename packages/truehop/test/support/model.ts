@@ -101,6 +101,7 @@ export function tcpRule(
     source: `tcp-request ${phase} test`,
     phase,
     expectsProxy,
+    inspectsContent: false,
     run(ctx) {
       const matched = cond(ctx);
       return { verdict: matched ? verdict : 'continue', matched };

@@ -12,3 +12,18 @@ export function nginxTempPaths(dir: string): string {
     `scgi_temp_path ${dir}/scgi;`,
   ].join('\n  ');
 }
+
+/**
+ * The top of a throw-away nginx configuration: foreground, one worker, pid file and error log
+ * (level info) under `dir` (which must hold a `logs/` folder); the `http { … }` block follows.
+ */
+export function nginxPreamble(dir: string): string {
+  return [
+    'daemon off;',
+    'master_process off;',
+    'worker_processes 1;',
+    `pid ${dir}/nginx.pid;`,
+    `error_log ${dir}/logs/error.log info;`,
+    'events { worker_connections 256; }',
+  ].join('\n');
+}

@@ -1,80 +1,56 @@
-// Throw-away certificates for the TLS tests, made with openssl in a temporary directory at
-// test time (no key material in the repository): a CA, three server PEMs (certificate + key
-// in one file, as HAProxy reads `crt`) for SNI choice, and client certificates that are
-// valid, expired, or signed by a CA the server does not know.
+// Throw-away certificates for the TLS tests, made with the openssl peer in a temporary
+// directory (the run's TMPDIR, which the sandbox lets tests read): a test CA, a server
+// certificate it signed for the names given, and a second, unrelated CA (a "wrong CA" for
+// the verification tests). EC P-256 keys: quick to make.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requirePeer } from './require-peer.js';
 
-export interface ServerPem {
-  /** SNI name it answers for (subjectAltName DNS and CN). */
-  readonly name: string;
-  /** cert + key in one PEM. */
-  readonly pem: string;
-  /** What the SSL TLV's cert-key says about it (HAProxy's cert_get_pkey_algo). */
-  readonly keyAlg: string;
-}
-
-export interface ClientCert {
-  readonly cert: string;
-  readonly key: string;
-}
-
 export interface TestPki {
-  readonly dir: string;
-  readonly caFile: string;
-  /** a.test (EC P-256, the default), b.test (RSA 2048), c.test (EC P-384). */
-  readonly servers: readonly [ServerPem, ServerPem, ServerPem];
-  readonly clientValid: ClientCert;
-  readonly clientExpired: ClientCert;
-  readonly clientUnknownCa: ClientCert;
-  cleanup(): void;
+  dir: string;
+  /** PEM file of the test CA, and its text. */
+  caFile: string;
+  ca: string;
+  /** PEM file of another CA that signed nothing we serve. */
+  otherCaFile: string;
+  /** Server certificate (signed by the CA) and its key, as files and as text. */
+  certFile: string;
+  keyFile: string;
+  cert: string;
+  key: string;
+  /** Certificate, then key, in one file: how HAProxy's `crt` reads them. */
+  pemFile: string;
 }
 
-const KEYS = {
-  p256: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'],
-  p384: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:secp384r1'],
-  rsa: ['-newkey', 'rsa:2048'],
-} as const;
-
-export function makeTestPki(): TestPki {
+export function makeTestPki(names: readonly string[]): TestPki {
   const openssl = requirePeer('openssl');
-  const dir = mkdtempSync(join(tmpdir(), 'truehop-tls-'));
+  const dir = mkdtempSync(join(tmpdir(), 'truehop-pki-'));
   const run = (args: string[]): void => {
-    execFileSync(openssl, args, { stdio: 'pipe', timeout: 30_000 });
+    execFileSync(openssl, args, { cwd: dir, stdio: 'pipe', timeout: 20_000 });
   };
-  const p = (n: string): string => join(dir, n);
-  const selfSignedCa = (name: string, cn: string): void =>
-    run(['req', '-x509', ...KEYS.p256, '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.pem`), '-days', '2', '-subj', `/O=Truehop Test/CN=${cn}`]);
-  selfSignedCa('ca', 'Truehop Test CA');
-  selfSignedCa('other-ca', 'Unknown CA');
-  /** A certificate signed by `ca`; `days` -1 makes it already expired. */
-  const issue = (name: string, key: readonly string[], subj: string, ca: string, days: number, san?: string): void => {
-    run(['req', ...key, '-nodes', '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', subj]);
-    const ext = p(`${name}.ext`);
-    writeFileSync(ext, san === undefined ? 'basicConstraints=CA:FALSE\n' : `subjectAltName=DNS:${san}\n`);
-    run(['x509', '-req', '-in', p(`${name}.csr`), '-CA', p(`${ca}.pem`), '-CAkey', p(`${ca}.key`), '-days', String(days), '-out', p(`${name}.crt`), '-extfile', ext]);
-  };
-  const server = (name: string, key: readonly string[], keyAlg: string): ServerPem => {
-    issue(name, key, `/CN=${name}`, 'ca', 2, name);
-    const pem = p(`${name}.pem`);
-    writeFileSync(pem, readFileSync(p(`${name}.crt`), 'latin1') + readFileSync(p(`${name}.key`), 'latin1'));
-    return { name, pem, keyAlg };
-  };
-  const servers = [server('a.test', KEYS.p256, 'EC256'), server('b.test', KEYS.rsa, 'RSA2048'), server('c.test', KEYS.p384, 'EC384')] as const;
-  const client = (name: string, ca: string, days: number): ClientCert => {
-    issue(name, KEYS.p256, `/C=FR/O=Acme/CN=${name}`, ca, days);
-    return { cert: p(`${name}.crt`), key: p(`${name}.key`) };
-  };
+  const ecKey = (out: string): void => run(['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', out]);
+  for (const ca of ['ca', 'other-ca']) {
+    ecKey(`${ca}.key`);
+    run(['req', '-x509', '-new', '-key', `${ca}.key`, '-out', `${ca}.pem`, '-days', '2', '-subj', `/CN=truehop test ${ca}`]);
+  }
+  ecKey('server.key');
+  run(['req', '-new', '-key', 'server.key', '-out', 'server.csr', '-subj', `/CN=${names[0] ?? 'localhost'}`]);
+  writeFileSync(join(dir, 'ext.cnf'), `subjectAltName=${names.map((n) => (/^[\d.]+$/.test(n) ? `IP:${n}` : `DNS:${n}`)).join(',')}\n`);
+  run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'ext.cnf']);
+  const cert = readFileSync(join(dir, 'server.pem'), 'utf8');
+  const key = readFileSync(join(dir, 'server.key'), 'utf8');
+  writeFileSync(join(dir, 'server-full.pem'), cert + key);
   return {
     dir,
-    caFile: p('ca.pem'),
-    servers,
-    clientValid: client('client-valid', 'ca', 2),
-    clientExpired: client('client-expired', 'ca', -1),
-    clientUnknownCa: client('client-unknown', 'other-ca', 2),
-    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+    caFile: join(dir, 'ca.pem'),
+    ca: readFileSync(join(dir, 'ca.pem'), 'utf8'),
+    otherCaFile: join(dir, 'other-ca.pem'),
+    certFile: join(dir, 'server.pem'),
+    keyFile: join(dir, 'server.key'),
+    cert,
+    key,
+    pemFile: join(dir, 'server-full.pem'),
   };
 }

@@ -16,7 +16,7 @@ import { model, server } from './fixtures.js';
 import { peerSkip, requirePeer } from '../../support/require-peer.js';
 import { waitFor } from '../../support/peers.js';
 import { waitListening } from '../../support/listening.js';
-import { nginxTempPaths } from '../../support/nginx.js';
+import { nginxPreamble, nginxTempPaths } from '../../support/nginx.js';
 
 /** Skipped (and counted in the run's summary) without nginx; a failure under CI=true. */
 const skip = peerSkip('nginx');
@@ -34,12 +34,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'truehop-health-nginx-'));
   mkdirSync(join(dir, 'logs'));
   const config = `
-daemon off;
-master_process off;
-worker_processes 1;
-pid ${dir}/nginx.pid;
-error_log ${dir}/logs/error.log info;
-events { worker_connections 256; }
+${nginxPreamble(dir)}
 http {
   log_format pp '$proxy_protocol_addr $proxy_protocol_port $request $status';
   access_log ${dir}/logs/access.log pp;

@@ -217,6 +217,9 @@ describe('PROXY-protocol counters', () => {
     assert.equal(e?.reason, 'PRX_NOT_HDR');
     assert.equal(Buffer.from(e?.hex ?? '', 'hex').toString(), 'GET / HTTP/1.1\r\n\r\n');
     assert.match(e?.peer ?? '', /^127\.0\.0\.1:\d+$/);
-    assert.equal(d.daemon.stats().frontends[0]?.counters.ereq, 1);
+    // As HAProxy 2.6: a refused header is neither a session nor a request error.
+    assert.equal(d.daemon.stats().frontends[0]?.counters.ereq, 0);
+    assert.equal(d.daemon.stats().frontends[0]?.counters.stot, 3);
+    assert.equal(d.daemon.stats().frontends[0]?.counters.connTot, 4);
   });
 });

@@ -12,7 +12,7 @@ import { decode, PP2_CLIENT, PP2_TYPE, readSsl, type ProxyHeader } from '@trueho
 import { daemonFromText, type ConfigDaemon } from '../../support/config-daemon.js';
 import { closedWithin, recordingServer, waitFor, type RecordingServer } from '../../support/peers.js';
 import { peerSkip, requirePeer } from '../../support/require-peer.js';
-import { makeTestPki, type TestPki } from '../../support/tls-pki.js';
+import { makeTestPki, type TestPki } from '../../support/tls-bind-pki.js';
 import { proxyHeaderRelay, runTool, sClient, V1_HEADER, type Relay } from '../../support/tls-clients.js';
 
 const skip = peerSkip('openssl') || peerSkip('curl');

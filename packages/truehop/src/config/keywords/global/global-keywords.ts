@@ -3,30 +3,22 @@
 // an existing HAProxy config loads, and the warning says they are not applied.
 import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { Word } from '../../../text/source.js';
-import type { KeywordDoc } from '../keyword.js';
 import { lookupKeyword, notYetSupported } from '../keyword.js';
 import { HAPROXY_GLOBAL_KEYWORDS } from '../../../text/haproxy-names.js';
 import type { GlobalDraft } from '../../draft.js';
-import { parseUnsigned } from '../../../text/integer.js';
-import { parseTime } from '../../../text/time.js';
 import { parseLogTarget } from '../log-target.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import { SECTION_KEYWORDS } from '../../sections.js';
+import { extraArgument, integerKeyword, timeKeyword, type GlobalKeyword } from './global-keyword.js';
+import { STATS_SOCKET_KEYWORDS } from './stats-socket.js';
+import { SERVER_TLS_GLOBAL_KEYWORDS } from './server-tls-defaults.js';
 import { SSL_BIND_DEFAULT_KEYWORDS } from './ssl-bind-defaults.js';
 
-export interface GlobalKeyword extends KeywordDoc {
-  apply(global: GlobalDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;
-}
+export type { GlobalKeyword } from './global-keyword.js';
 
 const MAX_INT = 2_147_483_647;
 /** HAProxy's MAX_THREADS on 64-bit builds; more is surely a typo. */
 export const MAX_NBTHREAD = 4096;
-
-function extra(args: readonly Word[], n: number, kw: Word, sink: DiagnosticSink): boolean {
-  const e = args[n];
-  if (e) sink.alert(e.pos, 'EXTRA_ARGUMENT', `'${kw.text}' cannot handle unexpected argument '${e.text}'`);
-  return e !== undefined;
-}
 
 function notApplied(name: string, args: number, summary: string): GlobalKeyword {
   return {
@@ -36,7 +28,7 @@ function notApplied(name: string, args: number, summary: string): GlobalKeyword 
     status: 'parsed-not-applied',
     apply(_g, a, kw, sink) {
       if (args > 0 && !a[0]) return sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${name}' expects an argument`);
-      if (extra(a, args, kw, sink)) return;
+      if (extraArgument(a, args, kw, sink)) return;
       sink.warning(kw.pos, 'PARSED_NOT_APPLIED', `'${name}' is accepted for compatibility but not applied by truehop (${summary})`);
     },
   };
@@ -50,7 +42,7 @@ function flag(name: string, summary: string, set: (g: GlobalDraft) => void): Glo
     summary,
     status: 'supported',
     apply(g, args, kw, sink) {
-      if (!extra(args, 0, kw, sink)) set(g);
+      if (!extraArgument(args, 0, kw, sink)) set(g);
     },
   };
 }
@@ -69,34 +61,16 @@ function notAppliedAnyArgs(name: string, summary: string): GlobalKeyword {
 }
 
 const SUPPORTED: readonly GlobalKeyword[] = [
-  {
-    name: 'maxconn',
-    syntax: '<number>',
-    summary: 'maximum concurrent connections for the whole process',
-    status: 'supported',
-    apply(g, args, kw, sink) {
-      const v = args[0];
-      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'maxconn' expects <number> as an argument");
-      if (extra(args, 1, kw, sink)) return;
-      const n = parseUnsigned(v.text, MAX_INT);
-      if (n === undefined) return sink.alert(v.pos, 'BAD_NUMBER', `'maxconn' expects a non-negative integer, got '${v.text}'`);
-      g.maxconn = n;
-    },
-  },
-  {
-    name: 'nbthread',
-    syntax: '<number>',
-    summary: 'number of worker processes sharing every listener (default: the CPUs the process may use)',
-    status: 'supported',
-    apply(g, args, kw, sink) {
-      const v = args[0];
-      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'nbthread' expects <number> as an argument");
-      if (extra(args, 1, kw, sink)) return;
-      const n = parseUnsigned(v.text, MAX_NBTHREAD);
-      if (n === undefined || n < 1) return sink.alert(v.pos, 'BAD_NUMBER', `'nbthread' expects an integer between 1 and ${MAX_NBTHREAD}, got '${v.text}'`);
+  integerKeyword('maxconn', 'maximum concurrent connections for the whole process', { min: 0, max: MAX_INT, expects: 'a non-negative integer' }, (g, n) => {
+    g.maxconn = n;
+  }),
+  integerKeyword(
+    'nbthread', 'number of worker processes sharing every listener (default: the CPUs the process may use)',
+    { min: 1, max: MAX_NBTHREAD, expects: `an integer between 1 and ${MAX_NBTHREAD}` },
+    (g, n) => {
       g.nbthread = n;
     },
-  },
+  ),
   flag('master-worker', 'run a master process that starts, restarts and reloads (SIGUSR2) the workers, as -W', (g) => {
     g.masterWorker = true;
   }),
@@ -116,32 +90,10 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   flag('pp2-never-send-local', 'health checks of send-proxy-v2 servers send PROXY with real addresses instead of LOCAL (§4.9)', (g) => {
     g.pp2NeverSendLocal = true;
   }),
-  {
-    name: 'hard-stop-after',
-    syntax: '<time>',
-    summary: 'maximum time a graceful stop may take before remaining connections are closed',
-    status: 'supported',
-    apply(g, args, kw, sink) {
-      const v = args[0];
-      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'hard-stop-after' expects <time> as an argument");
-      if (extra(args, 1, kw, sink)) return;
-      const r = parseTime(v.text);
-      if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'hard-stop-after': ${r.reason}`);
-      g.hardStopAfterMs = r.ms;
-    },
-  },
-  {
-    name: 'stats socket',
-    syntax: '<path>|ipv4@<addr>:<port> [params…]',
-    summary: 'runtime API socket: parsed and recorded; served in a later milestone',
-    status: 'parsed-not-applied',
-    apply(g, args, kw, sink) {
-      const v = args[0];
-      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', "'stats socket' expects a socket path or address");
-      g.statsSockets.push({ path: v.text, pos: kw.pos });
-      sink.warning(kw.pos, 'PARSED_NOT_APPLIED', "'stats socket' is parsed but not served by truehop yet");
-    },
-  },
+  timeKeyword('hard-stop-after', 'maximum time a graceful stop may take before remaining connections are closed', false, (g, ms) => {
+    g.hardStopAfterMs = ms;
+  }),
+  ...STATS_SOCKET_KEYWORDS,
   notApplied('daemon', 0, 'run truehop under a service manager instead'),
   notApplied('user', 1, 'start truehop as the intended user'),
   notApplied('group', 1, 'start truehop with the intended group'),
@@ -149,13 +101,12 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   notApplied('gid', 1, 'start truehop with the intended group'),
   notApplied('chroot', 1, 'Node cannot chroot; use the service manager'),
   notApplied('pidfile', 1, 'the service manager tracks the process'),
-  // TLS defaults and the stats socket's timeout: harmless without TLS listeners or a stats
-  // socket (which are themselves reported), so a stock HAProxy global section still loads.
+  // TLS defaults: ssl-default-bind-*, crt-base and ca-base apply to ssl binds
+  // (ssl-bind-defaults.ts), ssl-default-server-* to ssl servers (server-tls-defaults.ts).
   ...SSL_BIND_DEFAULT_KEYWORDS,
   notApplied('key-base', 1, 'keys are read from the crt PEM itself'),
-  ...['ssl-default-bind-sigalgs', 'ssl-default-server-ciphers', 'ssl-default-server-ciphersuites', 'ssl-default-server-options',
-  ].map((n) => notAppliedAnyArgs(n, 'no effect until truehop speaks TLS')),
-  notApplied('stats timeout', 1, 'the stats socket is not served yet'),
+  notAppliedAnyArgs('ssl-default-bind-sigalgs', 'truehop does not restrict TLS signature algorithms yet'),
+  ...SERVER_TLS_GLOBAL_KEYWORDS,
 ];
 
 /** Every other keyword of HAProxy's global section (text/haproxy-names.ts): "not supported yet". */

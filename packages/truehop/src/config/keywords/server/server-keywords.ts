@@ -4,7 +4,6 @@
 // HAProxy, so `no-*` forms can undo what default-server set.
 import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { SourcePos, Word } from '../../../text/source.js';
-import type { OptionKeywordDoc } from '../keyword.js';
 import { notYetSupported } from '../keyword.js';
 import { HAPROXY_SERVER_OPTIONS } from '../../../text/haproxy-names.js';
 import type { PpFlag, ServerDraft } from '../../draft.js';
@@ -13,10 +12,11 @@ import { parseUnsigned, strtoul } from '../../../text/integer.js';
 import { isCheckAddress } from '../address.js';
 import { suggestion } from '../../../text/did-you-mean.js';
 import type { ProxyV2Option } from '../../../model/config-model.js';
+import { SERVER_TLS_KEYWORDS } from './server-tls-keywords.js';
+import { flag, missing, valueOption, type ServerKeyword } from './server-keyword.js';
 
-export interface ServerKeyword extends OptionKeywordDoc {
-  apply(server: ServerDraft, args: readonly Word[], kw: Word, sink: DiagnosticSink): void;
-}
+export type { ServerKeyword } from './server-keyword.js';
+
 
 /** Highest server weight HAProxy accepts (SRV_UWGHT_MAX). */
 export const MAX_SERVER_WEIGHT = 256;
@@ -38,47 +38,21 @@ function clearPp(s: ServerDraft, ...flags: PpFlag[]): void {
   }
 }
 
-function flag(name: string, summary: string, apply: (s: ServerDraft, kw: Word) => void): ServerKeyword {
-  return { name, syntax: '', summary, status: 'supported', args: 0, apply: (s, _a, kw) => apply(s, kw) };
-}
-
 function timeOption(name: string, summary: string, set: (s: ServerDraft, ms: number) => void): ServerKeyword {
-  return {
-    name,
-    syntax: '<time>',
-    summary,
-    status: 'supported',
-    args: 1,
-    apply(s, args, kw, sink) {
-      const v = args[0];
-      if (!v) return missing(kw, '<time>', sink);
-      const r = parseTime(v.text);
-      if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'${kw.text}': ${r.reason}`);
-      if (r.ms === 0) return sink.alert(v.pos, 'BAD_VALUE', `'${kw.text}' has to be > 0`);
-      set(s, r.ms);
-    },
-  };
+  return valueOption(name, '<time>', summary, (s, v, kw, sink) => {
+    const r = parseTime(v.text);
+    if (!r.ok) return sink.alert(v.pos, 'BAD_TIME', `'${kw.text}': ${r.reason}`);
+    if (r.ms === 0) return sink.alert(v.pos, 'BAD_VALUE', `'${kw.text}' has to be > 0`);
+    set(s, r.ms);
+  });
 }
 
 function intOption(name: string, syntax: string, summary: string, min: number, max: number, set: (s: ServerDraft, n: number) => void): ServerKeyword {
-  return {
-    name,
-    syntax,
-    summary,
-    status: 'supported',
-    args: 1,
-    apply(s, args, kw, sink) {
-      const v = args[0];
-      if (!v) return missing(kw, syntax, sink);
-      const n = parseUnsigned(v.text, max);
-      if (n === undefined || n < min) return sink.alert(v.pos, 'BAD_NUMBER', `'${kw.text}' expects an integer between ${min} and ${max}, got '${v.text}'`);
-      set(s, n);
-    },
-  };
-}
-
-function missing(kw: Word, syntax: string, sink: DiagnosticSink): void {
-  sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${kw.text}' expects ${syntax} as an argument`);
+  return valueOption(name, syntax, summary, (s, v, kw, sink) => {
+    const n = parseUnsigned(v.text, max);
+    if (n === undefined || n < min) return sink.alert(v.pos, 'BAD_NUMBER', `'${kw.text}' expects an integer between ${min} and ${max}, got '${v.text}'`);
+    set(s, n);
+  });
 }
 
 const SUPPORTED: readonly ServerKeyword[] = [
@@ -161,6 +135,7 @@ const SUPPORTED: readonly ServerKeyword[] = [
   },
   flag('check-send-proxy', 'send a PROXY header on health checks even with port/addr (§4.8)', (s) => { s.checkSendProxy = true; }),
   flag('no-check-send-proxy', "undo 'check-send-proxy'", (s) => { s.checkSendProxy = false; }),
+  ...SERVER_TLS_KEYWORDS,
 ];
 
 /**
@@ -193,11 +168,9 @@ export function parseTlvFmtId(kw: Word, sink: DiagnosticSink): number | undefine
 
 /** Real HAProxy server options truehop does not implement yet (name, argument count). */
 const NOT_YET: readonly ServerKeyword[] = ([
-  ['ssl', 0], ['no-ssl', 0], ['verify', 1], ['verifyhost', 1], ['sni', 1], ['alpn', 1], ['npn', 1],
-  ['ca-file', 1], ['crl-file', 1], ['crt', 1], ['ciphers', 1], ['ciphersuites', 1], ['ssl-min-ver', 1],
-  ['ssl-max-ver', 1], ['no-ssl-reuse', 0], ['ssl-reuse', 0], ['no-sslv3', 0], ['no-tlsv10', 0],
+  ['npn', 1], ['crl-file', 1], ['no-ssl-reuse', 0], ['ssl-reuse', 0], ['no-sslv3', 0], ['no-tlsv10', 0],
   ['no-tlsv11', 0], ['no-tlsv12', 0], ['no-tlsv13', 0], ['force-tlsv12', 0], ['force-tlsv13', 0],
-  ['allow-0rtt', 0], ['check-ssl', 0], ['no-check-ssl', 0], ['check-sni', 1], ['check-alpn', 1],
+  ['allow-0rtt', 0], ['check-alpn', 1],
   ['check-proto', 1], ['check-via-socks4', 0], ['cookie', 1], ['resolvers', 1], ['resolve-prefer', 1],
   ['resolve-net', 1], ['resolve-opts', 1], ['init-addr', 1], ['agent-check', 0], ['no-agent-check', 0],
   ['agent-port', 1], ['agent-inter', 1], ['agent-addr', 1], ['agent-send', 1], ['error-limit', 1],

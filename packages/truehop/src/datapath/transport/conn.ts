@@ -1,0 +1,37 @@
+// The transport seam: what the data path asks of one TCP connection, whichever transport made
+// it. It is the subset of net.Socket's interface the data path uses, so a net.Socket is a
+// Conn as it is (the socket transport adds nothing per connection) and raw-conn.ts implements
+// the same contract directly on a libuv handle. Events: 'connect', 'data' (socket transport
+// client reads only), 'drain', 'end' (the peer's FIN), 'error', 'close' (hadError).
+
+export interface Conn {
+  /** Queues `chunk`; false when the queue passed its high-water mark (wait for 'drain'). */
+  write(chunk: Uint8Array, cb?: (err?: Error | null) => void): boolean;
+  /** Bytes accepted by write() and not yet handed to the kernel. */
+  readonly writableLength: number;
+  readonly writableEnded: boolean;
+  readonly destroyed: boolean;
+  /** Stops / restarts reading (backpressure); a new connection starts paused. */
+  pause(): this;
+  resume(): this;
+  /** Sends our FIN once the queued bytes are out (half-close). */
+  end(): this;
+  /** Closes at once; 'close' follows. */
+  destroy(): this;
+  setNoDelay(noDelay?: boolean): this;
+  readonly remoteAddress?: string | undefined;
+  readonly remotePort?: number | undefined;
+  readonly remoteFamily?: string | undefined;
+  readonly localAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+  readonly localFamily?: string | undefined;
+  // EventEmitter's own signatures (net.Socket and RawConn are both EventEmitters).
+  /* eslint-disable @typescript-eslint/no-explicit-any */
+  on(event: string, listener: (...args: any[]) => void): this;
+  once(event: string, listener: (...args: any[]) => void): this;
+  removeListener(event: string, listener: (...args: any[]) => void): this;
+  /* eslint-enable @typescript-eslint/no-explicit-any */
+}
+
+/** Which transport carries plain TCP connections in this process. */
+export type TransportName = 'raw' | 'socket';

@@ -1,0 +1,406 @@
+// One TCP connection driven through its libuv handle directly (libuv.ts), without net.Socket:
+// no Readable/Writable state machines, no per-socket timers, no stream buffers. It keeps the
+// contract of conn.ts (the net.Socket subset the data path uses), with these rules:
+//  * reads start paused; resume() starts them. They land in the process-wide shared buffer
+//    (copied out at once: an idle connection holds no read memory) until the reader hands
+//    out its own buffer after a large read (reused-read-buffers.ts's policy);
+//  * the reader's onSocketRead returning false stops reading (backpressure) until resume();
+//  * a write goes to the kernel at once when it can (libuv tries a synchronous write first);
+//    an incomplete one keeps its chunk referenced until its completion, and write() returns
+//    false past WRITE_HIGH_WATER_BYTES of queued bytes ('drain' follows, as net.Socket);
+//  * end() shuts the write side once queued writes are out; once both directions are
+//    finished the connection closes, as net.Socket with allowHalfOpen does;
+//  * errors carry Node's names (util.getSystemErrorName) and net's message shape
+//    (`read ECONNRESET`, `connect ECONNREFUSED 127.0.0.1:8080`); 'error' then 'close'.
+import { EventEmitter } from 'node:events';
+import { getSystemErrorName } from 'node:util';
+import { PRIVATE_BUFFER_AFTER_READ_BYTES, SHARED_READ_BUFFER, type SocketReader } from '../reused-read-buffers.js';
+import type { Conn } from './conn.js';
+import type { AddressOut, ConnectReq, LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
+
+/** Queued bytes past which write() answers false (net.Socket's default highWaterMark). */
+export const WRITE_HIGH_WATER_BYTES = 16 * 1024;
+/** libuv's UV_EOF (the same on every platform); the self-test checks a real EOF reads as it. */
+export const UV_EOF = -4095;
+
+const kConn = Symbol('truehop.rawConn');
+type OwnedHandle = TcpHandle & { [kConn]?: RawConn | undefined };
+
+interface PendingWrite extends WriteReq {
+  conn: RawConn | null;
+  bytes: number;
+  /** Keeps the chunk(s) alive until libuv has sent them. */
+  chunks: Uint8Array | readonly Uint8Array[] | null;
+  callback: ((err?: Error | null) => void) | undefined;
+}
+
+/** An error shaped as net's: code = Node's name for the libuv status. */
+export function uvError(status: number, syscall: string, address?: string, port?: number): NodeJS.ErrnoException {
+  const name = getSystemErrorName(status);
+  const where = address === undefined ? '' : ` ${address}:${String(port)}`;
+  const err: NodeJS.ErrnoException = new Error(`${syscall} ${name}${where}`);
+  err.code = name;
+  err.errno = status;
+  err.syscall = syscall;
+  return err;
+}
+
+let uv: LibuvBindings | null = null;
+/**
+ * A write request never handed to libuv's queue (the write completed synchronously) was not
+ * attached to any C++ request, so it serves the next write: no allocation per synchronous write.
+ */
+let spareWriteReq: PendingWrite | null = null;
+
+/** Installs the bindings the raw transport runs on (after the self-test accepted them). */
+export function useBindings(bindings: LibuvBindings): void {
+  uv = bindings;
+  spareWriteReq = null;
+}
+
+function bindings(): LibuvBindings {
+  if (uv === null) throw new Error('raw transport used before its bindings were installed');
+  return uv;
+}
+
+function takeWriteReq(b: LibuvBindings): PendingWrite {
+  const spare = spareWriteReq;
+  if (spare !== null) {
+    spareWriteReq = null;
+    return spare;
+  }
+  const req = new b.WriteWrap() as PendingWrite;
+  req.oncomplete = onWriteComplete;
+  req.conn = null;
+  req.bytes = 0;
+  req.chunks = null;
+  req.callback = undefined;
+  return req;
+}
+
+function onRead(this: OwnedHandle): Uint8Array | undefined {
+  const conn = this[kConn];
+  if (conn === undefined) return undefined;
+  const b = bindings();
+  return conn.onRead(b.streamBaseState[b.kReadBytesOrError] ?? 0);
+}
+
+function onWriteComplete(this: PendingWrite, status: number): void {
+  const conn = this.conn;
+  const cb = this.callback;
+  this.conn = null;
+  this.chunks = null;
+  this.callback = undefined;
+  this.handle = null;
+  if (conn !== null) conn.afterWrite(this.bytes, status, cb);
+}
+
+interface OwnedShutdown extends ShutdownReq {
+  conn: RawConn;
+}
+
+interface OwnedConnect extends ConnectReq {
+  conn: RawConn;
+}
+
+function onShutdownComplete(this: OwnedShutdown, status: number): void {
+  this.conn.afterShutdown(status);
+}
+
+function onConnectComplete(this: OwnedConnect, status: number): void {
+  this.conn.afterConnect(status, this.address, this.port);
+}
+
+function emitError(conn: RawConn, err: Error): void {
+  // A connection nobody listens to for errors must not crash the process.
+  if (conn.listenerCount('error') > 0) conn.emit('error', err);
+}
+
+export class RawConn extends EventEmitter implements Conn {
+  /** Where reads go (the session for a client, the stream for a server). */
+  reader: SocketReader | null = null;
+  destroyed = false;
+  writableEnded = false;
+  writableLength = 0;
+  /** The buffer libuv reads into next for this handle; null until reading started once. */
+  private readBuffer: Uint8Array | null = null;
+  private reading = false;
+  private readEnded = false;
+  private pendingWrites = 0;
+  private needDrain = false;
+  private shutdownStarted = false;
+  private shutdownDone = false;
+  private errored = false;
+  private peer: AddressOut | null = null;
+  private local: AddressOut | null = null;
+
+  constructor(private readonly handle: OwnedHandle) {
+    super();
+    handle[kConn] = this;
+    handle.onread = onRead;
+  }
+
+  // ---- reading -----------------------------------------------------------------------------
+
+  resume(): this {
+    if (this.destroyed || this.readEnded || this.reading) return this;
+    if (this.readBuffer === null) {
+      this.readBuffer = SHARED_READ_BUFFER;
+      this.handle.useUserBuffer(SHARED_READ_BUFFER);
+    }
+    const err = this.handle.readStart();
+    if (err !== 0) return this.destroyWith(uvError(err, 'read'));
+    this.reading = true;
+    return this;
+  }
+
+  pause(): this {
+    if (!this.reading || this.destroyed) return this;
+    this.reading = false;
+    this.handle.readStop();
+    return this;
+  }
+
+  /** libuv's read callback: `nread` bytes in readBuffer, or EOF / an error. */
+  onRead(nread: number): Uint8Array | undefined {
+    if (this.destroyed) return undefined;
+    if (nread > 0) return this.deliver(nread);
+    if (nread === 0) return undefined;
+    if (nread !== UV_EOF) {
+      this.destroyWith(uvError(nread, 'read'));
+      return undefined;
+    }
+    this.readEnded = true;
+    this.pause();
+    this.emit('end');
+    if (this.shutdownDone) this.destroy();
+    return undefined;
+  }
+
+  private deliver(nread: number): Uint8Array | undefined {
+    const reader = this.reader;
+    const buf = this.readBuffer;
+    if (reader === null || buf === null) return undefined;
+    let more: boolean;
+    let next: Uint8Array | null = null;
+    if (buf === SHARED_READ_BUFFER) {
+      // Shared memory: take a private copy before any other connection reads into it.
+      const copy = Buffer.allocUnsafe(nread);
+      SHARED_READ_BUFFER.copy(copy, 0, 0, nread);
+      more = reader.onSocketRead(copy, false);
+      if (nread >= PRIVATE_BUFFER_AFTER_READ_BYTES && !this.destroyed) next = reader.ownReadBuffer();
+    } else {
+      more = reader.onSocketRead(Buffer.from(buf.buffer, buf.byteOffset, nread), true);
+    }
+    if (!more) this.pause();
+    if (next === null || next === buf) return undefined;
+    this.readBuffer = next;
+    return next;
+  }
+
+  // ---- writing -----------------------------------------------------------------------------
+
+  write(chunk: Uint8Array, cb?: (err?: Error | null) => void): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    const b = bindings();
+    const req = takeWriteReq(b);
+    req.handle = this.handle;
+    const err = this.handle.writeBuffer(req, chunk);
+    return this.afterDispatch(b, req, err, chunk, chunk.length, cb);
+  }
+
+  /** Writes several chunks in one writev (the PROXY header and the client's first bytes). */
+  writev(chunks: readonly Uint8Array[]): boolean {
+    if (this.destroyed || this.writableEnded) return false;
+    if (chunks.length === 1) return this.write(chunks[0] as Uint8Array);
+    const b = bindings();
+    const req = takeWriteReq(b);
+    req.handle = this.handle;
+    const err = this.handle.writev(req, chunks, true);
+    let bytes = 0;
+    for (const c of chunks) bytes += c.length;
+    return this.afterDispatch(b, req, err, chunks, bytes, undefined);
+  }
+
+  private afterDispatch(
+    b: LibuvBindings, req: PendingWrite, err: number, chunks: Uint8Array | readonly Uint8Array[], bytes: number,
+    cb: ((err?: Error | null) => void) | undefined,
+  ): boolean {
+    if (err !== 0) {
+      req.handle = null;
+      spareWriteReq = req;
+      this.destroyWith(uvError(err, 'write'));
+      return false;
+    }
+    if (b.streamBaseState[b.kLastWriteWasAsync] === 0) {
+      req.handle = null;
+      spareWriteReq = req;
+      cb?.(null);
+      return this.writableLength < WRITE_HIGH_WATER_BYTES;
+    }
+    req.conn = this;
+    req.bytes = bytes;
+    req.chunks = chunks;
+    req.callback = cb;
+    this.pendingWrites++;
+    this.writableLength += bytes;
+    if (this.writableLength < WRITE_HIGH_WATER_BYTES) return true;
+    this.needDrain = true;
+    return false;
+  }
+
+  afterWrite(bytes: number, status: number, cb: ((err?: Error | null) => void) | undefined): void {
+    this.pendingWrites--;
+    this.writableLength -= bytes;
+    if (this.destroyed) {
+      cb?.(null);
+      return;
+    }
+    if (status < 0) {
+      const err = uvError(status, 'write');
+      this.destroyWith(err);
+      cb?.(err);
+      return;
+    }
+    cb?.(null);
+    if (this.pendingWrites !== 0 || this.destroyed) return;
+    if (this.needDrain) {
+      this.needDrain = false;
+      this.emit('drain');
+    }
+    if (this.writableEnded && !this.shutdownStarted && !this.destroyed) this.shutdown();
+  }
+
+  end(): this {
+    if (this.writableEnded || this.destroyed) return this;
+    this.writableEnded = true;
+    if (this.pendingWrites === 0) this.shutdown();
+    return this;
+  }
+
+  private shutdown(): void {
+    this.shutdownStarted = true;
+    const req = new (bindings().ShutdownWrap)() as OwnedShutdown;
+    req.conn = this;
+    req.handle = this.handle;
+    req.oncomplete = onShutdownComplete;
+    const err = this.handle.shutdown(req);
+    if (err !== 0) this.destroyWith(uvError(err, 'shutdown'));
+  }
+
+  afterShutdown(status: number): void {
+    if (this.destroyed) return;
+    if (status < 0) {
+      this.destroyWith(uvError(status, 'shutdown'));
+      return;
+    }
+    this.shutdownDone = true;
+    if (this.readEnded) this.destroy();
+  }
+
+  afterConnect(status: number, address: string, port: number): void {
+    if (this.destroyed) return;
+    if (status < 0) {
+      this.destroyWith(uvError(status, 'connect', address, port));
+      return;
+    }
+    this.setNoDelay(true);
+    this.emit('connect');
+  }
+
+  // ---- closing -----------------------------------------------------------------------------
+
+  destroy(): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this.reading = false;
+    this.readBuffer = null;
+    this.handle.close(() => {
+      this.handle[kConn] = undefined;
+      this.emit('close', this.errored);
+    });
+    return this;
+  }
+
+  /** Closes because of `err`: 'error' (next tick, as net) then 'close' with hadError. */
+  destroyWith(err: Error): this {
+    if (this.destroyed) return this;
+    this.errored = true;
+    process.nextTick(emitError, this, err);
+    return this.destroy();
+  }
+
+  setNoDelay(noDelay = true): this {
+    if (!this.destroyed) this.handle.setNoDelay(noDelay);
+    return this;
+  }
+
+  // ---- addresses (one syscall each, on first use) -------------------------------------------
+
+  private peerInfo(): AddressOut {
+    if (this.peer === null) {
+      const out: AddressOut = {};
+      if (!this.destroyed && this.handle.getpeername(out) === 0) this.peer = out;
+      else return out;
+    }
+    return this.peer;
+  }
+
+  private localInfo(): AddressOut {
+    if (this.local === null) {
+      const out: AddressOut = {};
+      if (!this.destroyed && this.handle.getsockname(out) === 0) this.local = out;
+      else return out;
+    }
+    return this.local;
+  }
+
+  get remoteAddress(): string | undefined {
+    return this.peerInfo().address;
+  }
+
+  get remotePort(): number | undefined {
+    return this.peerInfo().port;
+  }
+
+  get remoteFamily(): string | undefined {
+    return this.peerInfo().family;
+  }
+
+  get localAddress(): string | undefined {
+    return this.localInfo().address;
+  }
+
+  get localPort(): number | undefined {
+    return this.localInfo().port;
+  }
+
+  get localFamily(): string | undefined {
+    return this.localInfo().family;
+  }
+}
+
+/** Wraps an accepted connection's handle (from a listening socket's onconnection). */
+export function adoptAcceptedHandle(handle: TcpHandle): RawConn {
+  const conn = new RawConn(handle);
+  handle.setNoDelay(true);
+  return conn;
+}
+
+/**
+ * Opens a connection to an IP address; 'connect' or 'error' then 'close' follow, as with
+ * net.connect. `family` is net.isIP's answer for `address` (4 or 6).
+ */
+export function rawConnect(address: string, port: number, family: 4 | 6): RawConn {
+  const b = bindings();
+  const handle = new b.TCP(b.SOCKET);
+  const conn = new RawConn(handle);
+  const req = new b.TCPConnectWrap() as OwnedConnect;
+  req.conn = conn;
+  req.address = address;
+  req.port = port;
+  req.oncomplete = onConnectComplete;
+  const err = family === 6 ? handle.connect6(req, address, port) : handle.connect(req, address, port);
+  if (err !== 0) conn.destroyWith(uvError(err, 'connect', address, port));
+  return conn;
+}

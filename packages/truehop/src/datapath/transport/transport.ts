@@ -1,0 +1,133 @@
+// Which transport carries plain TCP connections, decided once per process at start-up, and
+// the few operations whose code differs between the two (everything else is the Conn
+// contract, conn.ts):
+//  * raw: libuv handles driven directly (raw-conn.ts), when the self-test passed;
+//  * socket: net.Socket, Node's public API. It stays for everything the raw transport does
+//    not cover (TLS, server names that need a DNS lookup) and is the fallback.
+// TRUEHOP_TRANSPORT=socket forces net.Socket; TRUEHOP_TRANSPORT=raw insists on the raw one (a
+// failing self-test is then a start-up error, not a fallback); unset, raw when its self-test
+// passes, else socket (and the caller logs why, once).
+import net from 'node:net';
+import { socketEndpoint } from '../../model/session-context.js';
+import type { Endpoint } from '../../model/session.js';
+import { attachReader, UPSTREAM_ONREAD, type SocketReader } from '../reused-read-buffers.js';
+import type { Conn, TransportName } from './conn.js';
+import { takeOverAccepts } from './raw-accept.js';
+import { RawConn, rawConnect } from './raw-conn.js';
+import { selfTestRawTransport } from './self-test.js';
+
+export const TRANSPORT_ENV = 'TRUEHOP_TRANSPORT';
+
+export interface TransportChoice {
+  readonly name: TransportName;
+  /** Why the socket transport is used although nobody asked for it (the self-test failed); else null. */
+  readonly fallbackReason: string | null;
+}
+
+let choice: Promise<TransportChoice> | null = null;
+let current: TransportName = 'socket';
+
+/**
+ * Decides the transport for this process (once; later calls get the same answer).
+ * `selfTest` is replaceable so a test can make it fail.
+ */
+export function chooseTransport(
+  env: NodeJS.ProcessEnv = process.env,
+  selfTest: () => Promise<string | null> = selfTestRawTransport,
+): Promise<TransportChoice> {
+  choice ??= decide(env, selfTest);
+  return choice;
+}
+
+async function decide(env: NodeJS.ProcessEnv, selfTest: () => Promise<string | null>): Promise<TransportChoice> {
+  const asked = env[TRANSPORT_ENV];
+  if (asked === 'socket') return { name: 'socket', fallbackReason: null };
+  if (asked !== undefined && asked !== '' && asked !== 'raw') {
+    return { name: 'socket', fallbackReason: `${TRANSPORT_ENV}=${asked} is neither raw nor socket` };
+  }
+  const failure = await selfTest();
+  if (failure !== null && asked === 'raw') throw new Error(`${TRANSPORT_ENV}=raw, but the raw transport self-test failed: ${failure}`);
+  if (failure !== null) return { name: 'socket', fallbackReason: `raw transport self-test failed: ${failure}` };
+  current = 'raw';
+  return { name: 'raw', fallbackReason: null };
+}
+
+/** The transport chosen for this process ('socket' until chooseTransport decided). */
+export function transportName(): TransportName {
+  return current;
+}
+
+/**
+ * Opens a plain TCP connection to a server on this process's transport, for the data path:
+ * raw for an IP address, net.Socket otherwise (a host name needs net's DNS lookup). Half-open
+ * (each direction's FIN is forwarded on its own); server sockets of the socket transport read
+ * into reused memory through net's public `onread` option.
+ */
+export function connectTcp(host: string, port: number): Conn {
+  if (current === 'raw') {
+    const family = net.isIP(host);
+    if (family === 4 || family === 6) return rawConnect(host, port, family);
+  }
+  return connectSocket(host, port, true);
+}
+
+/**
+ * The net.Socket connect both users share: the data path's socket transport (half-open, reads
+ * into reused memory) and the health checks (which read a capped answer through 'data'
+ * events and close after it, so neither half-open nor `onread` applies). No Nagle delay:
+ * a PROXY header or a check request goes out at once.
+ */
+export function connectSocket(host: string, port: number, forwarding: boolean): net.Socket {
+  return forwarding
+    ? net.connect({ host, port, allowHalfOpen: true, noDelay: true, onread: UPSTREAM_ONREAD })
+    : net.connect({ host, port, noDelay: true });
+}
+
+/** A connected connection's two ends (getsockname, getpeername: one syscall each), null if gone. */
+export function connEndpoints(conn: Conn): { local: Endpoint | null; peer: Endpoint | null } {
+  return {
+    local: socketEndpoint(conn.localAddress, conn.localPort, conn.localFamily),
+    peer: socketEndpoint(conn.remoteAddress, conn.remotePort, conn.remoteFamily),
+  };
+}
+
+/** Where a connection's reads go: reused memory either way (raw: always; socket: `onread`). */
+export function setReader(conn: Conn, reader: SocketReader): void {
+  if (conn instanceof RawConn) conn.reader = reader;
+  else attachReader(conn as net.Socket, reader);
+}
+
+/** The net.Socket behind `conn` (socket transport), or null for a raw connection. */
+export function socketOf(conn: Conn): net.Socket | null {
+  return conn instanceof net.Socket ? conn : null;
+}
+
+/** True when `conn` delivers its reads to a reader rather than as 'data' events. */
+export function readsIntoReader(conn: Conn): boolean {
+  return conn instanceof RawConn;
+}
+
+/** Sends `chunks` as one write (one writev: header and first bytes in one segment). */
+export function writeTogether(conn: Conn, chunks: readonly Uint8Array[]): void {
+  if (chunks.length === 0) return;
+  if (conn instanceof RawConn) {
+    conn.writev(chunks);
+    return;
+  }
+  const socket = conn as net.Socket;
+  socket.cork();
+  for (const chunk of chunks) socket.write(chunk);
+  socket.uncork();
+}
+
+/**
+ * After `server` listens: on the raw transport its accepted connections go to `onConn` as
+ * RawConns; on the socket transport, when `rawAllowed` is false (a listener whose connections
+ * go to Node's HTTP parser), or if the take-over is impossible, as net.Sockets through its
+ * 'connection' event.
+ */
+export function acceptInto(server: net.Server, onConn: (conn: Conn) => void, rawAllowed = true): TransportName {
+  if (current === 'raw' && rawAllowed && takeOverAccepts(server, onConn)) return 'raw';
+  server.on('connection', onConn);
+  return 'socket';
+}
