@@ -14,7 +14,7 @@
 // handles) and TRUEHOP_TRANSPORT=socket (net.Socket), side by side with HAProxy.
 //
 // Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
-//        [--only keepalive,newconn,bulk,latency,idle] [--lbs haproxy,raw,socket] [--idle-conns 5000]
+//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--lbs haproxy,raw,socket] [--idle-conns 5000]
 //        [--baseline <old>/packages/truehop/dist/src/cli/main.js]
 // The memory case alone: `--only idle --idle-conns 9900`. Each idle session holds two
 // descriptors in the LB, so the count is bounded by the LB's descriptor limit: HAProxy refuses
@@ -67,8 +67,17 @@ const BIG_FILE_BYTES = 64 * 1024 * 1024;
 const PORT_BASE = 63500 + Math.floor(Math.random() * 400);
 const NGINX_PORT = PORT_BASE;
 const HAPROXY_PORT = PORT_BASE + 1;
+/**
+ * TLS cases (issue 14): a second frontend `bind … ssl crt` (ECDSA P-256, TLS 1.3) in front of
+ * the same nginx, on a fixed port both LBs use in turn (only one runs at a time). Full
+ * handshakes/s and resumed ones are `openssl s_time -new` / `-reuse`; bulk is wrk over https.
+ */
+const TLS_PORT = PORT_BASE + 2;
+const TLS_CASES = ['tls-handshake', 'tls-resume', 'tls-bulk'];
 
 const dir = mkdtempSync(join(tmpdir(), 'truehop-bench-'));
+const TLS = TLS_CASES.some((c) => ONLY.has(c));
+const TLS_PEM = join(dir, 'bench-ecdsa.pem');
 const children: ChildProcess[] = [];
 function cleanup(): void {
   for (const c of children) c.kill('SIGKILL');
@@ -135,7 +144,10 @@ ${nbthread !== undefined ? `  nbthread ${nbthread}\n` : ''}defaults
 frontend fe
   bind 127.0.0.1:${port}
   default_backend be
-backend be
+${TLS ? `frontend fe_tls
+  bind 127.0.0.1:${TLS_PORT} ssl crt ${TLS_PEM} ssl-min-ver TLSv1.3
+  default_backend be
+` : ''}backend be
   server nginx 127.0.0.1:${NGINX_PORT} send-proxy-v2
 `;
 }
@@ -222,6 +234,25 @@ function wrk(port: number, path: string, connections: number, extra: string[]): 
   });
 }
 
+/** A throw-away ECDSA P-256 certificate and key in one PEM (HAProxy's crt layout). */
+function makeTlsPem(): void {
+  const key = join(dir, 'bench.key');
+  const crt = join(dir, 'bench.crt');
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', crt, '-days', '1', '-subj', '/CN=bench.test'], { stdio: 'ignore' });
+  writeFileSync(TLS_PEM, readFileSync(crt, 'latin1') + readFileSync(key, 'latin1'));
+}
+
+/** Handshakes per wall second by `openssl s_time` (`-new`: full handshakes; `-reuse`: resumed). */
+function sTime(mode: '-new' | '-reuse'): number {
+  const out = execFileSync('taskset', ['-c', LOAD_CPU, 'openssl', 's_time', '-connect', `127.0.0.1:${TLS_PORT}`, mode, '-time', String(SECONDS), '-tls1_3'], { encoding: 'utf8' });
+  const m = /(\d+) connections in (\d+) real seconds/.exec(out);
+  return m ? Number(m[1]) / Number(m[2]) : NaN;
+}
+
+function wrkTls(path: string, connections: number): string {
+  return execFileSync('taskset', ['-c', LOAD_CPU, 'wrk', '-t1', `-c${connections}`, `-d${SECONDS}s`, '--timeout', '30s', `https://127.0.0.1:${TLS_PORT}${path}`], { encoding: 'utf8' });
+}
+
 function wrkRate(out: string): number {
   return Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1] ?? NaN);
 }
@@ -295,6 +326,7 @@ async function main(): Promise<void> {
       throw new Error(`the benchmark needs ${bin} (apt-get install -y haproxy nginx wrk util-linux)`);
     }
   }
+  if (TLS) makeTlsPem();
   startNginx();
   await waitPort(NGINX_PORT);
   const results: Results = { haproxy: {}, raw: {}, socket: {}, baseline: {} };
@@ -339,6 +371,17 @@ async function main(): Promise<void> {
         push(lb.name, 'bulk', s.value);
         push(lb.name, 'bulk/cpu', s.perCpuSecond);
       }
+      for (const [key, run] of [
+        ['tls-handshake', () => sTime('-new')],
+        ['tls-resume', () => sTime('-reuse')],
+        ['tls-bulk', () => wrkTransferMB(wrkTls('/big', 4))],
+      ] as const) {
+        if (!ONLY.has(key)) continue;
+        const s = await measure(lb, key, run);
+        push(lb.name, key, s.value);
+        push(lb.name, `${key}/cpu`, s.perCpuSecond);
+        await sleep(500);
+      }
       if (ONLY.has('latency')) {
         const l = latency(lb.port);
         push(lb.name, 'p50', l.p50);
@@ -362,6 +405,12 @@ async function main(): Promise<void> {
     ['newconn/cpu', 'new connections per LB CPU-s', true],
     ['bulk', 'bulk MB/s', true],
     ['bulk/cpu', 'bulk MB per LB CPU-s', true],
+    ['tls-handshake', 'TLS 1.3 full handshakes/s (ECDSA P-256)', true],
+    ['tls-handshake/cpu', 'TLS full handshakes per LB CPU-s (target ≥ 0.7×)', true],
+    ['tls-resume', 'TLS 1.3 resumed handshakes/s', true],
+    ['tls-resume/cpu', 'TLS resumed handshakes per LB CPU-s', true],
+    ['tls-bulk', 'bulk through TLS MB/s', true],
+    ['tls-bulk/cpu', 'bulk through TLS MB per LB CPU-s (target ≥ 0.8×)', true],
     ['p50', `p50 latency ms @${RATE} req/s`, false],
     ['p99', `p99 latency ms @${RATE} req/s`, false],
     ['idleKB', `KB per idle connection (${IDLE_CONNS})`, false],

@@ -3,7 +3,10 @@
 // here, per proxy, so a format inherited from a defaults section is compiled with the proxy
 // that uses it; backend names become references to the BackendModel objects. The result is
 // immutable all the way down except the compiled closures, which belong to the expression engine.
-import type { GlobalDraft, LogDecl, ProxyDraft, ServerDraft } from './draft.js';
+import type { BindDraft, GlobalDraft, LogDecl, ProxyDraft, ServerDraft } from './draft.js';
+import type { BindTlsDraft } from './keywords/bind/tls-options.js';
+import { compileBindTls } from './tls/bind-tls.js';
+import type { BindTlsModel } from '../model/tls.js';
 import { DEFAULT_CHECK_INTER_MS, DEFAULT_RETRIES } from './draft.js';
 import type { LoadContext } from './load-context.js';
 import { compileEnvFor } from './load-context.js';
@@ -99,6 +102,20 @@ function compileFormat(ctx: LoadContext, p: ProxyDraft, rules: CompiledRules, wo
   return compileLogFormat(word, compileEnvFor(ctx, p, phase, rules.scope));
 }
 
+/** TLS settings of one bind line, shared by its addresses: the files are read once per line. */
+const compiledTls = new WeakMap<BindTlsDraft, BindTlsModel | undefined>();
+
+function compileBind(ctx: LoadContext, b: BindDraft): BindModel {
+  const { tlsDraft, ...plain } = b;
+  const m: BindModel = { ...plain, pos: Object.freeze({ ...b.pos }) };
+  if (tlsDraft !== undefined) {
+    let t = compiledTls.get(tlsDraft);
+    if (!compiledTls.has(tlsDraft)) compiledTls.set(tlsDraft, (t = compileBindTls(tlsDraft, ctx.global, ctx.diagnostics)));
+    if (t !== undefined) m.tls = t;
+  }
+  return Object.freeze(m);
+}
+
 /**
  * `backendOf` gives the BackendModel a default_backend/use_backend word was resolved to
  * (undefined only when resolve reported it: such a configuration never runs).
@@ -120,7 +137,7 @@ function compileFrontend(
   const fe: FrontendModel = {
     name: p.name,
     mode,
-    binds: frozenArray(p.binds.map((b): BindModel => Object.freeze({ ...b, pos: Object.freeze({ ...b.pos }) }))),
+    binds: frozenArray(p.binds.map((b) => compileBind(ctx, b))),
     timeouts: Object.freeze({ ...p.timeouts }),
     useBackends: frozenArray(useBackends),
     tcpRequest: Object.freeze({

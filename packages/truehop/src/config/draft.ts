@@ -5,6 +5,7 @@
 import type { SourcePos, Word } from '../text/source.js';
 import type { ProxySectionKind } from './keywords/keyword.js';
 import type { TcpRuleSet, TcpRuleSetWord } from '../rules/tcp-request.js';
+import type { BindTlsDraft, TlsSettingsDraft } from './keywords/bind/tls-options.js';
 import type {
   BalanceAlgorithm,
   BindModel,
@@ -152,7 +153,7 @@ export interface ProxyDraft {
   defaultBackend: Word | undefined;
   balance: BalanceAlgorithm | undefined;
   defaultServer: ServerDraft;
-  binds: BindModel[];
+  binds: BindDraft[];
   /** `bind` lines seen, valid or not: a frontend whose only bind is broken is not also 'without bind'. */
   bindLines: number;
   servers: ServerDraft[];
@@ -168,6 +169,11 @@ export interface ProxyDraft {
   tcpCheckSteps: { step: TcpCheckStep; pos: SourcePos }[];
 }
 
+/** A bind before compile: its TLS options still as words (files are read by config/tls/). */
+export interface BindDraft extends Omit<BindModel, 'tls'> {
+  tlsDraft?: BindTlsDraft;
+}
+
 export interface GlobalDraft {
   maxconn: number | undefined;
   nbthread: number | undefined;
@@ -179,11 +185,17 @@ export interface GlobalDraft {
   hardStopAfterMs: number | undefined;
   masterWorker: boolean;
   serverTls: ServerTlsDefaults;
+  /** `ssl-default-bind-*`: what TLS binds use where their line says nothing. */
+  sslDefaultBind: TlsSettingsDraft;
+  /** `crt-base` / `ca-base`: where relative crt and ca-file/crl-file paths are looked up. */
+  crtBase: string | undefined;
+  caBase: string | undefined;
 }
 
 export function newGlobalDraft(): GlobalDraft {
   return { maxconn: undefined, nbthread: undefined, pp2NeverSendLocal: false, logs: [], statsSockets: [], statsTimeoutMs: undefined, statsMaxconn: undefined, hardStopAfterMs: undefined, masterWorker: false,
     serverTls: { verify: undefined, ciphers: undefined, ciphersuites: undefined, minVer: undefined, maxVer: undefined },
+    sslDefaultBind: {}, crtBase: undefined, caBase: undefined,
   };
 }
 

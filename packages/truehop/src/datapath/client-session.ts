@@ -2,6 +2,7 @@
 // with a typed state (each phase's fields exist only in that phase):
 //
 //   rules (tcp-request connection) → header (header-phase.ts, on accept-proxy binds)
+//   → tls-handshake (tls-handshake.ts, on ssl binds: the client stream becomes a TLSSocket)
 //   → rules (tcp-request session, content; use_backend/default_backend)
 //   → queue → connect (server-setup.ts: the backend's queue, retries, redispatch)
 //   → forwarding (forwarding-pair.ts, made once the server connection is up)
@@ -10,6 +11,7 @@
 // One upstream connection per client connection: a PROXY header describes one client, so an
 // upstream connection is never shared or reused (§4.3).
 import type net from 'node:net';
+import type tls from 'node:tls';
 import type { ProxyErrorCode } from '@truehop/proxy-protocol';
 import { adoptProxyHeader } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
@@ -27,6 +29,9 @@ import { ServerSetup, type SetupOwner } from './server-setup.js';
 import { ClosedPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
 import type { Conn } from './transport/conn.js';
 import { readsIntoReader, setReader, socketOf } from './transport/transport.js';
+import { reportTlsFailure, TlsHandshakePhase, type TlsHandshakeOwner } from './tls-handshake.js';
+import type { SslErrorName } from '../model/connection-errors.js';
+import type { TlsSession } from '../model/session.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
 
 /**
@@ -51,7 +56,9 @@ const NO_BYTES = Buffer.alloc(0);
 const kSession = Symbol('truehop.session');
 type SessionSocket = Conn & { [kSession]: ClientSession };
 
-export class ClientSession implements SetupOwner, SessionHandle, SocketReader, StreamOwner {
+function ignoreError(): void {}
+
+export class ClientSession implements SetupOwner, SessionHandle, SocketReader, StreamOwner, TlsHandshakeOwner {
   readonly ctx: SessionContext;
   private state: SessionState = RULES;
   private readonly startedAt = performance.now();
@@ -72,7 +79,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   /** The client socket once handed to a service (always a net.Socket there), else null. */
   private serviceSocket: net.Socket | null = null;
 
-  private readonly client: SessionSocket;
+  /** The client stream: the accepted socket, or on an ssl bind the TLSSocket over it once the handshake starts. */
+  private client: SessionSocket;
 
   constructor(
     private readonly frontend: RuntimeFrontend,
@@ -131,18 +139,11 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
     c.setNoDelay(true);
-    // A service frontend hands its socket to Node's HTTP parser: it must keep Node's own reads
-    // (its listener accepts net.Sockets, listener.ts).
-    this.clientAdopted = this.frontend.service === undefined && readsIntoReader(c);
+    // A service frontend hands its socket to Node's HTTP parser, and a TLS bind wraps it in a
+    // TLSSocket: both keep Node's own reads (their listeners accept net.Sockets, listener.ts).
+    this.clientAdopted = this.frontend.service === undefined && this.bind.tls === undefined && readsIntoReader(c);
     if (this.clientAdopted) setReader(c, this);
-    // EventEmitter calls listeners with the socket as `this`, which is what these expect.
-    /* eslint-disable @typescript-eslint/unbound-method */
-    if (!this.clientAdopted) c.on('data', ClientSession.onData);
-    c.on('drain', ClientSession.onDrain);
-    c.on('end', ClientSession.onEnd);
-    c.on('error', ClientSession.onError);
-    c.on('close', ClientSession.onClose);
-    /* eslint-enable @typescript-eslint/unbound-method */
+    this.listenTo(c);
 
     const verdict = runConnectionRules(this.frontend, this.bind.model.acceptProxy, this.ctx);
     if (verdict === 'reject') {
@@ -158,8 +159,58 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
       return;
     }
     adoptProxyHeader(this.ctx, null);
+    if (this.bind.tls !== undefined) return this.startTls(null);
     c.resume();
     this.afterHeader();
+  }
+
+  private listenTo(c: SessionSocket): void {
+    // EventEmitter calls listeners with the socket as `this`, which is what these expect.
+    /* eslint-disable @typescript-eslint/unbound-method */
+    if (!this.clientAdopted) c.on('data', ClientSession.onData);
+    c.on('drain', ClientSession.onDrain);
+    c.on('end', ClientSession.onEnd);
+    c.on('error', ClientSession.onError);
+    c.on('close', ClientSession.onClose);
+    /* eslint-enable @typescript-eslint/unbound-method */
+  }
+
+  // ---- TLS handshake (ssl binds) -------------------------------------------------------
+
+  /** Starts TLS on the client socket; `rest`: bytes read past the PROXY header (the ClientHello's start). */
+  private startTls(rest: Buffer | null): void {
+    // The phase reads the ClientHello itself; the session keeps watching end/close.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
+    this.client.removeListener('data', ClientSession.onData);
+    // A TLS bind's listener accepts net.Sockets (listener.ts): node:tls wraps nothing else.
+    const socket = socketOf(this.client);
+    if (socket === null) throw new Error('an ssl bind accepted a connection that is not a net.Socket');
+    this.state = TlsHandshakePhase.start(socket, rest, this.bind.tls as NonNullable<BindRuntime['tls']>, this, this.frontend.headerTimeoutMs);
+  }
+
+  onTlsWrapped(socket: tls.TLSSocket): void {
+    const raw = this.client;
+    /* eslint-disable @typescript-eslint/unbound-method */
+    raw.removeListener('drain', ClientSession.onDrain);
+    raw.removeListener('end', ClientSession.onEnd);
+    raw.removeListener('error', ClientSession.onError);
+    raw.removeListener('close', ClientSession.onClose);
+    /* eslint-enable @typescript-eslint/unbound-method */
+    raw.on('error', ignoreError);
+    this.client = Object.assign(socket, { [kSession]: this });
+    this.listenTo(this.client);
+  }
+
+  onTlsReady(info: TlsSession): void {
+    this.ctx.tls = info;
+    this.state = RULES;
+    this.afterHeader();
+  }
+
+  onTlsFailed(reason: SslErrorName, detail: string | null): void {
+    reportTlsFailure(this.frontend, this.bind, this.ctx, reason, detail);
+    this.logged = false;
+    this.closeClient(TERM_CAUSE.CLIENT_ABORT, TERM_PHASE.REQUEST);
   }
 
   // ---- header ------------------------------------------------------------------------
@@ -181,6 +232,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const h = result.header;
     this.frontend.proxyProtocol.countHeader(h.version, h.command, h.tlvs, this.ctx.realClient.address);
     this.state = RULES;
+    if (this.bind.tls !== undefined) return this.startTls(result.rest);
     if (result.rest.length > 0) this.queuePending(result.rest);
     this.afterHeader();
   }
@@ -347,11 +399,13 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     if (state.kind === 'header') this.rejectHeader(state.end().error.code);
     else if (state.kind === 'forwarding') state.onClientEnd();
     else if (state.kind === 'inspect') this.inspect(state);
+    // During the TLS handshake the phase itself reports the end (SSL_EMPTY).
     // Before the server connection exists, the FIN is replayed when the stream is made.
   }
 
   private onClientError(): void {
     if (this.state.kind === 'header') return this.rejectHeader('ABORT');
+    if (this.state.kind === 'tls-handshake') return; // reported by the phase (SSL_*)
     this.setTermination(TERM_CAUSE.CLIENT_ABORT, termPhaseOf(this.state));
   }
 
@@ -384,7 +438,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private cancelSetup(): void {
     const state = this.state;
     if (state.kind === 'closed' || state.kind === 'forwarding') return;
-    if (state.kind === 'header' || state.kind === 'inspect') state.stopTimer();
+    if (state.kind === 'header' || state.kind === 'tls-handshake' || state.kind === 'inspect') state.stopTimer();
     if (state.kind === 'queue' || state.kind === 'connect') this.state = new ClosedPhase(state.backend, state.cancel());
     else this.state = new ClosedPhase(null, null);
   }

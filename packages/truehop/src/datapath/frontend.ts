@@ -10,6 +10,7 @@ import type { Counters, RejectionCounts } from '../observe/counters.js';
 import type { LogFanout } from '../observe/log-sink.js';
 import { FrontendStats, ProxyProtocolStats } from '../observe/proxy-stats.js';
 import { PRX_ERRORS } from '../model/connection-errors.js';
+import type { BindTls } from './bind-tls.js';
 import { ConnGate } from './conn-gate.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
@@ -89,6 +90,8 @@ export interface BindRuntime {
   readonly model: BindModel;
   /** `name` of the bind line, else its 1-based position, as HAProxy names listeners in logs. */
   readonly label: string;
+  /** On an `ssl` bind: the TLSSocket options and SNI choice, built once. */
+  readonly tls?: BindTls;
 }
 
 export class RuntimeFrontend {

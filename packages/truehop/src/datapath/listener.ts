@@ -99,8 +99,9 @@ export function listen(frontend: RuntimeFrontend, bind: BindRuntime): Promise<Bo
         frontend.shared.counters.acceptErrors++;
         frontend.shared.reportAcceptError(`${frontend.name}/${bind.label}`, err);
       });
-      // A `mode http` service frontend hands its sockets to Node's HTTP server: net.Sockets.
-      acceptInto(server, (conn) => onAccepted(frontend, bind, conn), frontend.service === undefined);
+      // A `mode http` service frontend hands its sockets to Node's HTTP server and a TLS bind wraps
+      // them in TLSSockets: both need net.Sockets.
+      acceptInto(server, (conn) => onAccepted(frontend, bind, conn), frontend.service === undefined && bind.tls === undefined);
       const addr = server.address() as net.AddressInfo;
       resolve({ server, host: addr.address, port: addr.port });
     });

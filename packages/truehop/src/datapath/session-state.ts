@@ -8,6 +8,7 @@ import type { InspectPhase } from './inspect-phase.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import type { ServerSetup } from './server-setup.js';
+import type { TlsHandshakePhase } from './tls-handshake.js';
 import { TERM_PHASE, type TermPhase } from './termination.js';
 
 /** Evaluating rules or choosing a backend: no phase-specific state (one shared object). */
@@ -25,13 +26,14 @@ export class ClosedPhase {
   ) {}
 }
 
-export type SessionState = typeof RULES | HeaderPhase | InspectPhase | ServerSetup | ForwardingPair | ClosedPhase;
+export type SessionState = typeof RULES | HeaderPhase | TlsHandshakePhase | InspectPhase | ServerSetup | ForwardingPair | ClosedPhase;
 
 /** HAProxy's phase letter for a session that ends in `state`. */
 export function termPhaseOf(state: SessionState): TermPhase {
   switch (state.kind) {
     case 'rules':
     case 'header':
+    case 'tls-handshake':
     case 'inspect':
       return TERM_PHASE.REQUEST;
     case 'queue':

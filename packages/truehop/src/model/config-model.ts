@@ -4,6 +4,7 @@
 // The data path imports this file and never the config parser.
 import type { SecureContext } from 'node:tls';
 import type { SourcePos } from '../text/source.js';
+import type { BindTlsModel } from './tls.js';
 import type {
   CompiledExpression,
   CompiledCondition,
@@ -78,6 +79,8 @@ export interface BindModel {
   name?: string;
   v4v6: boolean;
   v6only: boolean;
+  /** `ssl` on the bind line: the handshake, after the PROXY header when accept-proxy is set. */
+  tls?: BindTlsModel;
   pos: SourcePos;
 }
 

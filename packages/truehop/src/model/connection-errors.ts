@@ -15,6 +15,18 @@ export const PRX_ERRORS = {
 } as const;
 export type PrxErrorName = keyof typeof PRX_ERRORS;
 
+/** HAProxy's connection errors of the TLS handshake on an `ssl` bind (CO_ER_SSL_*, same codes and texts). */
+export const SSL_ERRORS = {
+  SSL_EMPTY: { code: 24, text: 'Connection closed during SSL handshake' },
+  SSL_ABORT: { code: 25, text: 'Connection error during SSL handshake' },
+  SSL_TIMEOUT: { code: 26, text: 'Timeout during SSL handshake' },
+  SSL_RENEG: { code: 29, text: 'Rejected a client-initiated SSL renegotiation attempt' },
+  SSL_CA_FAIL: { code: 30, text: 'SSL client CA chain cannot be verified' },
+  SSL_CRT_FAIL: { code: 31, text: 'SSL client certificate not trusted' },
+  SSL_HANDSHAKE: { code: 34, text: 'SSL handshake failure' },
+} as const;
+export type SslErrorName = keyof typeof SSL_ERRORS;
+
 /** The codec's error codes as HAProxy names them; our finer codes keep their own name in the log detail. */
 export const HAPROXY_ERROR_NAME: Readonly<Record<ProxyErrorCode, PrxErrorName>> = {
   EMPTY: 'PRX_EMPTY',
@@ -33,13 +45,14 @@ export const HAPROXY_ERROR_NAME: Readonly<Record<ProxyErrorCode, PrxErrorName>> 
 };
 
 export interface ConnectionError {
-  readonly name: PrxErrorName;
+  readonly name: PrxErrorName | SslErrorName;
   readonly code: number;
   readonly text: string;
 }
 
 const BY_NAME = new Map<string, ConnectionError>();
 for (const name of Object.keys(PRX_ERRORS) as PrxErrorName[]) BY_NAME.set(name, { name, ...PRX_ERRORS[name] });
+for (const name of Object.keys(SSL_ERRORS) as SslErrorName[]) BY_NAME.set(name, { name, ...SSL_ERRORS[name] });
 for (const [codec, name] of Object.entries(HAPROXY_ERROR_NAME)) BY_NAME.set(codec, BY_NAME.get(name) as ConnectionError);
 
 /** The connection error a session's `errorCode` names: a PRX_* name, or a codec code (same verdict). */

@@ -48,6 +48,7 @@ export function createSessionContext(init: SessionContextInit): SessionContext {
     requestFinal: true,
     requestMayChange: false,
     requestMiss: false,
+    tls: null,
     stats: {
       queueMs: -1,
       connectMs: -1,

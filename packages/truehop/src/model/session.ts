@@ -3,7 +3,9 @@
 // reads it (and writes variables). Kept as a plain object with fixed shape so the
 // per-connection path stays monomorphic.
 import type { ProxyHeader } from '@truehop/proxy-protocol';
+import type { X509Certificate } from 'node:crypto';
 import type { Sample } from '../sample/types.js';
+import type { TlsCertificate } from './tls.js';
 
 /** Where a rule or expression runs, in HAProxy's evaluation order. */
 export type Phase = 'connection' | 'session' | 'content' | 'http-request' | 'backend';
@@ -74,6 +76,8 @@ export interface SessionContext {
   requestMayChange: boolean;
   /** Set by an ACL test that failed on an answer that may change: its rule waits (ACL_TEST_MISS). */
   requestMiss: boolean;
+  /** What the TLS handshake negotiated, on an `ssl` bind once it completed; null otherwise. */
+  tls: TlsSession | null;
   /** Timings and counters for log-format aliases (%Tw %Tc %Tt %B %U %ts %ac %fc %bc %sc %rc). */
   readonly stats: SessionStats;
 }
@@ -100,4 +104,22 @@ export interface SessionStats {
   frontendConns: number;
   backendConns: number;
   serverConns: number;
+}
+
+/** What a client connection's TLS handshake negotiated (ssl_fc_*, ssl_c_*, the SSL TLV). */
+export interface TlsSession {
+  /** OpenSSL's SSL_get_version text, e.g. 'TLSv1.3'. */
+  readonly protocol: string;
+  /** OpenSSL's cipher name (SSL_get_cipher_name), e.g. 'TLS_AES_256_GCM_SHA384'. */
+  readonly cipher: string;
+  readonly sni: string | null;
+  readonly alpn: string | null;
+  /** The certificate we presented (the SSL TLV's cert-sig and cert-key describe it, as HAProxy). */
+  readonly certificate: TlsCertificate;
+  /** The client's certificate, when one is part of the session (sent now or in the resumed session). */
+  readonly peerCertificate: X509Certificate | null;
+  /** The client sent its certificate in this very handshake (not a resumed session). */
+  readonly peerCertificateThisConnection: boolean;
+  /** OpenSSL's X509_V_* verify result (0 = ok), as ssl_c_verify and the SSL TLV report it. */
+  readonly verifyResult: number;
 }

@@ -7,6 +7,7 @@ export const COUNTER_COLUMNS = {
   sessionsActive: 'client sessions currently open',
   headersReceived: 'PROXY headers read successfully',
   headerRejections: 'connections closed because their PROXY header was missing or invalid (§4.1, §4.16)',
+  sslHandshakeFailures: 'connections on ssl binds closed because their TLS handshake failed, stalled or its client certificate did not verify',
   ruleRejections: 'connections rejected by a tcp-request rule',
   connectErrors: 'failed connection attempts to servers (each retry counts)',
   retries: 'connection retries to servers',

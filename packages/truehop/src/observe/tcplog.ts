@@ -6,6 +6,7 @@
 // - connection errors before a session exists (HAProxy's "embryonic" log):
 //   `%ci:%cp [%t] %ft/<bind>: <error text>`, followed by ` [<PRX_* name>]` so logs are grep-able
 //   by code (§4.16).
+import { connectionError } from '../model/connection-errors.js';
 import type { SessionContext } from '../model/session.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -20,16 +21,6 @@ export function formatLogDate(ms: number): string {
   return `${pad(d.getDate(), 2)}/${MONTHS[d.getMonth()]}/${d.getFullYear()}:${pad(d.getHours(), 2)}:${pad(d.getMinutes(), 2)}:${pad(d.getSeconds(), 2)}.${pad(d.getMilliseconds(), 3)}`;
 }
 
-/** HAProxy's fc_err_str texts for the PROXY errors (§4.16). */
-export const PROXY_ERROR_TEXT: Readonly<Record<string, string>> = {
-  PRX_EMPTY: 'Connection closed while waiting for PROXY protocol header',
-  PRX_ABORT: 'Connection error while waiting for PROXY protocol header',
-  PRX_TIMEOUT: 'Timeout while waiting for PROXY protocol header',
-  PRX_TRUNCATED: 'Truncated PROXY protocol header received',
-  PRX_NOT_HDR: 'Received something which does not look like a PROXY protocol header',
-  PRX_BAD_HDR: 'Received an invalid PROXY protocol header',
-  PRX_BAD_PROTO: 'Received an unhandled protocol in the PROXY protocol header',
-};
 
 export interface QueueSizes {
   server: number;
@@ -50,7 +41,7 @@ export function formatTcpLog(ctx: SessionContext, queues: QueueSizes): string {
 }
 
 export function formatConnectionErrorLog(ctx: SessionContext, bindLabel: string, errorName: string, detail: string | null): string {
-  const text = PROXY_ERROR_TEXT[errorName] ?? errorName;
+  const text = connectionError(errorName)?.text ?? errorName;
   const peer = ctx.realClient;
   return `${peer.address}:${peer.port} [${formatLogDate(ctx.acceptedAtMs)}] ${ctx.frontendName}/${bindLabel}: ${text} [${errorName}${detail ? ` ${detail}` : ''}]`;
 }

@@ -1,6 +1,7 @@
 // Starts the daemon for a frozen model: backends (servers, balancers, connectors, queues),
 // frontends (rules, use_backend, maxconn gates, logs), one listener per bind line; stops it
 // gracefully (stop accepting, let sessions finish within a grace period, then cut them).
+import { BindTls } from '../datapath/bind-tls.js';
 import type { BackendModel, TruehopModel } from '../model/config-model.js';
 import type { ServerStatusSource } from '../model/server-status.js';
 import type { Sample } from '../sample/types.js';
@@ -174,7 +175,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
       let i = 0;
       for (const bind of fe.model.binds) {
         i++;
-        const l = await listen(fe, { model: bind, label: bind.name ?? String(i) });
+        const l = await listen(fe, { model: bind, label: bind.name ?? String(i), ...(bind.tls !== undefined ? { tls: new BindTls(bind.tls) } : {}) });
         bound.push(l);
         list.push({ host: l.host, port: l.port });
       }

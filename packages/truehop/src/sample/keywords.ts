@@ -5,6 +5,7 @@ import './fetches/proxy-header.js';
 import './fetches/internal.js';
 import './fetches/http.js';
 import './fetches/request-payload.js';
+import './fetches/tls.js';
 import './converters/binary.js';
 import './converters/text.js';
 import './converters/arithmetic.js';

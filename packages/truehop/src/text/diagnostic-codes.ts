@@ -7,6 +7,7 @@ export const DIAGNOSTIC_CODES = {
   // input and syntax
   FILE_UNREADABLE: 'a configuration or pattern file cannot be read',
   FILE_TOO_LARGE: 'a configuration or pattern file is over the size cap',
+  BAD_CERTIFICATE: 'a crt file without a certificate or a matching private key, or settings OpenSSL refuses for it (the message names the file, never its contents)',
   LINE_TOO_LONG: 'a line is longer than 65,536 characters',
   TOO_MANY_WORDS: 'a line has more than 1,024 words',
   UNMATCHED_QUOTE: 'a quote is not closed on its line (HAProxy has no line continuation)',

@@ -32,13 +32,13 @@ test('check mode on a valid config: warnings as file:line:col lines, then "Confi
 });
 
 test('check mode on a broken config: every alert printed, exit 1, no "valid" line', () => {
-  const file = FIX + 'broken/05-bind-ssl-not-supported.cfg';
+  const file = FIX + 'broken/05-bind-ssl-missing-crt.cfg';
   const r = run('-c', '-f', file);
   assert.equal(r.code, 1);
   assert.equal(r.stdout, '');
   const diag = r.stderr.split('\n').filter((l) => LINE.test(l));
-  assert.ok(diag.includes(`${file}:2:13: alert: bind option 'ssl' is not supported by truehop yet [NOT_SUPPORTED_YET]`), r.stderr);
-  assert.ok(diag.includes(`${file}:2:17: alert: bind option 'crt' is not supported by truehop yet [NOT_SUPPORTED_YET]`), r.stderr);
+  assert.ok(diag.includes(`${file}:2:21: alert: cannot read certificate '${FIX}broken/no-such-site.pem': ENOENT [FILE_UNREADABLE]`), r.stderr);
+  assert.ok(diag.includes(`${file}:2:38: alert: bind option 'npn' is not supported by truehop yet [NOT_SUPPORTED_YET]`), r.stderr);
 });
 
 test('several -f are read in order, and a long option works too', () => {

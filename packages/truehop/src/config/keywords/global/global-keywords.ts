@@ -12,6 +12,7 @@ import { SECTION_KEYWORDS } from '../../sections.js';
 import { extraArgument, integerKeyword, timeKeyword, type GlobalKeyword } from './global-keyword.js';
 import { STATS_SOCKET_KEYWORDS } from './stats-socket.js';
 import { SERVER_TLS_GLOBAL_KEYWORDS } from './server-tls-defaults.js';
+import { SSL_BIND_DEFAULT_KEYWORDS } from './ssl-bind-defaults.js';
 
 export type { GlobalKeyword } from './global-keyword.js';
 
@@ -100,12 +101,11 @@ const SUPPORTED: readonly GlobalKeyword[] = [
   notApplied('gid', 1, 'start truehop with the intended group'),
   notApplied('chroot', 1, 'Node cannot chroot; use the service manager'),
   notApplied('pidfile', 1, 'the service manager tracks the process'),
-  // TLS defaults: harmless without TLS listeners (which are themselves reported), so a stock
-  // HAProxy global section still loads.
-  ...['ca-base', 'crt-base', 'key-base'].map((n) => notApplied(n, 1, 'no effect until truehop terminates TLS')),
-  ...['ssl-default-bind-ciphers', 'ssl-default-bind-ciphersuites', 'ssl-default-bind-options', 'ssl-default-bind-curves',
-    'ssl-default-bind-sigalgs',
-  ].map((n) => notAppliedAnyArgs(n, 'no effect until truehop speaks TLS')),
+  // TLS defaults: ssl-default-bind-*, crt-base and ca-base apply to ssl binds
+  // (ssl-bind-defaults.ts), ssl-default-server-* to ssl servers (server-tls-defaults.ts).
+  ...SSL_BIND_DEFAULT_KEYWORDS,
+  notApplied('key-base', 1, 'keys are read from the crt PEM itself'),
+  notAppliedAnyArgs('ssl-default-bind-sigalgs', 'truehop does not restrict TLS signature algorithms yet'),
   ...SERVER_TLS_GLOBAL_KEYWORDS,
 ];
 
