@@ -10,10 +10,18 @@
 // from inside, with v8.setFlagsFromString before anything is allocated in earnest; Node
 // documents that as unspecified after start-up, so it is measured, not assumed (the figures in
 // docs/reliability.md come from this path too). An operator's own value wins: a flag already in
-// NODE_OPTIONS or on node's command line is left alone, and TRUEHOP_V8_MEMORY=off turns both off.
+// NODE_OPTIONS or on node's command line is left alone; TRUEHOP_V8_MEMORY=off turns them off and
+// TRUEHOP_V8_MEMORY=size adds --optimize-for-size.
 import v8 from 'node:v8';
 
-export const MEMORY_V8_FLAGS: readonly string[] = ['--max-semi-space-size=1', '--optimize-for-size'];
+/**
+ * By default only the small young generation: --optimize-for-size returns memory after a load
+ * but cost a quarter of the new connections per CPU-second on a quiet machine
+ * (docs/reliability.md, "Memory"), so it is the operator's choice: TRUEHOP_V8_MEMORY=size.
+ */
+export const MEMORY_V8_FLAGS: readonly string[] = ['--max-semi-space-size=1'];
+/** Added by TRUEHOP_V8_MEMORY=size: the memory reducer gives RSS back once a load ends. */
+export const SIZE_V8_FLAGS: readonly string[] = ['--optimize-for-size'];
 
 function operatorSet(flag: string): boolean {
   const name = flag.split('=')[0] as string;
@@ -23,8 +31,10 @@ function operatorSet(flag: string): boolean {
 
 /** The flags to add to a child node process (a worker). */
 export function memoryFlagsForChild(): string[] {
-  if (process.env['TRUEHOP_V8_MEMORY'] === 'off') return [];
-  return MEMORY_V8_FLAGS.filter((f) => !operatorSet(f));
+  const mode = process.env['TRUEHOP_V8_MEMORY'];
+  if (mode === 'off') return [];
+  const flags = mode === 'size' ? [...MEMORY_V8_FLAGS, ...SIZE_V8_FLAGS] : MEMORY_V8_FLAGS;
+  return flags.filter((f) => !operatorSet(f));
 }
 
 /** Applies the flags to this process, as early as the first import can. */
