@@ -20,12 +20,11 @@ export function extraArgument(args: readonly Word[], n: number, kw: Word, sink: 
 }
 
 /**
- * A keyword taking exactly one value: `read` turns the word into the value or alerts (and
- * answers undefined); `set` stores it in the draft.
+ * A keyword taking exactly one word, handed to `apply` (which alerts on a bad value itself):
+ * no word and an extra word are alerts here, once for every keyword of this shape.
  */
-function oneValueKeyword<T>(
-  name: string, syntax: string, summary: string,
-  read: (v: Word, sink: DiagnosticSink) => T | undefined, set: (g: GlobalDraft, value: T) => void,
+export function oneWordKeyword(
+  name: string, syntax: string, summary: string, apply: (g: GlobalDraft, v: Word, sink: DiagnosticSink) => void,
 ): GlobalKeyword {
   return {
     name,
@@ -36,10 +35,23 @@ function oneValueKeyword<T>(
       const v = args[0];
       if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${name}' expects ${syntax} as an argument`);
       if (extraArgument(args, 1, kw, sink)) return;
-      const value = read(v, sink);
-      if (value !== undefined) set(g, value);
+      apply(g, v, sink);
     },
   };
+}
+
+/**
+ * A keyword taking exactly one value: `read` turns the word into the value or alerts (and
+ * answers undefined); `set` stores it in the draft.
+ */
+function oneValueKeyword<T>(
+  name: string, syntax: string, summary: string,
+  read: (v: Word, sink: DiagnosticSink) => T | undefined, set: (g: GlobalDraft, value: T) => void,
+): GlobalKeyword {
+  return oneWordKeyword(name, syntax, summary, (g, v, sink) => {
+    const value = read(v, sink);
+    if (value !== undefined) set(g, value);
+  });
 }
 
 /** A keyword taking one integer in [min, max]; `expects` words the range for the alert. */

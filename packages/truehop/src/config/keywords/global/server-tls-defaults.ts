@@ -1,26 +1,9 @@
 // Global defaults for TLS to servers (HAProxy src/ssl_sock.c, cfg_kws): `ssl-server-verify`,
 // `ssl-default-server-ciphers`, `-ciphersuites` and `-options`. A server line's own option
 // wins; config/compile-server-tls.ts applies them.
-import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { Word } from '../../../text/source.js';
-import type { GlobalDraft } from '../../draft.js';
 import { parseTlsVersion } from '../server/server-tls-keywords.js';
-import type { GlobalKeyword } from './global-keyword.js';
-
-function one(name: string, syntax: string, summary: string, apply: (g: GlobalDraft, v: Word, sink: DiagnosticSink) => void): GlobalKeyword {
-  return {
-    name,
-    syntax,
-    summary,
-    status: 'supported',
-    apply(g, args, kw, sink) {
-      const v = args[0];
-      if (!v) return sink.alert(kw.pos, 'MISSING_ARGUMENT', `'${name}' expects ${syntax} as an argument`);
-      if (args.length > 1) sink.alert((args[1] as Word).pos, 'EXTRA_ARGUMENT', `'${name}' takes one argument`);
-      apply(g, v, sink);
-    },
-  };
-}
+import { oneWordKeyword as one, type GlobalKeyword } from './global-keyword.js';
 
 /** The `ssl-default-server-options` truehop applies; others are an alert naming them. */
 const VERSION_OPTIONS = ['ssl-min-ver', 'ssl-max-ver'] as const;
