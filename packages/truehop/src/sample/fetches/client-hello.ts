@@ -26,8 +26,9 @@ const SNI_HOST_NAME = 0;
  * cannot make us hold or copy without bound (memory exhaustion).
  */
 export const MAX_CLIENT_HELLO_BYTES = 16384;
-/** Shortest ClientHello body with an extension list (HAProxy's bound, src/payload.c). */
-const MIN_HELLO_BODY_BYTES = 2 + 32 + 1 + 2 + 2 + 1 + 1 + 2 + 2;
+/** Shortest ClientHello body: version, random, empty session id, one suite, one compression method. */
+const MIN_HELLO_BODY_BYTES = 2 + 32 + 1 + 2 + 2 + 1 + 1;
+const NO_EXTENSIONS = Buffer.alloc(0);
 
 export interface ClientHello {
   /** client_version of the hello, major << 8 | minor (0x0303 for TLS 1.2 and 1.3). */
@@ -117,43 +118,56 @@ export function readClientHello(data: Buffer): ClientHelloRead {
   const compressionMethods = message[p] as number;
   if (compressionMethods < 1) return INVALID;
   p += 1 + compressionMethods;
-  if (p + 2 > end) return INVALID; // HAProxy too requires the extension list
+  // No extension list at all is a valid (pre-TLS 1.3) hello: it names no server, so req.ssl_sni
+  // gives no sample, as HAProxy's does when it refuses such a hello; the certificate choice on
+  // ssl binds (datapath/client-hello.ts) takes the default.
+  if (p === end) return { status: 'complete', hello: { clientVersion, extensions: NO_EXTENSIONS } };
+  if (p + 2 > end) return INVALID;
   const extensionBytes = message.readUInt16BE(p);
   p += 2;
   if (p + extensionBytes > end) return INVALID;
   return { status: 'complete', hello: { clientVersion, extensions: message.subarray(p, p + extensionBytes) } };
 }
 
+/** serverNameField's answer for a server_name extension whose lengths do not hold together. */
+export const MALFORMED_SNI: unique symbol = Symbol('malformed server_name');
+
 /**
  * The host_name of the server_name extension (RFC 6066 §3), as the bytes the client sent
- * (latin1, one char per byte, like every truehop string sample); undefined when the client
- * sent none or the extension is malformed.
+ * (latin1, one char per byte, like every truehop string sample); null when the client sent
+ * none, MALFORMED_SNI when the extension's lengths do not hold together.
  */
-export function serverNameOf(hello: ClientHello): string | undefined {
+export function serverNameField(hello: ClientHello): string | null | typeof MALFORMED_SNI {
   const ext = hello.extensions;
   let p = 0;
   while (p + 4 <= ext.length) {
     const type = ext.readUInt16BE(p);
     const length = ext.readUInt16BE(p + 2);
     const start = p + 4;
-    if (start + length > ext.length) return undefined;
+    if (start + length > ext.length) return MALFORMED_SNI;
     if (type === EXTENSION_SERVER_NAME) {
       // server_name_list: length(2), then name_type(1) length(2) name.
-      if (length < 2 + 3) return undefined;
+      if (length < 2 + 3) return MALFORMED_SNI;
       const listLength = ext.readUInt16BE(start);
-      if (listLength + 2 > length) return undefined;
+      if (listLength + 2 > length) return MALFORMED_SNI;
       let q = start + 2;
       const listEnd = q + listLength;
       while (q + 3 <= listEnd) {
         const nameType = ext[q] as number;
         const nameLength = ext.readUInt16BE(q + 1);
-        if (q + 3 + nameLength > listEnd) return undefined;
+        if (q + 3 + nameLength > listEnd) return MALFORMED_SNI;
         if (nameType === SNI_HOST_NAME) return ext.toString('latin1', q + 3, q + 3 + nameLength);
         q += 3 + nameLength;
       }
-      return undefined;
+      return null;
     }
     p = start + length;
   }
-  return undefined;
+  return null;
+}
+
+/** `req.ssl_sni`'s view of serverNameField: no sample (undefined) when absent or malformed. */
+export function serverNameOf(hello: ClientHello): string | undefined {
+  const name = serverNameField(hello);
+  return typeof name === 'string' ? name : undefined;
 }
