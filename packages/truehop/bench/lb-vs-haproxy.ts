@@ -12,9 +12,12 @@
 // connections (KB per connection) and RSS once they closed, and RSS after the whole load cycle.
 // truehop runs twice, once per transport (docs/transport.md): TRUEHOP_TRANSPORT=raw (libuv
 // handles) and TRUEHOP_TRANSPORT=socket (net.Socket), side by side with HAProxy.
+// `--lbs …,tls-floor` adds Node's own floor for the TLS cases (tls-floor.ts: the cheapest
+// tls.createServer with the same certificate and settings, forwarding with a PROXY v2 header
+// like node-floor): what truehop costs above it is truehop's, what the floor costs is Node's.
 //
 // Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
-//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--lbs haproxy,raw,socket] [--idle-conns 5000]
+//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--lbs haproxy,raw,socket,tls-floor] [--idle-conns 5000]
 //        [--baseline <old>/packages/truehop/dist/src/cli/main.js]
 // The memory case alone: `--only idle --idle-conns 9900`. Each idle session holds two
 // descriptors in the LB, so the count is bounded by the LB's descriptor limit: HAProxy refuses
@@ -73,10 +76,13 @@ const HAPROXY_PORT = PORT_BASE + 1;
  * handshakes/s and resumed ones are `openssl s_time -new` / `-reuse`; bulk is wrk over https.
  */
 const TLS_PORT = PORT_BASE + 2;
+/** The TLS floor's plain port (node-floor's path), for the plain cases and warm-up. */
+const FLOOR_PLAIN_PORT = PORT_BASE + 3;
 const TLS_CASES = ['tls-handshake', 'tls-resume', 'tls-bulk'];
 
 const dir = mkdtempSync(join(tmpdir(), 'truehop-bench-'));
 const TLS = TLS_CASES.some((c) => ONLY.has(c));
+const PLAIN = ['keepalive', 'newconn', 'bulk', 'latency', 'idle'].some((c) => ONLY.has(c));
 const TLS_PEM = join(dir, 'bench-ecdsa.pem');
 const children: ChildProcess[] = [];
 function cleanup(): void {
@@ -191,6 +197,17 @@ const startRaw = (): Promise<Lb> => startTruehopFrom(CLI, 'raw', undefined, 'raw
 const startSocket = (): Promise<Lb> => startTruehopFrom(CLI, 'socket', undefined, 'socket');
 const startBaseline = (): Promise<Lb> => startTruehopFrom(BASELINE_CLI as string, 'baseline');
 
+/** Node's TLS floor (tls-floor.ts) on the TLS port, and node-floor's plain path on its own port. */
+async function startTlsFloor(): Promise<Lb> {
+  const script = fileURLToPath(new URL('./tls-floor.js', import.meta.url));
+  const args = [String(TLS_PORT), String(NGINX_PORT), TLS_PEM, String(FLOOR_PLAIN_PORT)];
+  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, script, ...args], { stdio: 'ignore' });
+  children.push(child);
+  await waitPort(TLS_PORT);
+  await waitPort(FLOOR_PLAIN_PORT);
+  return { name: 'tls-floor', port: FLOOR_PLAIN_PORT, pid: child.pid as number, child };
+}
+
 function stopLb(lb: Lb): Promise<void> {
   return new Promise((resolve) => {
     if (lb.child.exitCode !== null) return resolve();
@@ -243,8 +260,8 @@ function makeTlsPem(): void {
 }
 
 /** Handshakes per wall second by `openssl s_time` (`-new`: full handshakes; `-reuse`: resumed). */
-function sTime(mode: '-new' | '-reuse'): number {
-  const out = execFileSync('taskset', ['-c', LOAD_CPU, 'openssl', 's_time', '-connect', `127.0.0.1:${TLS_PORT}`, mode, '-time', String(SECONDS), '-tls1_3'], { encoding: 'utf8' });
+function sTime(mode: '-new' | '-reuse', seconds = SECONDS): number {
+  const out = execFileSync('taskset', ['-c', LOAD_CPU, 'openssl', 's_time', '-connect', `127.0.0.1:${TLS_PORT}`, mode, '-time', String(seconds), '-tls1_3'], { encoding: 'utf8' });
   const m = /(\d+) connections in (\d+) real seconds/.exec(out);
   return m ? Number(m[1]) / Number(m[2]) : NaN;
 }
@@ -329,13 +346,13 @@ async function main(): Promise<void> {
   if (TLS) makeTlsPem();
   startNginx();
   await waitPort(NGINX_PORT);
-  const results: Results = { haproxy: {}, raw: {}, socket: {}, baseline: {} };
+  const results: Results = { haproxy: {}, raw: {}, socket: {}, 'tls-floor': {}, baseline: {} };
   const push = (lb: string, key: string, v: number): void => {
     ((results[lb] ??= {})[key] ??= []).push(v);
   };
   const starters: (() => Promise<Lb>)[] = WORKERS
     ? [() => startHaproxy(2), () => startTruehopFrom(CLI, 'truehop-2', 2), () => startTruehopFrom(CLI, 'truehop-1', 1)]
-    : ([['haproxy', startHaproxy], ['raw', startRaw], ['socket', startSocket]] as const).filter(([n]) => LBS.has(n)).map(([, s]) => s);
+    : ([['haproxy', startHaproxy], ['raw', startRaw], ['socket', startSocket], ['tls-floor', startTlsFloor]] as const).filter(([n]) => LBS.has(n)).map(([, s]) => s);
   if (BASELINE_CLI !== undefined && !WORKERS) starters.push(startBaseline);
 
   for (let round = 0; round < ROUNDS; round++) {
@@ -353,8 +370,10 @@ async function main(): Promise<void> {
         push(lb.name, 'idleKB', m.perConnKB);
         push(lb.name, 'idleAfterCloseMB', m.afterCloseKB / 1024);
       }
-      // Warm-up (JIT, page cache, nginx).
-      wrk(lb.port, '/', 16, ['--timeout', '5s']);
+      // Warm-up (JIT, page cache, nginx): the plain path for the plain cases, the handshake
+      // path (1 s of full handshakes) for the TLS ones.
+      if (PLAIN) wrk(lb.port, '/', 16, ['--timeout', '5s']);
+      if (TLS) sTime('-new', 1);
       if (ONLY.has('keepalive')) {
         const s = await measure(lb, 'keepalive', () => wrkRate(wrk(lb.port, '/', 64, [])));
         push(lb.name, 'keepalive', s.value);
@@ -418,20 +437,21 @@ async function main(): Promise<void> {
     ['rssStartMB', 'RSS MB at start', false],
     ['rssEndMB', 'RSS MB after the load cycle', false],
   ];
-  const withBaseline = BASELINE_CLI !== undefined;
+  // One value column per LB that ran, each but HAProxy with its ratio to HAProxy; with a
+  // baseline, raw / baseline too.
+  const LB_LABELS: Record<string, string> = { raw: 'truehop raw', socket: 'truehop socket', 'tls-floor': 'Node TLS floor', baseline: 'baseline' };
+  const shown = ['raw', 'socket', 'tls-floor', 'baseline'].filter((lb) => Object.keys(results[lb] ?? {}).length > 0);
+  const withBaseline = shown.includes('baseline');
   const lines = [
-    `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 | truehop raw | raw / HAProxy | truehop socket | socket / HAProxy |${withBaseline ? ' baseline | raw / baseline |' : ''}`,
-    `|---|---:|---:|---:|---:|---:|${withBaseline ? '---:|---:|' : ''}`,
+    `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 |${shown.map((lb) => ` ${LB_LABELS[lb] ?? lb} | ${lb} / HAProxy |`).join('')}${withBaseline ? ' raw / baseline |' : ''}`,
+    `|---|---:|${shown.map(() => '---:|---:|').join('')}${withBaseline ? '---:|' : ''}`,
   ];
   for (const [key, label] of rows) {
-    if (!['haproxy', 'raw', 'socket'].some((lb) => results[lb]?.[key] !== undefined)) continue;
+    if (!['haproxy', ...shown].some((lb) => results[lb]?.[key] !== undefined)) continue;
     const m = (lb: string): number => median(results[lb]?.[key] ?? [NaN]);
     const hm = m('haproxy');
-    const rm = m('raw');
-    const sm = m('socket');
-    const bm = m('baseline');
-    const extra = withBaseline ? ` ${bm.toFixed(2)} | ${(rm / bm).toFixed(2)}× |` : '';
-    lines.push(`| ${label} | ${hm.toFixed(2)} | ${rm.toFixed(2)} | ${(rm / hm).toFixed(2)}× | ${sm.toFixed(2)} | ${(sm / hm).toFixed(2)}× |${extra}`);
+    const cells = shown.map((lb) => ` ${m(lb).toFixed(2)} | ${(m(lb) / hm).toFixed(2)}× |`).join('');
+    lines.push(`| ${label} | ${hm.toFixed(2)} |${cells}${withBaseline ? ` ${(m('raw') / m('baseline')).toFixed(2)}× |` : ''}`);
   }
   process.stdout.write(lines.join('\n') + '\n');
   process.stdout.write(`\nraw: ${JSON.stringify(results)}\n`);
