@@ -13,9 +13,9 @@ export function forwardWithProxyHeader(client: net.Socket, upstreamPort: number)
   }
   const header = encode({
     version: 2,
-    src: client.remoteAddress as string,
+    src: client.remoteAddress,
     srcPort: client.remotePort as number,
-    dst: client.localAddress as string,
+    dst: client.localAddress,
     dstPort: client.localPort as number,
   });
   const pending: Buffer[] = [];
