@@ -15,9 +15,11 @@
 // `--lbs …,tls-floor` adds Node's own floor for the TLS cases (tls-floor.ts: the cheapest
 // tls.createServer with the same certificate and settings, forwarding with a PROXY v2 header
 // like node-floor): what truehop costs above it is truehop's, what the floor costs is Node's.
+// `tls-raw-floor` (tls-raw-floor.ts, TLS cases only) is OpenSSL's TLSWrap straight over libuv
+// handles, without net.Socket/TLSSocket: what a raw TLS transport could reach.
 //
 // Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
-//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--lbs haproxy,raw,socket,tls-floor] [--idle-conns 5000]
+//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--lbs haproxy,raw,socket,tls-floor,tls-raw-floor] [--idle-conns 5000]
 //        [--baseline <old>/packages/truehop/dist/src/cli/main.js]
 // The memory case alone: `--only idle --idle-conns 9900`. Each idle session holds two
 // descriptors in the LB, so the count is bounded by the LB's descriptor limit: HAProxy refuses
@@ -198,15 +200,18 @@ const startRaw = (): Promise<Lb> => startTruehopFrom(CLI, 'raw', undefined, 'raw
 const startSocket = (): Promise<Lb> => startTruehopFrom(CLI, 'socket', undefined, 'socket');
 const startBaseline = (): Promise<Lb> => startTruehopFrom(BASELINE_CLI as string, 'baseline');
 
-/** Node's TLS floor (tls-floor.ts) on the TLS port, and node-floor's plain path on its own port. */
-async function startTlsFloor(): Promise<Lb> {
-  const script = fileURLToPath(new URL('./tls-floor.js', import.meta.url));
-  const args = [String(TLS_PORT), String(NGINX_PORT), TLS_PEM, String(FLOOR_PLAIN_PORT)];
+/**
+ * Node's TLS floor (tls-floor.ts) on the TLS port, and node-floor's plain path on its own port;
+ * or (`raw`) tls-raw-floor.ts: TLSWrap straight over libuv handles, TLS cases only.
+ */
+async function startTlsFloor(raw = false): Promise<Lb> {
+  const script = fileURLToPath(new URL(raw ? './tls-raw-floor.js' : './tls-floor.js', import.meta.url));
+  const args = [String(TLS_PORT), String(NGINX_PORT), TLS_PEM, ...(raw ? [] : [String(FLOOR_PLAIN_PORT)])];
   const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...NODE_ARGS, script, ...args], { stdio: 'ignore' });
   children.push(child);
   await waitPort(TLS_PORT);
-  await waitPort(FLOOR_PLAIN_PORT);
-  return { name: 'tls-floor', port: FLOOR_PLAIN_PORT, pid: child.pid as number, child };
+  if (!raw) await waitPort(FLOOR_PLAIN_PORT);
+  return { name: raw ? 'tls-raw-floor' : 'tls-floor', port: raw ? TLS_PORT : FLOOR_PLAIN_PORT, pid: child.pid as number, child };
 }
 
 function stopLb(lb: Lb): Promise<void> {
@@ -270,7 +275,17 @@ function makeTlsPem(): void {
  * header, response, close.
  */
 function sTime(mode: '-new' | '-reuse', seconds = SECONDS): number {
-  const out = execFileSync('taskset', ['-c', LOAD_CPU, 'openssl', 's_time', '-connect', `127.0.0.1:${TLS_PORT}`, mode, '-www', '/', '-time', String(seconds), '-tls1_3'], { encoding: 'utf8' });
+  let out: string;
+  try {
+    // Bounded: one connection the LB never answers must not hang the whole run (NaN instead).
+    out = execFileSync('taskset', ['-c', LOAD_CPU, 'openssl', 's_time', '-connect', `127.0.0.1:${TLS_PORT}`, mode, '-www', '/', '-time', String(seconds), '-tls1_3'], {
+      encoding: 'utf8',
+      timeout: (seconds + 15) * 1000,
+    });
+  } catch {
+    process.stderr.write(`  s_time ${mode} did not finish in ${String(seconds + 15)} s\n`);
+    return NaN;
+  }
   const m = /(\d+) connections in (\d+) real seconds/.exec(out);
   return m ? Number(m[1]) / Number(m[2]) : NaN;
 }
@@ -355,13 +370,13 @@ async function main(): Promise<void> {
   if (TLS) makeTlsPem();
   startNginx();
   await waitPort(NGINX_PORT);
-  const results: Results = { haproxy: {}, raw: {}, socket: {}, 'tls-floor': {}, baseline: {} };
+  const results: Results = { haproxy: {}, raw: {}, socket: {}, 'tls-floor': {}, 'tls-raw-floor': {}, baseline: {} };
   const push = (lb: string, key: string, v: number): void => {
     ((results[lb] ??= {})[key] ??= []).push(v);
   };
   const starters: (() => Promise<Lb>)[] = WORKERS
     ? [() => startHaproxy(2), () => startTruehopFrom(CLI, 'truehop-2', 2), () => startTruehopFrom(CLI, 'truehop-1', 1)]
-    : ([['haproxy', startHaproxy], ['raw', startRaw], ['socket', startSocket], ['tls-floor', startTlsFloor]] as const).filter(([n]) => LBS.has(n)).map(([, s]) => s);
+    : ([['haproxy', startHaproxy], ['raw', startRaw], ['socket', startSocket], ['tls-floor', () => startTlsFloor()], ['tls-raw-floor', () => startTlsFloor(true)]] as const).filter(([n]) => LBS.has(n)).map(([, s]) => s);
   if (BASELINE_CLI !== undefined && !WORKERS) starters.push(startBaseline);
 
   for (let round = 0; round < ROUNDS; round++) {
@@ -381,7 +396,7 @@ async function main(): Promise<void> {
       }
       // Warm-up (JIT, page cache, nginx): the plain path for the plain cases, the handshake
       // path (1 s of full handshakes) for the TLS ones.
-      if (PLAIN) wrk(lb.port, '/', 16, ['--timeout', '5s']);
+      if (PLAIN && lb.name !== 'tls-raw-floor') wrk(lb.port, '/', 16, ['--timeout', '5s']);
       if (TLS) sTime('-new', 1);
       if (ONLY.has('keepalive')) {
         const s = await measure(lb, 'keepalive', () => wrkRate(wrk(lb.port, '/', 64, [])));
@@ -448,8 +463,8 @@ async function main(): Promise<void> {
   ];
   // One value column per LB that ran, each but HAProxy with its ratio to HAProxy; with a
   // baseline, raw / baseline too.
-  const LB_LABELS: Record<string, string> = { raw: 'truehop raw', socket: 'truehop socket', 'tls-floor': 'Node TLS floor', baseline: 'baseline' };
-  const shown = ['raw', 'socket', 'tls-floor', 'baseline'].filter((lb) => Object.keys(results[lb] ?? {}).length > 0);
+  const LB_LABELS: Record<string, string> = { raw: 'truehop raw', socket: 'truehop socket', 'tls-floor': 'Node TLS floor', 'tls-raw-floor': 'TLSWrap on libuv', baseline: 'baseline' };
+  const shown = ['raw', 'socket', 'tls-floor', 'tls-raw-floor', 'baseline'].filter((lb) => Object.keys(results[lb] ?? {}).length > 0);
   const withBaseline = shown.includes('baseline');
   const lines = [
     `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 |${shown.map((lb) => ` ${LB_LABELS[lb] ?? lb} | ${lb} / HAProxy |`).join('')}${withBaseline ? ' raw / baseline |' : ''}`,
