@@ -138,10 +138,10 @@ export function compileServerTls(ctx: LoadContext, p: ProxyDraft, rules: Compile
       `server '${s.name}': unable to use ${what}${options.ciphers !== undefined ? ' or its ciphers' : ''}: ${reason(err)}`);
     return {};
   }
-  const base = { secureContext, verify: verify === 'required' };
+  const base = { secureContext, verify: verify === 'required', reuse: false };
   const out: CompiledServerTls = {};
   if (useSsl) {
-    const traffic: ServerTlsModel = { ...base };
+    const traffic: ServerTlsModel = { ...base, reuse: t.reuse ?? true };
     if (sni !== undefined) Object.assign(traffic, { sni });
     if (t.verifyhost !== undefined) Object.assign(traffic, { verifyHost: t.verifyhost });
     if (t.alpn !== undefined) Object.assign(traffic, { alpn: Object.freeze([...t.alpn]) });

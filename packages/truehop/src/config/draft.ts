@@ -74,6 +74,8 @@ export interface ServerTlsDraft {
   /** `check-ssl` (true), `no-check-ssl` (false), or inherited from `ssl` (undefined). */
   checkSsl: boolean | undefined;
   checkSni: string | undefined;
+  /** `ssl-reuse` (true), `no-ssl-reuse` (false), or unset (HAProxy's default: reuse). */
+  reuse: boolean | undefined;
 }
 
 /** `ssl-default-server-*` and `ssl-server-verify` of the global section. */
@@ -232,7 +234,7 @@ export function newServerDraft(pos: SourcePos): ServerDraft {
     tls: {
       ssl: undefined, verify: undefined, verifyhost: undefined, caFile: undefined, crt: undefined, sni: undefined,
       alpn: undefined, ciphers: undefined, ciphersuites: undefined, minVer: undefined, maxVer: undefined,
-      checkSsl: undefined, checkSni: undefined,
+      checkSsl: undefined, checkSni: undefined, reuse: undefined,
     },
   };
 }

@@ -12,7 +12,7 @@ import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js'
 import net from 'node:net';
 import type { Conn } from './transport/conn.js';
 import { connEndpoints, connectTcp, writeTogether } from './transport/transport.js';
-import { sessionServerName, startServerTls } from './server-tls.js';
+import { LastServerSession, sessionServerName, startServerTls } from './server-tls.js';
 
 export interface ConnectHandler {
   /** Returns the bytes already received from the client, to send right after the header. */
@@ -37,6 +37,8 @@ class TcpConnector implements Connector {
   private readonly connectTimeoutMs: number;
   /** The server's own TLV formats may name the connection's ends (%bi … %sp). */
   private readonly headerNeedsEndpoints: boolean;
+  /** `ssl-reuse`: the last TLS session to this server, for the next connection. */
+  private readonly tlsSessions: LastServerSession | undefined;
 
   constructor(
     readonly server: ServerModel,
@@ -47,6 +49,7 @@ class TcpConnector implements Connector {
     // Unset `timeout connect` is infinite in HAProxy (with a warning at load time); the OS
     // connect timeout then applies.
     this.connectTimeoutMs = backend.timeouts.connect ?? 0;
+    this.tlsSessions = server.tls?.reuse === true ? new LastServerSession() : undefined;
   }
 
   connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): Conn {
@@ -89,11 +92,17 @@ class TcpConnector implements Connector {
       // the connect timeout keeps running until the handshake is done.
       const plain = socket as net.Socket; // TLS servers are always reached through net (above)
       if (header !== undefined) plain.write(header);
-      const secure = startServerTls(plain, tlsModel, sessionServerName(tlsModel, ctx));
-      secure.on('error', onError);
+      const sessions = this.tlsSessions;
+      const secure = startServerTls(plain, tlsModel, sessionServerName(tlsModel, ctx), sessions);
+      // A failed handshake forgets the session it may have offered (HAProxy does the same).
+      const onTlsError = sessions === undefined ? onError : (err: Error): void => {
+        sessions.forget();
+        onError(err);
+      };
+      secure.on('error', onTlsError);
       secure.once('secureConnect', () => {
         if (settled) return;
-        secure.removeListener('error', onError);
+        secure.removeListener('error', onTlsError);
         // From now on the TLS socket reports the connection's errors; the stream listens there.
         socket.on('error', ignoreError);
         ready(secure, undefined);

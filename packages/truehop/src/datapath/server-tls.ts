@@ -21,11 +21,39 @@ export function sessionServerName(model: ServerTlsModel, ctx: SessionContext): s
 }
 
 /**
+ * `ssl-reuse`: the TLS session of the last connection to one server, offered to the next one
+ * so it resumes (HAProxy keeps one per server and thread, srv->ssl_ctx.reused_sess). As
+ * HAProxy, it is only offered for the same SNI, and forgotten when a handshake fails.
+ */
+export class LastServerSession {
+  private session: Buffer | null = null;
+  private servername: string | undefined;
+
+  /** The session to offer a connection sending `servername` as SNI, if any. */
+  offer(servername: string | undefined): Buffer | undefined {
+    return this.session !== null && this.servername === servername ? this.session : undefined;
+  }
+
+  /** Keeps each session `socket` receives (TLS 1.3: the server's tickets, after the handshake). */
+  watch(socket: tls.TLSSocket, servername: string | undefined): void {
+    socket.on('session', (session: Buffer) => {
+      this.session = session;
+      this.servername = servername;
+    });
+  }
+
+  forget(): void {
+    this.session = null;
+  }
+}
+
+/**
  * Starts the handshake on `socket` (connected; the PROXY header, if any, already written).
  * The certificate must verify against the server's ca-file when `verify required`, and carry
- * `verifyhost` or else the SNI sent (HAProxy's ssl_sock_srv_verifycbk).
+ * `verifyhost` or else the SNI sent (HAProxy's ssl_sock_srv_verifycbk). With `sessions`
+ * (ssl-reuse), the last session is offered and the new ones kept.
  */
-export function startServerTls(socket: net.Socket, model: ServerTlsModel, servername: string | undefined): tls.TLSSocket {
+export function startServerTls(socket: net.Socket, model: ServerTlsModel, servername: string | undefined, sessions?: LastServerSession): tls.TLSSocket {
   const name = model.verifyHost ?? servername;
   const options: tls.ConnectionOptions = {
     socket,
@@ -35,5 +63,9 @@ export function startServerTls(socket: net.Socket, model: ServerTlsModel, server
   };
   if (servername !== undefined) options.servername = servername;
   if (model.alpn !== undefined) options.ALPNProtocols = [...model.alpn];
-  return tls.connect(options);
+  const offered = sessions?.offer(servername);
+  if (offered !== undefined) options.session = offered;
+  const secure = tls.connect(options);
+  sessions?.watch(secure, servername);
+  return secure;
 }

@@ -132,6 +132,11 @@ export interface ServerTlsModel {
   /** `check-sni`: the SNI of health checks. */
   readonly fixedSni?: string;
   readonly alpn?: readonly string[];
+  /**
+   * `ssl-reuse` (HAProxy's default): each connection offers the TLS session of the last one
+   * to this server (same SNI), so it resumes instead of a full handshake. Checks: never.
+   */
+  readonly reuse: boolean;
 }
 
 export type CheckKind =

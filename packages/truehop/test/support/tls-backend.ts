@@ -9,8 +9,8 @@ import type { TestPki } from './tls-pki.js';
 
 export interface TlsBackend {
   port: number;
-  /** Per connection: the SNI it got, the PROXY header bytes read in clear (if any), the ALPN. */
-  seen: { servername: string | false; header: Buffer | null; alpn: string | false }[];
+  /** Per connection: the SNI it got, the PROXY header bytes read in clear (if any), the ALPN, whether it resumed a session. */
+  seen: { servername: string | false; header: Buffer | null; alpn: string | false; reused: boolean }[];
   close(): Promise<void>;
 }
 
@@ -21,13 +21,15 @@ export interface TlsBackend {
  */
 export async function tlsBackend(pki: TestPki, proxy: boolean): Promise<TlsBackend> {
   const seen: TlsBackend['seen'] = [];
+  // One context for every connection: its session ticket keys are what lets a client resume.
+  const secureContext = tls.createSecureContext({ cert: pki.cert, key: pki.key });
   const sockets = new Set<net.Socket>();
   const serve = (raw: net.Socket, header: Buffer | null, rest: Buffer): void => {
     if (rest.length > 0) raw.unshift(rest);
-    const s = new tls.TLSSocket(raw, { isServer: true, cert: pki.cert, key: pki.key, ALPNProtocols: ['h2', 'http/1.1'] });
+    const s = new tls.TLSSocket(raw, { isServer: true, secureContext, ALPNProtocols: ['h2', 'http/1.1'] });
     s.on('error', () => raw.destroy());
     const hash = createHash('sha256');
-    s.on('secure', () => seen.push({ servername: (s as tls.TLSSocket & { servername: string | false }).servername, header, alpn: s.alpnProtocol ?? false }));
+    s.on('secure', () => seen.push({ servername: (s as tls.TLSSocket & { servername: string | false }).servername, header, alpn: s.alpnProtocol ?? false, reused: s.isSessionReused() }));
     s.on('data', (d: Buffer) => hash.update(d));
     s.on('end', () => s.end(hash.digest('hex')));
   };

@@ -57,6 +57,20 @@ describe('TLS to servers', () => {
     assert.equal(b.seen[0]?.alpn, 'h2');
   });
 
+  it('ssl-reuse (the default): the next connection resumes the last TLS session; no-ssl-reuse: full handshakes', async () => {
+    const b = await backend(false);
+    const server = (name: string, extra: string): string =>
+      `  server ${name} 127.0.0.1:${b.port} ssl verify required ca-file ${pki.caFile} sni str(backend.test) ${extra}\n`;
+    // The same server twice: `li` with the default, `nr` with no-ssl-reuse.
+    const d = await daemon(`${DEFAULTS}listen li\n  bind 127.0.0.1:0\n${server('s1', '')}listen nr\n  bind 127.0.0.1:0\n${server('s2', 'no-ssl-reuse')}`);
+    const hash = createHash('sha256').update('x').digest('hex');
+    // One after the other: each answer comes after the session ticket of that connection.
+    for (let i = 0; i < 3; i++) assert.equal(await exchange(d.port('li'), Buffer.from('x')), hash);
+    assert.deepEqual(b.seen.map((s) => s.reused), [false, true, true], 'the first is a full handshake, the next ones resume');
+    for (let i = 0; i < 2; i++) assert.equal(await exchange(d.port('nr'), Buffer.from('x')), hash);
+    assert.deepEqual(b.seen.slice(3).map((s) => s.reused), [false, false], 'no-ssl-reuse: every connection a full handshake');
+  });
+
   it('sends the PROXY v2 header in clear before the handshake (send-proxy-v2 ssl)', async () => {
     const b = await backend(true);
     const d = await daemon(`${DEFAULTS}listen li\n  bind 127.0.0.1:0\n` +

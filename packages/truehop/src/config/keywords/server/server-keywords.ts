@@ -168,7 +168,7 @@ export function parseTlvFmtId(kw: Word, sink: DiagnosticSink): number | undefine
 
 /** Real HAProxy server options truehop does not implement yet (name, argument count). */
 const NOT_YET: readonly ServerKeyword[] = ([
-  ['npn', 1], ['crl-file', 1], ['no-ssl-reuse', 0], ['ssl-reuse', 0], ['no-sslv3', 0], ['no-tlsv10', 0],
+  ['npn', 1], ['crl-file', 1], ['no-sslv3', 0], ['no-tlsv10', 0],
   ['no-tlsv11', 0], ['no-tlsv12', 0], ['no-tlsv13', 0], ['force-tlsv12', 0], ['force-tlsv13', 0],
   ['allow-0rtt', 0], ['check-alpn', 1],
   ['check-proto', 1], ['check-via-socks4', 0], ['cookie', 1], ['resolvers', 1], ['resolve-prefer', 1],

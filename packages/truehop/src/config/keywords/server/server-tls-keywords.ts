@@ -47,4 +47,6 @@ export const SERVER_TLS_KEYWORDS: readonly ServerKeyword[] = [
   flag('check-ssl', "health checks over TLS, with the server's TLS settings", (s) => { s.tls.checkSsl = true; }),
   flag('no-check-ssl', "undo 'check-ssl'", (s) => { s.tls.checkSsl = false; }),
   valueOption('check-sni', '<name>', 'SNI sent by TLS health checks', (s, v) => { s.tls.checkSni = v.text; }),
+  flag('ssl-reuse', 'resume the TLS session of the last connection to this server (the default)', (s) => { s.tls.reuse = true; }),
+  flag('no-ssl-reuse', 'a full TLS handshake for every connection to this server', (s) => { s.tls.reuse = false; }),
 ];
