@@ -351,8 +351,10 @@ async function idleMemory(lb: Lb): Promise<{ perConnKB: number; afterCloseKB: nu
   return { perConnKB: (after - before) / IDLE_CONNS, afterCloseKB: rssKb(lb.pid) - before };
 }
 
+/** The median of the figures that were measured (a run that gave NaN does not count). */
 function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
+  const s = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+  if (s.length === 0) return NaN;
   const mid = Math.floor(s.length / 2);
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
