@@ -11,6 +11,7 @@ import type { LogFanout } from '../observe/log-sink.js';
 import { FrontendStats, ProxyProtocolStats } from '../observe/proxy-stats.js';
 import { PRX_ERRORS } from '../model/connection-errors.js';
 import type { BindTls } from './bind-tls.js';
+import { FrontendAccepts } from './accept-switch.js';
 import { ConnGate } from './conn-gate.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
@@ -97,6 +98,8 @@ export interface BindRuntime {
 export class RuntimeFrontend {
   readonly gate: ConnGate;
   readonly waiting: WaitingConnection[] = [];
+  /** Its listening sockets' accept switches: paused while full (datapath/accept-switch.ts). */
+  readonly accepts = new FrontendAccepts();
   /** Header wait bound: `timeout client-hs`, else `timeout client` (§4.10); 0 = none. */
   readonly headerTimeoutMs: number;
   /**

@@ -11,6 +11,7 @@ import { ClientSession } from './client-session.js';
 import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 import type { Conn } from './transport/conn.js';
 import { acceptInto } from './transport/transport.js';
+import { acceptSwitch } from './accept-switch.js';
 
 /** Backlog handed to listen(): the kernel queue of not-yet-accepted connections. */
 export const LISTEN_BACKLOG = 1024;
@@ -57,6 +58,8 @@ export function admitWaiting(frontends: Iterable<RuntimeFrontend>): void {
       admit(fe, w.bind, w.socket);
     }
     if (taken > 0) fe.waiting.splice(0, taken);
+    // Slots free and nobody waiting accepted: the kernel's queue is next.
+    if (fe.accepts.paused && fe.waiting.length === 0 && fe.shared.globalGate.available && fe.gate.available) fe.accepts.resume();
   }
 }
 
@@ -77,6 +80,8 @@ export function onAccepted(frontend: RuntimeFrontend, bind: BindRuntime, socket:
     return;
   }
   frontend.waiting.push({ socket, bind });
+  // Full: stop accepting (HAProxy's paused listener); the next ones wait in the kernel's queue.
+  if (frontend.accepts.pause()) shared.counters.listenerPauses++;
 }
 
 export interface BoundListener {
@@ -85,13 +90,35 @@ export interface BoundListener {
   readonly port: number;
 }
 
-export function listen(frontend: RuntimeFrontend, bind: BindRuntime): Promise<BoundListener> {
+/**
+ * Gives back a second descriptor of `server`'s listening socket as a handle libuv can pause (see
+ * accept-switch.ts), or null when it cannot; the single process passes one (process/listening-copy.ts).
+ */
+export type ListeningCopier = (server: net.Server) => Promise<object | null>;
+
+export async function listen(frontend: RuntimeFrontend, bind: BindRuntime, copier?: ListeningCopier): Promise<BoundListener> {
+  const host = listenHost(bind.model);
+  let server = await serveOn(frontend, bind, { host, port: bind.model.port, ipv6Only: bind.model.v6only, backlog: LISTEN_BACKLOG });
+  const copy = copier === undefined ? null : await copier(server);
+  if (copy !== null) {
+    // The copy keeps the socket (and its accept queue) open: the first descriptor can go. What
+    // it accepted meanwhile was served like any other connection.
+    const first = server;
+    server = await serveOn(frontend, bind, copy);
+    first.close();
+  }
+  frontend.accepts.add(acceptSwitch(server));
+  const addr = server.address() as net.AddressInfo;
+  return { server, host: addr.address, port: addr.port };
+}
+
+/** A listening net.Server whose accepted connections go to `onAccepted`. */
+function serveOn(frontend: RuntimeFrontend, bind: BindRuntime, target: net.ListenOptions | object): Promise<net.Server> {
   const server = net.createServer({ allowHalfOpen: true, pauseOnConnect: true, noDelay: true });
   return new Promise((resolve, reject) => {
     const onError = (err: Error): void => reject(err);
     server.once('error', onError);
-    const host = listenHost(bind.model);
-    server.listen({ host, port: bind.model.port, ipv6Only: bind.model.v6only, backlog: LISTEN_BACKLOG }, () => {
+    const onListening = (): void => {
       server.removeListener('error', onError);
       // After listen(), the only errors are accept() failures (EMFILE, ENFILE…): libuv has
       // already closed the pending connections by then, so the least we owe is to say so.
@@ -102,8 +129,10 @@ export function listen(frontend: RuntimeFrontend, bind: BindRuntime): Promise<Bo
       // A `mode http` service frontend hands its sockets to Node's HTTP server and a TLS bind wraps
       // them in TLSSockets: both need net.Sockets.
       acceptInto(server, (conn) => onAccepted(frontend, bind, conn), frontend.service === undefined && bind.tls === undefined);
-      const addr = server.address() as net.AddressInfo;
-      resolve({ server, host: addr.address, port: addr.port });
-    });
+      resolve(server);
+    };
+    // A received handle is listened on as it is (same backlog); listen options bind a new socket.
+    if ('port' in target) server.listen(target, onListening);
+    else server.listen(target, LISTEN_BACKLOG, onListening);
   });
 }

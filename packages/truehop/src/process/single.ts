@@ -11,6 +11,7 @@ import type { TruehopModel } from '../model/config-model.js';
 import { startDaemon } from '../runtime/run.js';
 import { localControl } from '../runtime/control.js';
 import { startRuntimeApi } from '../runtime-api/listen.js';
+import { listeningCopies } from './listening-copy.js';
 import { listeningReport, writeListeningLines, type ListeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
 
@@ -22,7 +23,18 @@ export interface Started {
 
 export async function runSingleProcess(model: TruehopModel, stderr: NodeJS.WritableStream = process.stderr): Promise<Started> {
   const startedAtMs = Date.now();
-  const daemon = await startDaemon(model, { handleSignals: true });
+  // Listeners that stop accepting when full need a second descriptor of each socket (libuv pauses
+  // only those); the helper that provides it is gone once every listener has its copy.
+  const copies = listeningCopies();
+  let daemon;
+  try {
+    daemon = await startDaemon(model, { handleSignals: true, listeningCopier: copies.copier });
+  } finally {
+    copies.close();
+  }
+  if (!daemon.listenersPause) {
+    stderr.write(`truehop: warning: listeners cannot stop accepting when full${copies.failure() !== null ? ` (${copies.failure()})` : ''}: connections past maxconn wait accepted or are closed at once; master-worker mode (-W) pauses them\n`);
+  }
   const listeners = [...daemon.listening.values()].reduce((n, l) => n + l.length, 0);
   let api;
   try {

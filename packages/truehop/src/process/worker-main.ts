@@ -47,6 +47,7 @@ async function runWorker(files: readonly string[]): Promise<void> {
     send({ type: 'truehop:failed', reason: err instanceof Error ? err.message : String(err) });
     process.exit(1);
   }
+  if (!daemon.listenersPause) process.stderr.write(`truehop: warning: worker ${process.pid}: listeners cannot stop accepting when full (not a handle node:cluster passed): connections past maxconn wait accepted or are closed at once\n`);
   // The IPC channel keeps the event loop alive, so the worker exits explicitly once stopped.
   const stop = (): void => {
     void daemon.stop().then(() => process.exit(0));

@@ -7,7 +7,7 @@ import type { ServerStatusSource } from '../model/server-status.js';
 import type { Sample } from '../sample/types.js';
 import { ConnGate } from '../datapath/conn-gate.js';
 import { MAX_WAITING_ACCEPTS, RuntimeFrontend, type DaemonShared, type ResolvedUseBackend, type SessionHandle } from '../datapath/frontend.js';
-import { admitWaiting, listen, type BoundListener } from '../datapath/listener.js';
+import { admitWaiting, listen, type BoundListener, type ListeningCopier } from '../datapath/listener.js';
 import { TERM_CAUSE } from '../datapath/termination.js';
 import { RuntimeBackend } from '../datapath/runtime-backend.js';
 import type { TransportName } from '../datapath/transport/conn.js';
@@ -50,11 +50,21 @@ export interface RunOptions {
    * mode (process/service-ipc.ts); this process's own by default.
    */
   serviceControl?: ServiceControl;
+  /**
+   * Gets each listening socket a descriptor that can stop accepting when full (the single
+   * process, process/listening-copy.ts); workers get theirs from node:cluster already.
+   */
+  listeningCopier?: ListeningCopier;
 }
 
 export interface RunningDaemon {
   /** The ports actually bound, per frontend then bind, useful when a bind uses port 0. */
   readonly listening: ReadonlyMap<string, readonly { host: string; port: number }[]>;
+  /**
+   * Whether every listener stops accepting when its frontend is full (datapath/accept-switch.ts);
+   * where one cannot, connections past maxconn wait accepted or are closed at once.
+   */
+  readonly listenersPause: boolean;
   /** Stop accepting, let running connections finish within `graceMs`, then close. */
   stop(graceMs?: number): Promise<void>;
   readonly stopped: Promise<void>;
@@ -175,7 +185,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
       let i = 0;
       for (const bind of fe.model.binds) {
         i++;
-        const l = await listen(fe, { model: bind, label: bind.name ?? String(i), ...(bind.tls !== undefined ? { tls: new BindTls(bind.tls) } : {}) });
+        const l = await listen(fe, { model: bind, label: bind.name ?? String(i), ...(bind.tls !== undefined ? { tls: new BindTls(bind.tls) } : {}) }, options.listeningCopier);
         bound.push(l);
         list.push({ host: l.host, port: l.port });
       }
@@ -233,6 +243,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
   let stopPromise: Promise<void> | null = null;
   const daemon: RunningDaemon = {
     listening,
+    listenersPause: frontends.every((fe) => fe.accepts.canPause),
     counters,
     rejections,
     stopped,
