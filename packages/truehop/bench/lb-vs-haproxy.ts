@@ -20,7 +20,7 @@
 //
 // Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
 //        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--lbs haproxy,raw,socket,tls-floor,tls-raw-floor] [--idle-conns 5000]
-//        [--baseline <old>/packages/truehop/dist/src/cli/main.js]
+//        [--baseline <old>/packages/truehop/dist/src/cli/main.js] [--idle-after 10]
 // The memory case alone: `--only idle --idle-conns 9900`. Each idle session holds two
 // descriptors in the LB, so the count is bounded by the LB's descriptor limit: HAProxy refuses
 // to start when 2 × maxconn exceeds it, hence maxconn 9950 for a hard limit of 20,000.
@@ -50,6 +50,8 @@ const { values: args } = parseArgs({
     baseline: { type: 'string' },
     // The multi-worker case (issue 12): HAProxy nbthread 2, truehop -W nbthread 2 and -W nbthread 1.
     workers: { type: 'boolean', default: false },
+    // RSS once the LB has been idle this long after the load cycle (0: not measured).
+    'idle-after': { type: 'string', default: '10' },
   },
 });
 const ROUNDS = Number(args.rounds);
@@ -59,6 +61,12 @@ const IDLE_CONNS = Number(args['idle-conns']);
 const RATE = Number(args.rate);
 const LBS = new Set(String(args.lbs).split(',').flatMap((n) => (n === 'truehop' ? ['raw', 'socket'] : [n])));
 const BASELINE_CLI = args.baseline;
+const IDLE_AFTER_S = Number(args['idle-after']);
+/**
+ * Environment for the baseline LB only, e.g. BENCH_BASELINE_ENV="TRUEHOP_IDLE_GC=off" with
+ * --baseline set to this build's CLI: a setting's cost, on and off in the same rounds.
+ */
+const BASELINE_ENV = Object.fromEntries((process.env['BENCH_BASELINE_ENV'] ?? '').split(' ').filter((a) => a.includes('=')).map((a) => [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)]));
 /** Extra node flags for the truehop process, e.g. BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof". */
 const NODE_ARGS = (process.env['BENCH_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '');
 const WORKERS = args.workers === true;
@@ -181,11 +189,11 @@ async function startHaproxy(nbthread = 1): Promise<Lb> {
  * `workers`: master-worker mode (-W) with that many workers; else the single process.
  * `transport`: TRUEHOP_TRANSPORT for it (unset: the daemon's own choice).
  */
-async function startTruehopFrom(cli: string, name: string, workers?: number, transport?: 'raw' | 'socket'): Promise<Lb> {
+async function startTruehopFrom(cli: string, name: string, workers?: number, transport?: 'raw' | 'socket', extraEnv: Record<string, string> = {}): Promise<Lb> {
   const file = join(dir, `${name}.cfg`);
   writeFileSync(file, lbConfig(0, workers));
   const mw = workers === undefined ? [] : ['-W'];
-  const env = { ...process.env };
+  const env = { ...process.env, ...extraEnv };
   delete env['TRUEHOP_TRANSPORT'];
   if (transport !== undefined) env['TRUEHOP_TRANSPORT'] = transport;
   // --cpu-prof-name per LB, so the profiles of the two transports are told apart.
@@ -198,7 +206,7 @@ async function startTruehopFrom(cli: string, name: string, workers?: number, tra
 
 const startRaw = (): Promise<Lb> => startTruehopFrom(CLI, 'raw', undefined, 'raw');
 const startSocket = (): Promise<Lb> => startTruehopFrom(CLI, 'socket', undefined, 'socket');
-const startBaseline = (): Promise<Lb> => startTruehopFrom(BASELINE_CLI as string, 'baseline');
+const startBaseline = (): Promise<Lb> => startTruehopFrom(BASELINE_CLI as string, 'baseline', undefined, undefined, BASELINE_ENV);
 
 /**
  * Node's TLS floor (tls-floor.ts) on the TLS port, and node-floor's plain path on its own port;
@@ -246,8 +254,8 @@ function cpuTimes(pid: number): { user: number; sys: number } {
   return total;
 }
 
-function rssKb(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function rssKb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
+  const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return Number(m?.[1] ?? 0);
 }
 
@@ -434,6 +442,12 @@ async function main(): Promise<void> {
       }
       await sleep(2000);
       push(lb.name, 'rssEndMB', rssKb(lb.pid) / 1024);
+      // The kernel's high-water mark of the process's RSS over its life: the peak of the cycle.
+      push(lb.name, 'rssPeakMB', rssKb(lb.pid, 'VmHWM') / 1024);
+      if (IDLE_AFTER_S > 0) {
+        await sleep(IDLE_AFTER_S * 1000);
+        push(lb.name, 'rssIdleMB', rssKb(lb.pid) / 1024);
+      }
       await stopLb(lb);
     }
   }
@@ -461,7 +475,9 @@ async function main(): Promise<void> {
     ['idleKB', `KB per idle connection (${IDLE_CONNS})`, false],
     ['idleAfterCloseMB', `RSS MB left after the ${IDLE_CONNS} closed`, false],
     ['rssStartMB', 'RSS MB at start', false],
+    ['rssPeakMB', 'RSS MB at the peak (VmHWM)', false],
     ['rssEndMB', 'RSS MB after the load cycle', false],
+    ['rssIdleMB', `RSS MB after ${IDLE_AFTER_S} s more idle`, false],
   ];
   // One value column per LB that ran, each but HAProxy with its ratio to HAProxy; with a
   // baseline, raw / baseline too.

@@ -11,6 +11,7 @@ import type { TruehopModel } from '../model/config-model.js';
 import { startDaemon } from '../runtime/run.js';
 import { localControl } from '../runtime/control.js';
 import { startRuntimeApi } from '../runtime-api/listen.js';
+import { sessionActivity, startIdleCollector } from './idle-collect.js';
 import { listeningCopies } from './listening-copy.js';
 import { listeningReport, writeListeningLines, type ListeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
@@ -44,7 +45,11 @@ export async function runSingleProcess(model: TruehopModel, stderr: NodeJS.Writa
     throw err;
   }
   const runtimeApi = api;
-  void daemon.stopped.then(() => runtimeApi.close());
+  const collector = startIdleCollector(() => sessionActivity(daemon.counters));
+  void daemon.stopped.then(() => {
+    collector?.stop();
+    return runtimeApi.close();
+  });
   onOperatorSignal('SIGUSR1', () => {
     stderr.write('truehop: SIGUSR1 received: soft stop (finishing running sessions)\n');
     void daemon.stop().then(() => {

@@ -15,6 +15,7 @@ import { loadConfig } from '../config/load-config.js';
 import { startDaemon, type RunningDaemon } from '../runtime/run.js';
 import { isMasterStop } from './ipc.js';
 import type { WorkerMessage } from './ipc.js';
+import { sessionActivity, startIdleCollector } from './idle-collect.js';
 import { listeningReport } from './listening-lines.js';
 import { onOperatorSignal } from './signal-guard.js';
 import { statusFromMaster } from './shared-health.js';
@@ -48,6 +49,7 @@ async function runWorker(files: readonly string[]): Promise<void> {
     process.exit(1);
   }
   if (!daemon.listenersPause) process.stderr.write(`truehop: warning: worker ${process.pid}: listeners cannot stop accepting when full (not a handle node:cluster passed): connections past maxconn wait accepted or are closed at once\n`);
+  startIdleCollector(() => sessionActivity(daemon.counters));
   // The IPC channel keeps the event loop alive, so the worker exits explicitly once stopped.
   const stop = (): void => {
     void daemon.stop().then(() => process.exit(0));
