@@ -17,7 +17,7 @@ import { haproxyBin, haproxySkip } from '../../support/haproxy.js';
 import { peerSkip, requirePeer } from '../../support/require-peer.js';
 
 const PORT = 61802;
-const SHORT_CONNS = 10_000;
+const SHORT_CONNS = 6000;
 const CONCURRENCY = 64;
 const IDLE_CONNS = 4000;
 /** RSS must come back within this much of the idle baseline… */
