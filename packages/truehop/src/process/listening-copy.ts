@@ -9,7 +9,7 @@
 // (load 1-2), gone before the daemon reports it listens. If it fails (no child processes
 // allowed, a timeout), the listeners stay as they are and cannot pause: connections past
 // maxconn wait accepted, up to the waiting line, and the rest are closed at once (as before);
-// the caller says so once at start-up.
+// the caller says so once at start-up. TRUEHOP_LISTEN_COPY=off chooses that on purpose.
 import { fork, type ChildProcess } from 'node:child_process';
 import type net from 'node:net';
 import type { ListeningCopier } from '../datapath/listener.js';
@@ -25,9 +25,12 @@ export interface ListeningCopies {
   close(): void;
 }
 
-export function listeningCopies(): ListeningCopies {
+/** TRUEHOP_LISTEN_COPY=off: no helper, listeners that cannot pause (the fallback, on purpose). */
+export const LISTEN_COPY_ENV = 'TRUEHOP_LISTEN_COPY';
+
+export function listeningCopies(env: NodeJS.ProcessEnv = process.env): ListeningCopies {
   let child: ChildProcess | null = null;
-  let failure: string | null = null;
+  let failure: string | null = env[LISTEN_COPY_ENV] === 'off' ? `${LISTEN_COPY_ENV}=off` : null;
   let next = 0;
   const helper = (): ChildProcess => {
     // No inherited execArgv: the parent's V8 flags and inspector have nothing to do here.

@@ -107,9 +107,9 @@ interface Daemon {
   stop(): Promise<void>;
 }
 
-function start(argv: string[], nofile?: number): Daemon {
+function start(argv: string[], nofile?: number, env: NodeJS.ProcessEnv = process.env): Daemon {
   const cmd = nofile === undefined ? argv : [requirePeer('prlimit'), `--nofile=${nofile}:${nofile}`, ...argv];
-  const child = spawn(cmd[0] as string, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(cmd[0] as string, cmd.slice(1), { stdio: ['ignore', 'ignore', 'pipe'], env });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -172,6 +172,22 @@ describe('listeners pause when full', () => {
       if (mode.args.includes('-W')) assert.match(lb.stderr(), /counters of all workers: .*listenerPauses=[1-9]/);
     });
   }
+
+  it(`the fallback (TRUEHOP_LISTEN_COPY=off: no second descriptor, so no pause) is said at start-up and keeps the old behaviour`, { skip: peerSkip('prlimit') }, async (t) => {
+    const be = await backend(HOLD_MS);
+    cleanups.push(() => be.close());
+    const file = tempConfig(config(FLOOD_PORT, be.port, '  nbthread 1\n'));
+    const lb = start([process.execPath, CLI, '-f', file], NOFILE, { ...process.env, TRUEHOP_LISTEN_COPY: 'off' });
+    t.after(() => lb.stop());
+    assert.ok(await waitFor(() => /listening on/.test(lb.stderr()), 15_000), lb.stderr());
+    assert.match(lb.stderr(), /warning: listeners cannot stop accepting when full \(TRUEHOP_LISTEN_COPY=off\).*master-worker mode \(-W\) pauses them/);
+    const r = await flood(FLOOD_PORT);
+    t.diagnostic(`truehop without pausing: served ${r.served}, closed ${r.closed}, in ${r.ms} ms`);
+    assert.equal(r.served + r.closed, CLIENTS);
+    // What pausing replaced: past the waiting line, connections accepted and closed at once.
+    assert.ok(r.closed > 0, 'without pausing, some clients should have been closed');
+    assert.match(lb.stderr(), /connection closed at once, \d+ already waiting for a slot/);
+  });
 
   it(`HAProxy 2.6 beside it (figures): ulimit-n ${NOFILE}, ${CLIENTS} clients at once`, { skip: haproxySkip || peerSkip('prlimit') }, async (t) => {
     const be = await backend(HOLD_MS);
