@@ -11,7 +11,10 @@
 // p50/p99 latency at a fixed moderate rate (autocannon, keep-alive); RSS holding 5,000 idle
 // connections (KB per connection) and RSS once they closed, and RSS after the whole load cycle.
 // truehop runs twice, once per transport (docs/transport.md): TRUEHOP_TRANSPORT=raw (libuv
-// handles) and TRUEHOP_TRANSPORT=socket (net.Socket), side by side with HAProxy.
+// handles) and TRUEHOP_TRANSPORT=socket (net.Socket), side by side with HAProxy. Two floors can
+// join the same rounds: `raw-floor` (raw-floor.ts: the cheapest proxy on truehop's own raw
+// transport, so raw / raw-floor is the cost of truehop's logic over its transport) and
+// `node-floor` (node-floor.ts, the same on net.Socket): `--lbs haproxy,raw,raw-floor`.
 // `--lbs …,tls-floor` adds Node's own floor for the TLS cases (tls-floor.ts: the cheapest
 // tls.createServer with the same certificate and settings, forwarding with a PROXY v2 header
 // like node-floor): what truehop costs above it is truehop's, what the floor costs is Node's.
@@ -19,7 +22,8 @@
 // handles, without net.Socket/TLSSocket: what a raw TLS transport could reach.
 //
 // Usage: node packages/truehop/dist/bench/lb-vs-haproxy.js [--rounds 3] [--seconds 5]
-//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk] [--lbs haproxy,raw,socket,tls-floor,tls-raw-floor] [--idle-conns 5000]
+//        [--only keepalive,newconn,bulk,latency,idle,tls-handshake,tls-resume,tls-bulk]
+//        [--lbs haproxy,raw,socket,raw-floor,node-floor,tls-floor,tls-raw-floor] [--idle-conns 5000]
 //        [--baseline <old>/packages/truehop/dist/src/cli/main.js] [--idle-after 10]
 // The memory case alone: `--only idle --idle-conns 9900`. Each idle session holds two
 // descriptors in the LB, so the count is bounded by the LB's descriptor limit: HAProxy refuses
@@ -222,6 +226,29 @@ async function startTlsFloor(raw = false): Promise<Lb> {
   return { name: raw ? 'tls-raw-floor' : 'tls-floor', port: raw ? TLS_PORT : FLOOR_PLAIN_PORT, pid: child.pid as number, child };
 }
 
+/** A floor proxy (raw-floor.ts / node-floor.ts) on a port of its own, with BENCH_NODE_ARGS too. */
+async function startFloor(name: 'raw-floor' | 'node-floor'): Promise<Lb> {
+  // Ports of their own: FLOOR_PLAIN_PORT (+3) is tls-floor's plain side.
+  const port = PORT_BASE + (name === 'raw-floor' ? 4 : 5);
+  const script = fileURLToPath(new URL(`./${name}.js`, import.meta.url));
+  const nodeArgs = NODE_ARGS.some((a) => a.startsWith('--cpu-prof')) ? [...NODE_ARGS, `--cpu-prof-name=${name}-${String(Date.now())}.cpuprofile`] : NODE_ARGS;
+  const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...nodeArgs, script, String(port), String(NGINX_PORT)], { stdio: ['ignore', 'ignore', 'inherit'] });
+  children.push(child);
+  await waitPort(port);
+  return { name, port, pid: child.pid as number, child };
+}
+
+/** Every LB `--lbs` may name, in the table's column order. */
+const LB_STARTERS = [
+  ['haproxy', () => startHaproxy()],
+  ['raw', startRaw],
+  ['socket', startSocket],
+  ['raw-floor', () => startFloor('raw-floor')],
+  ['node-floor', () => startFloor('node-floor')],
+  ['tls-floor', () => startTlsFloor()],
+  ['tls-raw-floor', () => startTlsFloor(true)],
+] as const;
+
 function stopLb(lb: Lb): Promise<void> {
   return new Promise((resolve) => {
     if (lb.child.exitCode !== null) return resolve();
@@ -380,13 +407,13 @@ async function main(): Promise<void> {
   if (TLS) makeTlsPem();
   startNginx();
   await waitPort(NGINX_PORT);
-  const results: Results = { haproxy: {}, raw: {}, socket: {}, 'tls-floor': {}, 'tls-raw-floor': {}, baseline: {} };
+  const results: Results = {};
   const push = (lb: string, key: string, v: number): void => {
     ((results[lb] ??= {})[key] ??= []).push(v);
   };
   const starters: (() => Promise<Lb>)[] = WORKERS
     ? [() => startHaproxy(2), () => startTruehopFrom(CLI, 'truehop-2', 2), () => startTruehopFrom(CLI, 'truehop-1', 1)]
-    : ([['haproxy', startHaproxy], ['raw', startRaw], ['socket', startSocket], ['tls-floor', () => startTlsFloor()], ['tls-raw-floor', () => startTlsFloor(true)]] as const).filter(([n]) => LBS.has(n)).map(([, s]) => s);
+    : LB_STARTERS.filter(([n]) => LBS.has(n)).map(([, s]) => s);
   if (BASELINE_CLI !== undefined && !WORKERS) starters.push(startBaseline);
 
   for (let round = 0; round < ROUNDS; round++) {
@@ -479,24 +506,40 @@ async function main(): Promise<void> {
     ['rssEndMB', 'RSS MB after the load cycle', false],
     ['rssIdleMB', `RSS MB after ${IDLE_AFTER_S} s more idle`, false],
   ];
-  // One value column per LB that ran, each but HAProxy with its ratio to HAProxy; with a
-  // baseline, raw / baseline too.
-  const LB_LABELS: Record<string, string> = { raw: 'truehop raw', socket: 'truehop socket', 'tls-floor': 'Node TLS floor', 'tls-raw-floor': 'TLSWrap on libuv', baseline: 'baseline' };
-  const shown = ['raw', 'socket', 'tls-floor', 'tls-raw-floor', 'baseline'].filter((lb) => Object.keys(results[lb] ?? {}).length > 0);
-  const withBaseline = shown.includes('baseline');
-  const lines = [
-    `| metric (median of ${ROUNDS}, ${SECONDS}s each) | HAProxy 2.6 nbthread 1 |${shown.map((lb) => ` ${LB_LABELS[lb] ?? lb} | ${lb} / HAProxy |`).join('')}${withBaseline ? ' raw / baseline |' : ''}`,
-    `|---|---:|${shown.map(() => '---:|---:|').join('')}${withBaseline ? '---:|' : ''}`,
-  ];
-  for (const [key, label] of rows) {
-    if (!['haproxy', ...shown].some((lb) => results[lb]?.[key] !== undefined)) continue;
-    const m = (lb: string): number => median(results[lb]?.[key] ?? [NaN]);
-    const hm = m('haproxy');
-    const cells = shown.map((lb) => ` ${m(lb).toFixed(2)} | ${(m(lb) / hm).toFixed(2)}× |`).join('');
-    lines.push(`| ${label} | ${hm.toFixed(2)} |${cells}${withBaseline ? ` ${(m('raw') / m('baseline')).toFixed(2)}× |` : ''}`);
-  }
-  process.stdout.write(lines.join('\n') + '\n');
+  process.stdout.write(comparisonTable(results, rows) + '\n');
   process.stdout.write(`\nraw: ${JSON.stringify(results)}\n`);
+}
+
+/**
+ * One column per LB that ran, each after HAProxy with its ratio to HAProxy; with --baseline,
+ * raw / baseline too, and with the raw floor, raw / raw-floor (truehop's logic over its transport).
+ */
+function comparisonTable(results: Results, rows: readonly (readonly [string, string, boolean])[]): string {
+  const TITLE: Record<string, string> = {
+    haproxy: 'HAProxy 2.6 nbthread 1', raw: 'truehop raw', socket: 'truehop socket', 'raw-floor': 'raw floor', 'node-floor': 'node floor',
+    'tls-floor': 'Node TLS floor', 'tls-raw-floor': 'TLSWrap on libuv', baseline: 'baseline',
+  };
+  const ran = [...LB_STARTERS.map(([n]) => n as string), 'baseline'].filter((n) => results[n] !== undefined);
+  const others = ran.filter((n) => n !== 'haproxy');
+  const pairs: [string, string][] = [];
+  if (ran.includes('raw') && ran.includes('baseline')) pairs.push(['raw', 'baseline']);
+  if (ran.includes('raw') && ran.includes('raw-floor')) pairs.push(['raw', 'raw-floor']);
+  const head = [`metric (median of ${ROUNDS}, ${SECONDS}s each)`];
+  if (ran.includes('haproxy')) head.push(TITLE['haproxy'] as string);
+  for (const n of others) head.push(TITLE[n] ?? n, ...(ran.includes('haproxy') ? [`${n} / HAProxy`] : []));
+  for (const [a, b] of pairs) head.push(`${a} / ${b}`);
+  const lines = [`| ${head.join(' | ')} |`, `|---|${head.slice(1).map(() => '---:').join('|')}|`];
+  const m = (lb: string, key: string): number => median(results[lb]?.[key] ?? [NaN]);
+  for (const [key, label] of rows) {
+    if (!ran.some((lb) => results[lb]?.[key] !== undefined)) continue;
+    const cells = [label];
+    const hm = m('haproxy', key);
+    if (ran.includes('haproxy')) cells.push(hm.toFixed(2));
+    for (const n of others) cells.push(m(n, key).toFixed(2), ...(ran.includes('haproxy') ? [`${(m(n, key) / hm).toFixed(2)}×`] : []));
+    for (const [a, b] of pairs) cells.push(`${(m(a, key) / m(b, key)).toFixed(2)}×`);
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
 }
 
 /** The multi-worker case: per LB CPU-second, HAProxy vs truehop at 2, and truehop 2 vs 1 worker. */

@@ -27,8 +27,8 @@ import { CONTENT_DONE, CONTENT_REJECT, pickBackend, runConnectionRules, runConte
 import { INSPECT_BUFFER_BYTES, InspectPhase } from './inspect-phase.js';
 import { ServerSetup, type SetupOwner } from './server-setup.js';
 import { ClosedPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
-import type { Conn } from './transport/conn.js';
-import { readsIntoReader, setReader, socketOf } from './transport/transport.js';
+import type { Conn, ConnHandler } from './transport/conn.js';
+import { attachHandler, detachHandler, handlerOf, readsIntoReader, setReader, socketOf } from './transport/transport.js';
 import { reportTlsFailure, TlsHandshakePhase, type TlsHandshakeOwner } from './tls-handshake.js';
 import type { SslErrorName } from '../model/connection-errors.js';
 import type { TlsSession } from '../model/session.js';
@@ -52,13 +52,9 @@ export const DRAIN_BEFORE_CLOSE_MS = 1000;
 
 const NO_BYTES = Buffer.alloc(0);
 
-/** The session that owns a client socket, so one set of listener functions serves every session. */
-const kSession = Symbol('truehop.session');
-type SessionSocket = Conn & { [kSession]: ClientSession };
-
 function ignoreError(): void {}
 
-export class ClientSession implements SetupOwner, SessionHandle, SocketReader, StreamOwner, TlsHandshakeOwner {
+export class ClientSession implements SetupOwner, SessionHandle, SocketReader, StreamOwner, TlsHandshakeOwner, ConnHandler {
   readonly ctx: SessionContext;
   private state: SessionState = RULES;
   private readonly startedAt = performance.now();
@@ -80,7 +76,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private serviceSocket: net.Socket | null = null;
 
   /** The client stream: the accepted socket, or on an ssl bind the TLSSocket over it once the handshake starts. */
-  private client: SessionSocket;
+  private client: Conn;
 
   constructor(
     private readonly frontend: RuntimeFrontend,
@@ -89,35 +85,37 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     ctx: SessionContext,
   ) {
     this.ctx = ctx;
-    this.client = Object.assign(client, { [kSession]: this });
+    this.client = client;
   }
 
-  // Listeners and timer callbacks are these shared functions, not closures bound per session
-  // (one allocation each, a dozen per connection): the socket or the timer argument leads to
-  // the session.
-  private static readonly onData = function (this: SessionSocket, chunk: Buffer): void {
-    const session = this[kSession];
+  // The client connection's events come to the session itself (ConnHandler, conn.ts); timer
+  // callbacks and the socket transport's 'data' listener are shared functions, not closures
+  // bound per session: the socket or the timer argument leads to the session.
+  private static readonly onData = function (this: net.Socket, chunk: Buffer): void {
+    const session = handlerOf(this) as ClientSession;
     const state = session.state;
     if (state.kind === 'forwarding') state.onClientData(chunk);
     else session.onClientPreData(chunk);
   };
 
-  private static readonly onDrain = function (this: SessionSocket): void {
-    const state = this[kSession].state;
+  onConnConnect(): void {}
+
+  onConnDrain(): void {
+    const state = this.state;
     if (state.kind === 'forwarding') state.onClientDrain();
-  };
+  }
 
-  private static readonly onEnd = function (this: SessionSocket): void {
-    this[kSession].onClientEnd();
-  };
+  onConnEnd(): void {
+    this.onClientEnd();
+  }
 
-  private static readonly onError = function (this: SessionSocket): void {
-    this[kSession].onClientError();
-  };
+  onConnError(): void {
+    this.onClientError();
+  }
 
-  private static readonly onClose = function (this: SessionSocket, hadError: boolean): void {
-    this[kSession].onClientClose(hadError);
-  };
+  onConnClose(_conn: Conn, hadError: boolean): void {
+    this.onClientClose(hadError);
+  }
 
   private static onInspectDelayExpired(this: void, session: ClientSession): void {
     const state = session.state;
@@ -164,15 +162,11 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     this.afterHeader();
   }
 
-  private listenTo(c: SessionSocket): void {
-    // EventEmitter calls listeners with the socket as `this`, which is what these expect.
-    /* eslint-disable @typescript-eslint/unbound-method */
+  private listenTo(c: Conn): void {
+    attachHandler(c, this);
+    // EventEmitter calls the listener with the socket as `this`, which is what it expects.
+    // eslint-disable-next-line @typescript-eslint/unbound-method
     if (!this.clientAdopted) c.on('data', ClientSession.onData);
-    c.on('drain', ClientSession.onDrain);
-    c.on('end', ClientSession.onEnd);
-    c.on('error', ClientSession.onError);
-    c.on('close', ClientSession.onClose);
-    /* eslint-enable @typescript-eslint/unbound-method */
   }
 
   // ---- TLS handshake (ssl binds) -------------------------------------------------------
@@ -190,15 +184,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   onTlsWrapped(socket: tls.TLSSocket): void {
     const raw = this.client;
-    /* eslint-disable @typescript-eslint/unbound-method */
-    raw.removeListener('drain', ClientSession.onDrain);
-    raw.removeListener('end', ClientSession.onEnd);
-    raw.removeListener('error', ClientSession.onError);
-    raw.removeListener('close', ClientSession.onClose);
-    /* eslint-enable @typescript-eslint/unbound-method */
+    detachHandler(raw);
     raw.on('error', ignoreError);
-    this.client = Object.assign(socket, { [kSession]: this });
-    this.listenTo(this.client);
+    this.client = socket;
+    this.listenTo(socket);
   }
 
   onTlsReady(info: TlsSession): void {

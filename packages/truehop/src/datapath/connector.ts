@@ -10,8 +10,8 @@ import type { SessionContext } from '../model/session.js';
 import type { ConnectFailure } from './connect-policy.js';
 import { compileOutgoingHeader, type HeaderBuilder } from './outgoing-header.js';
 import net from 'node:net';
-import type { Conn } from './transport/conn.js';
-import { connEndpoints, connectTcp, writeTogether } from './transport/transport.js';
+import type { Conn, ConnHandler } from './transport/conn.js';
+import { attachHandler, connEndpoints, connectTcp, writeTogether } from './transport/transport.js';
 import { LastServerSession, sessionServerName, startServerTls } from './server-tls.js';
 
 export interface ConnectHandler {
@@ -30,15 +30,13 @@ export interface Connector {
   connect(ctx: SessionContext, handler: ConnectHandler, recordEndpoints: boolean): Conn;
 }
 
-function ignoreError(): void {}
-
 class TcpConnector implements Connector {
-  private readonly header: HeaderBuilder | undefined;
+  readonly header: HeaderBuilder | undefined;
   private readonly connectTimeoutMs: number;
   /** The server's own TLV formats may name the connection's ends (%bi … %sp). */
   private readonly headerNeedsEndpoints: boolean;
   /** `ssl-reuse`: the last TLS session to this server, for the next connection. */
-  private readonly tlsSessions: LastServerSession | undefined;
+  readonly tlsSessions: LastServerSession | undefined;
 
   constructor(
     readonly server: ServerModel,
@@ -58,72 +56,100 @@ class TcpConnector implements Connector {
     const socket: Conn = this.server.tls === undefined
       ? connectTcp(this.server.host, this.server.port)
       : net.connect({ host: this.server.host, port: this.server.port, allowHalfOpen: true, noDelay: true });
-    let settled = false;
-    let timer: NodeJS.Timeout | null = null;
-    const fail = (kind: ConnectFailure, error: Error | null): void => {
-      if (settled) return;
-      settled = true;
-      if (timer !== null) clearTimeout(timer);
-      socket.removeListener('connect', onConnect);
-      socket.destroy();
-      handler.onConnectFailed(kind, error);
-    };
-    const onError = (err: Error): void => fail('refused', err);
-    const onTimeout = (): void => fail('timeout', null);
-    const onConnect = (): void => {
-      if (settled) return;
-      if (recordEndpoints || this.headerNeedsEndpoints) {
-        // Two syscalls (getsockname, getpeername), so only when something will read them.
-        const ends = connEndpoints(socket);
-        recordServerConnection(ctx, ends.local, ends.peer);
-      }
-      let header: Buffer | undefined;
-      try {
-        header = this.header?.(ctx);
-      } catch (err) {
-        // A header we cannot encode (should not happen: addresses come from sockets or from a
-        // validated header) must not crash the daemon: the session fails like a refused connect.
-        fail('header', err instanceof Error ? err : new Error(String(err)));
-        return;
-      }
-      const tlsModel = this.server.tls;
-      if (tlsModel === undefined) return ready(socket, header);
-      // The PROXY header goes in clear, then the handshake (HAProxy: send-proxy before TLS);
-      // the connect timeout keeps running until the handshake is done.
-      const plain = socket as net.Socket; // TLS servers are always reached through net (above)
-      if (header !== undefined) plain.write(header);
-      const sessions = this.tlsSessions;
-      const secure = startServerTls(plain, tlsModel, sessionServerName(tlsModel, ctx), sessions);
-      // A failed handshake forgets the session it may have offered (HAProxy does the same).
-      const onTlsError = sessions === undefined ? onError : (err: Error): void => {
-        sessions.forget();
-        onError(err);
-      };
-      secure.on('error', onTlsError);
-      secure.once('secureConnect', () => {
-        if (settled) return;
-        secure.removeListener('error', onTlsError);
-        // From now on the TLS socket reports the connection's errors; the stream listens there.
-        socket.on('error', ignoreError);
-        ready(secure, undefined);
-      });
-    };
-    // Connected (and through the handshake): the header (when in clear) and the client's
-    // first bytes in one write — cork → one writev → usually one segment — then the stream.
-    const ready = (stream: Conn, header: Buffer | undefined): void => {
-      settled = true;
-      if (timer !== null) clearTimeout(timer);
-      socket.removeListener('error', onError);
-      const payload = handler.takePendingPayload();
-      writeTogether(stream, header === undefined ? payload : [header, ...payload]);
-      handler.onConnected(stream);
-    };
-    socket.once('connect', onConnect);
-    socket.on('error', onError);
+    const attempt = new ConnectAttempt(this, socket, ctx, handler, recordEndpoints || this.headerNeedsEndpoints);
+    attachHandler(socket, attempt);
     // Nothing is sent or received before the connection is up, so a plain timer is the
     // connect deadline on either transport.
-    if (this.connectTimeoutMs > 0) timer = setTimeout(onTimeout, this.connectTimeoutMs);
+    if (this.connectTimeoutMs > 0) attempt.timer = setTimeout(ConnectAttempt.onTimeout, this.connectTimeoutMs, attempt);
     return socket;
+  }
+}
+
+/**
+ * One connection attempt: the socket's handler until it is connected (then the stream's) or
+ * failed. One object with shared methods instead of a handful of closures per connection.
+ */
+class ConnectAttempt implements ConnHandler {
+  private settled = false;
+  timer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly connector: TcpConnector,
+    private readonly socket: Conn,
+    private readonly ctx: SessionContext,
+    private readonly handler: ConnectHandler,
+    private readonly recordEndpoints: boolean,
+  ) {}
+
+  static onTimeout(this: void, attempt: ConnectAttempt): void {
+    attempt.fail('timeout', null);
+  }
+
+  private fail(kind: ConnectFailure, error: Error | null): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.socket.destroy();
+    this.handler.onConnectFailed(kind, error);
+  }
+
+  onConnError(_conn: Conn, err: Error): void {
+    this.fail('refused', err);
+  }
+
+  onConnDrain(): void {}
+  onConnEnd(): void {}
+  onConnClose(): void {}
+
+  onConnConnect(): void {
+    if (this.settled) return;
+    const socket = this.socket;
+    if (this.recordEndpoints) {
+      // Two syscalls (getsockname, getpeername), so only when something will read them.
+      const ends = connEndpoints(socket);
+      recordServerConnection(this.ctx, ends.local, ends.peer);
+    }
+    let header: Buffer | undefined;
+    try {
+      header = this.connector.header?.(this.ctx);
+    } catch (err) {
+      // A header we cannot encode (should not happen: addresses come from sockets or from a
+      // validated header) must not crash the daemon: the session fails like a refused connect.
+      this.fail('header', err instanceof Error ? err : new Error(String(err)));
+      return;
+    }
+    const tlsModel = this.connector.server.tls;
+    if (tlsModel === undefined) return this.ready(socket, header);
+    // The PROXY header goes in clear, then the handshake (HAProxy: send-proxy before TLS);
+    // the connect timeout keeps running until the handshake is done. The plain socket keeps
+    // this attempt as its handler: once settled, its events change nothing.
+    const plain = socket as net.Socket; // TLS servers are always reached through net (above)
+    if (header !== undefined) plain.write(header);
+    const sessions = this.connector.tlsSessions;
+    const secure = startServerTls(plain, tlsModel, sessionServerName(tlsModel, this.ctx), sessions);
+    const onError = (err: Error): void => {
+      // A failed handshake forgets the session it may have offered (HAProxy does the same).
+      sessions?.forget();
+      this.fail('refused', err);
+    };
+    secure.on('error', onError);
+    secure.once('secureConnect', () => {
+      if (this.settled) return;
+      secure.removeListener('error', onError);
+      this.ready(secure, undefined);
+    });
+  }
+
+  /**
+   * Connected (and through the handshake): the header (when in clear) and the client's first
+   * bytes in one write — one writev → usually one segment — then the stream takes over.
+   */
+  private ready(stream: Conn, header: Buffer | undefined): void {
+    this.settled = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    const payload = this.handler.takePendingPayload();
+    writeTogether(stream, header === undefined ? payload : [header, ...payload]);
+    this.handler.onConnected(stream);
   }
 }
 

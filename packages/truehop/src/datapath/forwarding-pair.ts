@@ -14,8 +14,8 @@ import { idleSweeper, type IdleWatched } from './idle-sweeper.js';
 import { returnReadBuffer, takeReadBuffer, type SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
-import type { Conn } from './transport/conn.js';
-import { setReader } from './transport/transport.js';
+import type { Conn, ConnHandler } from './transport/conn.js';
+import { attachHandler, handlerOf, setReader } from './transport/transport.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
 
 /** What a stream reports to the session that owns it. */
@@ -25,14 +25,11 @@ export interface StreamOwner {
   onServerClosed(): void;
 }
 
-/** The stream that owns a server socket, so one set of listener functions serves every stream. */
-const kStream = Symbol('truehop.stream');
-type StreamSocket = Conn & { [kStream]: ForwardingPair };
-
-export class ForwardingPair implements SocketReader, IdleWatched {
+/** The server connection's events come to the stream itself (ConnHandler); the client's to the session. */
+export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
   readonly kind = 'forwarding';
   clientEnded: boolean;
-  readonly server: StreamSocket;
+  readonly server: Conn;
   private serverEnded = false;
   private clientClosed = false;
   serverClosed = false;
@@ -64,20 +61,14 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     clientEnded: boolean,
   ) {
     this.clientEnded = clientEnded;
-    this.server = Object.assign(server, { [kStream]: this });
+    this.server = server;
     setReader(server, this);
+    attachHandler(server, this);
     // A TLS server socket cannot read into our buffers (`onread` stops at the TLS layer): its
     // decrypted bytes come as 'data' events, each a fresh Buffer of its own.
-    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the socket as `this`, like the listeners below
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- called with the socket as `this`
     if ((server as net.Socket & { encrypted?: boolean }).encrypted === true) server.on('data', ForwardingPair.onServerData);
-    // The client socket's listeners are the session's; it passes 'data' and 'drain' on.
-    // EventEmitter calls listeners with the socket as `this`, which is what these expect.
-    /* eslint-disable @typescript-eslint/unbound-method */
-    server.on('drain', ForwardingPair.onServerDrain);
-    server.on('end', ForwardingPair.onServerEnd);
-    server.on('error', ForwardingPair.onServerError);
-    server.on('close', ForwardingPair.onServerClose);
-    /* eslint-enable @typescript-eslint/unbound-method */
+    // The client connection's events are the session's; it passes 'data' and 'drain' on.
     this.applyTimeouts();
     // A raw connection reads only once asked to (a net.Socket already flows: no-op there).
     server.resume();
@@ -167,15 +158,17 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     if (!this.clientEnded) this.client.resume();
   };
 
-  private static readonly onServerData = function (this: StreamSocket, chunk: Buffer): void {
-    this[kStream].onSocketRead(chunk, false);
+  private static readonly onServerData = function (this: net.Socket, chunk: Buffer): void {
+    (handlerOf(this) as ForwardingPair).onSocketRead(chunk, false);
   };
 
-  private static readonly onServerDrain = function (this: StreamSocket): void {
-    const stream = this[kStream];
-    stream.lastActivity = performance.now();
-    if (!stream.clientEnded && !stream.clientWaitsForWrite) stream.client.resume();
-  };
+  onConnConnect(): void {}
+
+  /** The server's write queue drained. */
+  onConnDrain(): void {
+    this.lastActivity = performance.now();
+    if (!this.clientEnded && !this.clientWaitsForWrite) this.client.resume();
+  }
 
   // ---- server → client -------------------------------------------------------------------
 
@@ -228,19 +221,19 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     this.enterHalfClosed();
   }
 
-  private static readonly onServerEnd = function (this: StreamSocket): void {
-    const stream = this[kStream];
-    stream.serverEnded = true;
-    stream.lastActivity = performance.now();
+  /** The server sent its FIN. */
+  onConnEnd(): void {
+    this.serverEnded = true;
+    this.lastActivity = performance.now();
     // As in onClientEnd: with both directions finished and nothing queued, close at once.
-    if (stream.clientEnded && stream.client.writableLength === 0) stream.client.destroy();
-    else stream.client.end();
-    stream.enterHalfClosed();
-  };
+    if (this.clientEnded && this.client.writableLength === 0) this.client.destroy();
+    else this.client.end();
+    this.enterHalfClosed();
+  }
 
-  private static readonly onServerError = function (this: StreamSocket): void {
-    this[kStream].owner.setTermination(TERM_CAUSE.SERVER_ABORT, TERM_PHASE.DATA);
-  };
+  onConnError(): void {
+    this.owner.setTermination(TERM_CAUSE.SERVER_ABORT, TERM_PHASE.DATA);
+  }
 
   onClientClose(hadError: boolean): void {
     this.clientClosed = true;
@@ -249,15 +242,14 @@ export class ForwardingPair implements SocketReader, IdleWatched {
     else if (!this.server.writableEnded) this.server.end();
   }
 
-  private static readonly onServerClose = function (this: StreamSocket, hadError: boolean): void {
-    const stream = this[kStream];
-    stream.serverClosed = true;
-    if (!stream.clientClosed) {
-      if (hadError) stream.client.destroy();
-      else if (!stream.client.writableEnded) stream.client.end();
+  onConnClose(_conn: Conn, hadError: boolean): void {
+    this.serverClosed = true;
+    if (!this.clientClosed) {
+      if (hadError) this.client.destroy();
+      else if (!this.client.writableEnded) this.client.end();
     }
-    stream.owner.onServerClosed();
-  };
+    this.owner.onServerClosed();
+  }
 
   abort(): void {
     this.client.destroy();

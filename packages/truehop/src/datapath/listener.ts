@@ -10,7 +10,7 @@ import { createSessionContext, socketEndpoint } from '../model/session-context.j
 import { ClientSession } from './client-session.js';
 import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 import type { Conn } from './transport/conn.js';
-import { acceptInto } from './transport/transport.js';
+import { acceptInto, socketOf } from './transport/transport.js';
 import { acceptSwitch } from './accept-switch.js';
 
 /** Backlog handed to listen(): the kernel queue of not-yet-accepted connections. */
@@ -30,7 +30,7 @@ export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: Conn
   frontend.gate.active++;
   frontend.active++;
   if (frontend.active > frontend.stats.smax) frontend.stats.smax = frontend.active;
-  socket.removeListener('error', ignoreError);
+  if (socketOf(socket) !== null) socket.removeListener('error', ignoreError);
   const realClient = socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
   const realLocal = socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily);
   if (realClient === null || realLocal === null) {
@@ -64,8 +64,9 @@ export function admitWaiting(frontends: Iterable<RuntimeFrontend>): void {
 }
 
 export function onAccepted(frontend: RuntimeFrontend, bind: BindRuntime, socket: Conn): void {
-  // A reset while waiting must not become an unhandled 'error'.
-  socket.on('error', ignoreError);
+  // A reset while waiting must not become an unhandled 'error' (a net.Socket would throw it; a
+  // raw connection without a handler drops its errors, and a listener would cost it a table).
+  if (socketOf(socket) !== null) socket.on('error', ignoreError);
   const shared = frontend.shared;
   frontend.stats.connTot++;
   frontend.stats.connRate.add(Date.now());

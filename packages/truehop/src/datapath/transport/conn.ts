@@ -33,5 +33,25 @@ export interface Conn {
   /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
+/**
+ * The one owner of a connection's events on the data path (the session for a client, the
+ * connect attempt then the stream for a server). The raw transport calls these methods
+ * directly — no EventEmitter dispatch, no listener arrays per connection; on the socket
+ * transport transport.ts's attachHandler routes net.Socket's events to them through one shared
+ * set of listener functions. Order as net.Socket's events: 'error' comes before 'close', and
+ * 'close' is the last call.
+ */
+export interface ConnHandler {
+  /** An outgoing connection is established. */
+  onConnConnect(conn: Conn): void;
+  /** The write queue fell back under the high-water mark after a write() returned false. */
+  onConnDrain(conn: Conn): void;
+  /** The peer's FIN: nothing more will be read. */
+  onConnEnd(conn: Conn): void;
+  onConnError(conn: Conn, err: Error): void;
+  /** The connection is closed; `hadError` when it closed because of an error. */
+  onConnClose(conn: Conn, hadError: boolean): void;
+}
+
 /** Which transport carries plain TCP connections in this process. */
 export type TransportName = 'raw' | 'socket';

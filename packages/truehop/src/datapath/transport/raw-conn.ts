@@ -11,11 +11,15 @@
 //  * end() shuts the write side once queued writes are out; once both directions are
 //    finished the connection closes, as net.Socket with allowHalfOpen does;
 //  * errors carry Node's names (util.getSystemErrorName) and net's message shape
-//    (`read ECONNRESET`, `connect ECONNREFUSED 127.0.0.1:8080`); 'error' then 'close'.
-import { EventEmitter } from 'node:events';
+//    (`read ECONNRESET`, `connect ECONNREFUSED 127.0.0.1:8080`); 'error' then 'close';
+//  * events go to ONE owner (`handler`, conn.ts's ConnHandler) by plain method calls. A
+//    RawConn is not an EventEmitter: emit() with its listener lookup was 5 % of a new
+//    connection's time in a profile, and EventEmitter's per-object state costs memory on every
+//    idle session. on()/once() still work (the Conn contract, the self-test, tests) through a
+//    listener table made on first use; the data path never makes one.
 import { getSystemErrorName } from 'node:util';
 import { PRIVATE_BUFFER_AFTER_READ_BYTES, SHARED_READ_BUFFER, type SocketReader } from '../reused-read-buffers.js';
-import type { Conn } from './conn.js';
+import type { Conn, ConnHandler } from './conn.js';
 import type { AddressOut, ConnectReq, LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
 
 /** Queued bytes past which write() answers false (net.Socket's default highWaterMark). */
@@ -112,13 +116,26 @@ function onConnectComplete(this: OwnedConnect, status: number): void {
 }
 
 function emitError(conn: RawConn, err: Error): void {
-  // A connection nobody listens to for errors must not crash the process.
-  if (conn.listenerCount('error') > 0) conn.emit('error', err);
+  conn.signalError(err);
 }
 
-export class RawConn extends EventEmitter implements Conn {
+/** The handle's close callback, shared by every connection (called with the handle as `this`). */
+function onHandleClosed(this: OwnedHandle): void {
+  const conn = this[kConn];
+  this[kConn] = undefined;
+  conn?.signalClose();
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's listener type
+type Listener = (...args: any[]) => void;
+/** A once() listener, found again by removeListener(original). */
+type OnceListener = Listener & { listener?: Listener };
+
+export class RawConn implements Conn {
   /** Where reads go (the session for a client, the stream for a server). */
   reader: SocketReader | null = null;
+  /** Who hears connect/drain/end/error/close; null: only listeners (if any) do. */
+  handler: ConnHandler | null = null;
   destroyed = false;
   writableEnded = false;
   writableLength = 0;
@@ -133,11 +150,63 @@ export class RawConn extends EventEmitter implements Conn {
   private errored = false;
   private peer: AddressOut | null = null;
   private local: AddressOut | null = null;
+  /** on()/once() listeners by event; null until someone listens (never on the data path). */
+  private listeners: Map<string, Listener[]> | null = null;
+  private readonly handle: OwnedHandle;
 
-  constructor(private readonly handle: OwnedHandle) {
-    super();
+  constructor(handle: OwnedHandle) {
+    this.handle = handle;
     handle[kConn] = this;
     handle.onread = onRead;
+  }
+
+  // ---- events: the handler first, then listeners (net.Socket's order: error, then close) ----
+
+  private emitToListeners(event: string, arg?: unknown): void {
+    const list = this.listeners?.get(event);
+    if (list === undefined || list.length === 0) return;
+    for (const l of [...list]) l.call(this, arg);
+  }
+
+  signalError(err: Error): void {
+    // A connection nobody listens to for errors must not crash the process: no throw here.
+    this.handler?.onConnError(this, err);
+    if (this.listeners !== null) this.emitToListeners('error', err);
+  }
+
+  signalClose(): void {
+    const hadError = this.errored;
+    this.handler?.onConnClose(this, hadError);
+    if (this.listeners !== null) this.emitToListeners('close', hadError);
+  }
+
+  on(event: string, listener: Listener): this {
+    const table = (this.listeners ??= new Map());
+    const list = table.get(event);
+    if (list === undefined) table.set(event, [listener]);
+    else list.push(listener);
+    return this;
+  }
+
+  once(event: string, listener: Listener): this {
+    const wrapper: OnceListener = (...args: unknown[]) => {
+      this.removeListener(event, wrapper);
+      listener.apply(this, args);
+    };
+    wrapper.listener = listener;
+    return this.on(event, wrapper);
+  }
+
+  removeListener(event: string, listener: Listener): this {
+    const list = this.listeners?.get(event);
+    if (list === undefined) return this;
+    const i = list.findIndex((l) => l === listener || (l as OnceListener).listener === listener);
+    if (i >= 0) list.splice(i, 1);
+    return this;
+  }
+
+  listenerCount(event: string): number {
+    return this.listeners?.get(event)?.length ?? 0;
   }
 
   // ---- reading -----------------------------------------------------------------------------
@@ -172,7 +241,8 @@ export class RawConn extends EventEmitter implements Conn {
     }
     this.readEnded = true;
     this.pause();
-    this.emit('end');
+    this.handler?.onConnEnd(this);
+    if (this.listeners !== null) this.emitToListeners('end');
     if (this.shutdownDone) this.destroy();
     return undefined;
   }
@@ -266,7 +336,8 @@ export class RawConn extends EventEmitter implements Conn {
     if (this.pendingWrites !== 0 || this.destroyed) return;
     if (this.needDrain) {
       this.needDrain = false;
-      this.emit('drain');
+      this.handler?.onConnDrain(this);
+      if (this.listeners !== null) this.emitToListeners('drain');
     }
     if (this.writableEnded && !this.shutdownStarted && !this.destroyed) this.shutdown();
   }
@@ -305,7 +376,8 @@ export class RawConn extends EventEmitter implements Conn {
       return;
     }
     this.setNoDelay(true);
-    this.emit('connect');
+    this.handler?.onConnConnect(this);
+    if (this.listeners !== null) this.emitToListeners('connect');
   }
 
   // ---- closing -----------------------------------------------------------------------------
@@ -315,10 +387,7 @@ export class RawConn extends EventEmitter implements Conn {
     this.destroyed = true;
     this.reading = false;
     this.readBuffer = null;
-    this.handle.close(() => {
-      this.handle[kConn] = undefined;
-      this.emit('close', this.errored);
-    });
+    this.handle.close(onHandleClosed);
     return this;
   }
 

@@ -11,7 +11,7 @@ import net from 'node:net';
 import { socketEndpoint } from '../../model/session-context.js';
 import type { Endpoint } from '../../model/session.js';
 import { attachReader, UPSTREAM_ONREAD, type SocketReader } from '../reused-read-buffers.js';
-import type { Conn, TransportName } from './conn.js';
+import type { Conn, ConnHandler, TransportName } from './conn.js';
 import { takeOverAccepts } from './raw-accept.js';
 import { RawConn, rawConnect } from './raw-conn.js';
 import { selfTestRawTransport } from './self-test.js';
@@ -89,6 +89,70 @@ export function connEndpoints(conn: Conn): { local: Endpoint | null; peer: Endpo
     local: socketEndpoint(conn.localAddress, conn.localPort, conn.localFamily),
     peer: socketEndpoint(conn.remoteAddress, conn.remotePort, conn.remoteFamily),
   };
+}
+
+const kHandler = Symbol('truehop.connHandler');
+type HandledSocket = net.Socket & { [kHandler]?: ConnHandler | undefined };
+
+// One set of listener functions for every net.Socket with a handler: the socket (`this`) leads
+// to its handler, so attaching one costs no closure.
+function onSocketConnect(this: HandledSocket): void {
+  this[kHandler]?.onConnConnect(this);
+}
+function onSocketDrain(this: HandledSocket): void {
+  this[kHandler]?.onConnDrain(this);
+}
+function onSocketEnd(this: HandledSocket): void {
+  this[kHandler]?.onConnEnd(this);
+}
+function onSocketError(this: HandledSocket, err: Error): void {
+  this[kHandler]?.onConnError(this, err);
+}
+function onSocketClose(this: HandledSocket, hadError: boolean): void {
+  this[kHandler]?.onConnClose(this, hadError);
+}
+
+/**
+ * Makes `handler` the one owner of `conn`'s events (conn.ts), replacing the previous one. A
+ * RawConn calls it directly; a net.Socket gets the shared listeners once, which route to
+ * whichever handler is current. While attached, a socket's errors never go unhandled.
+ */
+export function attachHandler(conn: Conn, handler: ConnHandler): void {
+  if (conn instanceof RawConn) {
+    conn.handler = handler;
+    return;
+  }
+  const socket = conn as HandledSocket;
+  const listening = socket[kHandler] !== undefined;
+  socket[kHandler] = handler;
+  if (listening) return;
+  socket.on('connect', onSocketConnect);
+  socket.on('drain', onSocketDrain);
+  socket.on('end', onSocketEnd);
+  socket.on('error', onSocketError);
+  socket.on('close', onSocketClose);
+}
+
+/** `conn` has no handler any more; a socket loses the listeners (catch its errors otherwise). */
+export function detachHandler(conn: Conn): void {
+  if (conn instanceof RawConn) {
+    conn.handler = null;
+    return;
+  }
+  const socket = conn as HandledSocket;
+  if (socket[kHandler] === undefined) return;
+  socket[kHandler] = undefined;
+  socket.removeListener('connect', onSocketConnect);
+  socket.removeListener('drain', onSocketDrain);
+  socket.removeListener('end', onSocketEnd);
+  socket.removeListener('error', onSocketError);
+  socket.removeListener('close', onSocketClose);
+}
+
+/** The handler attached to `conn`, if any. */
+export function handlerOf(conn: Conn): ConnHandler | null {
+  if (conn instanceof RawConn) return conn.handler;
+  return (conn as HandledSocket)[kHandler] ?? null;
 }
 
 /** Where a connection's reads go: reused memory either way (raw: always; socket: `onread`). */
