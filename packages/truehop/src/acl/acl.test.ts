@@ -28,7 +28,7 @@ function codes(line: string, env: CollectingEnv = createCompileEnv('content')): 
 
 const ctx = (): SessionContext => {
   const c = createSessionContext({ proxyHeader: v2Header([tlv(0xee, Buffer.from('01c1450021', 'hex')), tlv(0x02, 'www.Example.com')]) });
-  c.vars.set('sess.n', { type: 'int', value: 42 });
+  (c.vars ??= new Map()).set('sess.n', { type: 'int', value: 42 });
   return c;
 };
 

@@ -51,6 +51,7 @@ export const MAX_PENDING_BYTES_BEFORE_CONNECT = 64 * 1024;
 export const DRAIN_BEFORE_CLOSE_MS = 1000;
 
 const NO_BYTES = Buffer.alloc(0);
+const NO_PAYLOAD: readonly Buffer[] = [];
 
 function ignoreError(): void {}
 
@@ -58,8 +59,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   readonly ctx: SessionContext;
   private state: SessionState = RULES;
   private readonly startedAt = performance.now();
-  /** Client bytes received before forwarding (after the header), sent right after it. */
-  private pending: Buffer[] = [];
+  /** Client bytes received before forwarding (after the header), sent right after it; null while none. */
+  private pending: Buffer[] | null = null;
   private pendingBytes = 0;
   private clientEnded = false;
   private clientClosed = false;
@@ -136,7 +137,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     shared.sessions.add(this);
     if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
-    c.setNoDelay(true);
+    // No setNoDelay here: the accepted connection has it already (net.Server's noDelay option,
+    // or the raw accept take-over); a second setsockopt per connection was pure cost.
     // A service frontend hands its socket to Node's HTTP parser, and a TLS bind wraps it in a
     // TLSSocket: both keep Node's own reads (their listeners accept net.Sockets, listener.ts).
     this.clientAdopted = this.frontend.service === undefined && this.bind.tls === undefined && readsIntoReader(c);
@@ -266,9 +268,11 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   /** The pending client bytes as one view (joined once per new chunk while inspecting). */
   private pendingView(): Buffer {
     const p = this.pending;
-    if (p.length === 0) return NO_BYTES;
-    if (p.length > 1) this.pending = [Buffer.concat(p, this.pendingBytes)];
-    return this.pending[0] as Buffer;
+    if (p === null || p.length === 0) return NO_BYTES;
+    if (p.length === 1) return p[0] as Buffer;
+    const joined = Buffer.concat(p, this.pendingBytes);
+    this.pending = [joined];
+    return joined;
   }
 
   private rejectByRule(): void {
@@ -321,9 +325,9 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   takePendingPayload(): readonly Buffer[] {
     const p = this.pending;
-    this.pending = [];
+    this.pending = null;
     this.pendingBytes = 0;
-    return p;
+    return p ?? NO_PAYLOAD;
   }
 
   onServerConnected(socket: Conn, backend: RuntimeBackend, server: RuntimeServer): void {
@@ -351,7 +355,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   // ---- client events (every phase) -------------------------------------------------------
 
   private queuePending(chunk: Buffer): void {
-    this.pending.push(chunk);
+    (this.pending ??= []).push(chunk);
     this.pendingBytes += chunk.length;
     this.ctx.stats.bytesFromClient += chunk.length;
     if (this.pendingBytes >= MAX_PENDING_BYTES_BEFORE_CONNECT) this.client.pause();

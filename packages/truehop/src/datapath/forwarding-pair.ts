@@ -139,7 +139,7 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
       if (!server.write(chunk)) this.client.pause();
       return true;
     }
-    server.write(chunk, this.onServerWritten);
+    server.write(chunk, (this.onServerWritten ??= () => this.serverWritten()));
     // Written to the kernel synchronously: the buffer is free for the next read.
     if (server.writableLength === 0) return true;
     // Still queued: the chunk pins our read buffer, so stop reading until it is out.
@@ -151,12 +151,19 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
     return (this.clientBuffer ??= takeReadBuffer());
   }
 
-  private readonly onServerWritten = (): void => {
+  /**
+   * Write callbacks, bound on the first write from a stream's own read buffer (after a large
+   * read): most streams never make one, and an idle one should not hold two closures.
+   */
+  private onServerWritten: (() => void) | null = null;
+  private onClientWritten: (() => void) | null = null;
+
+  private serverWritten(): void {
     this.lastActivity = performance.now();
     if (!this.clientWaitsForWrite || this.server.writableLength !== 0) return;
     this.clientWaitsForWrite = false;
     if (!this.clientEnded) this.client.resume();
-  };
+  }
 
   private static readonly onServerData = function (this: net.Socket, chunk: Buffer): void {
     (handlerOf(this) as ForwardingPair).onSocketRead(chunk, false);
@@ -185,7 +192,7 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
       if (!this.client.write(chunk)) this.server.pause();
       return true;
     }
-    this.client.write(chunk, this.onClientWritten);
+    this.client.write(chunk, (this.onClientWritten ??= () => this.clientWritten()));
     // Written to the kernel synchronously: the buffer is free for the next read.
     if (this.client.writableLength === 0) return true;
     // Still queued: the chunk pins our read buffer, so stop reading until it is out.
@@ -193,12 +200,12 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
     return false;
   }
 
-  private readonly onClientWritten = (): void => {
+  private clientWritten(): void {
     this.lastActivity = performance.now();
     if (!this.serverWaitsForWrite || this.client.writableLength !== 0) return;
     this.serverWaitsForWrite = false;
     if (!this.serverEnded) this.server.resume();
-  };
+  }
 
   onClientDrain(): void {
     this.lastActivity = performance.now();

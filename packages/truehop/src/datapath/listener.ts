@@ -6,11 +6,11 @@
 // connection, so one waiting for a slot costs no buffer and cannot push bytes at us.
 import net from 'node:net';
 import type { BindModel } from '../model/config-model.js';
-import { createSessionContext, socketEndpoint } from '../model/session-context.js';
+import { createSessionContext } from '../model/session-context.js';
 import { ClientSession } from './client-session.js';
 import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 import type { Conn } from './transport/conn.js';
-import { acceptInto, socketOf } from './transport/transport.js';
+import { acceptInto, localEndpoint, peerEndpoint, socketOf } from './transport/transport.js';
 import { acceptSwitch } from './accept-switch.js';
 
 /** Backlog handed to listen(): the kernel queue of not-yet-accepted connections. */
@@ -24,15 +24,16 @@ export function listenHost(bind: BindModel): string {
   return bind.host;
 }
 
-export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: Conn): void {
+/** `nowMs`: Date.now() at accept, read once for the rate counter and the session's accept time. */
+export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: Conn, nowMs: number = Date.now()): void {
   const shared = frontend.shared;
   shared.globalGate.active++;
   frontend.gate.active++;
   frontend.active++;
   if (frontend.active > frontend.stats.smax) frontend.stats.smax = frontend.active;
   if (socketOf(socket) !== null) socket.removeListener('error', ignoreError);
-  const realClient = socketEndpoint(socket.remoteAddress, socket.remotePort, socket.remoteFamily);
-  const realLocal = socketEndpoint(socket.localAddress, socket.localPort, socket.localFamily);
+  const realClient = peerEndpoint(socket);
+  const realLocal = localEndpoint(socket);
   if (realClient === null || realLocal === null) {
     // Reset between accept and now: nothing to serve, but the slots were taken.
     socket.destroy();
@@ -43,7 +44,7 @@ export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: Conn
     return;
   }
   const ctx = createSessionContext({
-    realClient, realLocal, frontendName: frontend.name, procVars: shared.procVars, acceptedAtMs: Date.now(), phase: 'connection',
+    realClient, realLocal, frontendName: frontend.name, procVars: shared.procVars, acceptedAtMs: nowMs, phase: 'connection',
   });
   new ClientSession(frontend, bind, socket, ctx).begin();
 }
@@ -69,9 +70,10 @@ export function onAccepted(frontend: RuntimeFrontend, bind: BindRuntime, socket:
   if (socketOf(socket) !== null) socket.on('error', ignoreError);
   const shared = frontend.shared;
   frontend.stats.connTot++;
-  frontend.stats.connRate.add(Date.now());
+  const nowMs = Date.now();
+  frontend.stats.connRate.add(nowMs);
   if (frontend.waiting.length === 0 && shared.globalGate.available && frontend.gate.available) {
-    admit(frontend, bind, socket);
+    admit(frontend, bind, socket, nowMs);
     return;
   }
   if (frontend.waiting.length >= shared.waitingLimit) {

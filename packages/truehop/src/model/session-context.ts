@@ -36,7 +36,7 @@ export function createSessionContext(init: SessionContextInit): SessionContext {
     frontendName: init.frontendName,
     backendName: null,
     serverName: null,
-    vars: new Map(),
+    vars: null,
     procVars: init.procVars,
     acceptedAtMs: init.acceptedAtMs,
     uniqueId: null,

@@ -45,8 +45,12 @@ export interface SessionContext {
   readonly frontendName: string;
   backendName: string | null;
   serverName: string | null;
-  /** Variables of scopes sess/txn/req/res for this session; `proc` lives in procVars. */
-  readonly vars: Map<string, Sample>;
+  /**
+   * Variables of scopes sess/txn/req/res for this session, made by the first write (null until
+   * then: most sessions never set one, and an empty Map per session is memory an idle session
+   * keeps); `proc` lives in procVars.
+   */
+  vars: Map<string, Sample> | null;
   readonly procVars: Map<string, Sample>;
   /** Accept time, ms since the epoch (for `date`, log `%t`). */
   readonly acceptedAtMs: number;

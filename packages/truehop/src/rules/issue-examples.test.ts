@@ -44,7 +44,7 @@ describe('issue 5 examples', () => {
     assert.deepEqual(diagnostics, ['warning:ACL_OPERATOR_AS_PATTERN'], 'loads with the explanatory warning and no alert');
     const ctx = createSessionContext({ proxyHeader: v2Header([tlv(0xee, AZURE_VALUE)]) });
     assert.deepEqual(rule.run(ctx), { verdict: 'continue', matched: true });
-    const stored = ctx.vars.get('sess.azure_vpcid');
+    const stored = ctx.vars?.get('sess.azure_vpcid');
     assert.deepEqual(stored, { type: 'bin', value: Buffer.from([0xc1, 0x45, 0x00, 0x21]) });
     assert.equal(stored?.type === 'bin' ? stored.value.readUInt32LE(0) : 0, 553665985);
   });
@@ -52,7 +52,7 @@ describe('issue 5 examples', () => {
     const { rule } = compileRule(AZURE_RULE);
     const ctx = createSessionContext({ proxyHeader: v2Header([tlv(0xee, Buffer.from('02c1450021', 'hex'))]) });
     assert.deepEqual(rule.run(ctx), { verdict: 'continue', matched: false });
-    assert.equal(ctx.vars.has('sess.azure_vpcid'), false);
+    assert.equal((ctx.vars ??= new Map()).has('sess.azure_vpcid'), false);
   });
   it('Azure: no 0xEE TLV, an empty one, no header at all → no match', () => {
     const { rule } = compileRule(AZURE_RULE);
@@ -67,7 +67,7 @@ describe('issue 5 examples', () => {
       proxyHeader: v2Header([tlv(0xee, Buffer.from('02aabbccdd', 'hex')), tlv(0xee, '\x03'), tlv(0xee, AZURE_VALUE)]),
     });
     assert.equal(rule.run(ctx).matched, true);
-    assert.deepEqual(ctx.vars.get('sess.azure_vpcid'), { type: 'bin', value: Buffer.from('aabbccdd', 'hex') });
+    assert.deepEqual(ctx.vars?.get('sess.azure_vpcid'), { type: 'bin', value: Buffer.from('aabbccdd', 'hex') });
     const none = createSessionContext({ proxyHeader: v2Header([tlv(0xee, '\x02x'), tlv(0xee, '\x03y'), tlv(0xee, '\x04z')]) });
     assert.equal(rule.run(none).matched, false);
   });
@@ -76,7 +76,7 @@ describe('issue 5 examples', () => {
     assert.deepEqual(diagnostics, ['warning:ACL_OPERATOR_AS_PATTERN']);
     const ctx = createSessionContext({ proxyHeader: v2Header([awsVpceIdTlv('vpce-08d2bf15fac5001c9')]) });
     assert.equal(rule.run(ctx).matched, true);
-    assert.deepEqual(ctx.vars.get('sess.aws_linkid'), { type: 'bin', value: Buffer.from('vpce-08d2bf15fac5001c9') });
+    assert.deepEqual(ctx.vars?.get('sess.aws_linkid'), { type: 'bin', value: Buffer.from('vpce-08d2bf15fac5001c9') });
   });
   it('set-proxy-v2-tlv-fmt(0xEE) %[fc_pp_tlv(0xEE)] forwards all 5 bytes intact (HAProxy #3489 sends 01 c1 45)', () => {
     assert.deepEqual(forward('%[fc_pp_tlv(0xEE)]', v2Header([tlv(0xee, AZURE_VALUE)]), 0xee), AZURE_VALUE);
@@ -98,7 +98,7 @@ describe('issue 5 examples', () => {
     const d = compileTcpRuleLine('content set-var(sess.psc) fc_pp_tlv(0xE0),be2dec(,8) if { fc_pp_gcp_psc_id 43686719580552292 } { src 10.0.60.2 }', env);
     assert.ok(d !== undefined, JSON.stringify(env.diagnostics.items));
     assert.equal(d.run(ctx).matched, true);
-    assert.deepEqual(ctx.vars.get('sess.psc'), { type: 'str', value: '43686719580552292' });
+    assert.deepEqual(ctx.vars?.get('sess.psc'), { type: 'str', value: '43686719580552292' });
     assert.deepEqual(forward('%[fc_pp_tlv(0xE0)]', decoded.header, 0xe0), Buffer.from('009b34d70a003c64', 'hex'));
   });
   it("HAProxy's reg-tests/sample_fetches/tlvs.vtc, byte for byte (len 0x00B0, a 128-byte TLV)", () => {

@@ -48,17 +48,17 @@ describe('tcp-request rules', () => {
   it('set-var / unset-var in every phase and scope; a missing sample leaves the variable alone', () => {
     const ctx = createSessionContext({ proxyHeader: v2Header([tlv(0x02, 'example.com')]) });
     rule('session set-var(sess.host) fc_pp_authority').run(ctx);
-    assert.deepEqual(ctx.vars.get('sess.host'), { type: 'str', value: 'example.com' });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.host'), { type: 'str', value: 'example.com' });
     rule('content set-var(txn.port) src_port').run(ctx);
-    assert.deepEqual(ctx.vars.get('txn.port'), { type: 'int', value: 51000 });
+    assert.deepEqual((ctx.vars ??= new Map()).get('txn.port'), { type: 'int', value: 51000 });
     rule('connection set-var(proc.seen) int(1)').run(ctx);
     assert.deepEqual(ctx.procVars.get('proc.seen'), { type: 'int', value: 1 });
     rule('content set-var(sess.host) fc_pp_tlv(0xEA)').run(ctx);
-    assert.deepEqual(ctx.vars.get('sess.host'), { type: 'str', value: 'example.com' }, 'unchanged');
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.host'), { type: 'str', value: 'example.com' }, 'unchanged');
     rule('content unset-var(sess.host)').run(ctx);
-    assert.equal(ctx.vars.has('sess.host'), false);
+    assert.equal((ctx.vars ??= new Map()).has('sess.host'), false);
     rule('content set-var-fmt(txn.f) %[src]:%[src_port]').run(ctx);
-    assert.deepEqual(ctx.vars.get('txn.f'), { type: 'str', value: '192.0.2.1:51000' });
+    assert.deepEqual((ctx.vars ??= new Map()).get('txn.f'), { type: 'str', value: '192.0.2.1:51000' });
   });
   it('set-var conditions (HAProxy vars.c): ifexists ifnotexists ifset ifnotset ifempty ifnotempty ifgt iflt', () => {
     const ctx = createSessionContext();
@@ -66,32 +66,32 @@ describe('tcp-request rules', () => {
       rule(`content ${line}`).run(ctx);
     };
     set('set-var(sess.a,ifexists) int(1)');
-    assert.equal(ctx.vars.has('sess.a'), false, 'ifexists: not created');
+    assert.equal((ctx.vars ??= new Map()).has('sess.a'), false, 'ifexists: not created');
     set('set-var(sess.a,ifnotexists) int(1)');
     set('set-var(sess.a,ifnotexists) int(2)');
-    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 1 }, 'ifnotexists: first one wins');
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.a'), { type: 'int', value: 1 }, 'ifnotexists: first one wins');
     set('set-var(sess.a,ifexists,ifset) int(3)');
-    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 3 });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.a'), { type: 'int', value: 3 });
     set('set-var(sess.a,ifnotset) int(4)');
-    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 3 });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.a'), { type: 'int', value: 3 });
     set('set-var(proc.p,ifexists) int(9)');
     assert.deepEqual(ctx.procVars.get('proc.p'), { type: 'int', value: 9 }, 'proc variables always exist');
     set('set-var(sess.a,ifgt) int(2)');
-    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 2 }, 'ifgt: 3 > 2, stored');
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.a'), { type: 'int', value: 2 }, 'ifgt: 3 > 2, stored');
     set('set-var(sess.a,ifgt) int(5)');
-    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 2 }, 'ifgt: 2 > 5 is false');
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.a'), { type: 'int', value: 2 }, 'ifgt: 2 > 5 is false');
     set('set-var(sess.a,iflt) int(5)');
-    assert.deepEqual(ctx.vars.get('sess.a'), { type: 'int', value: 5 });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.a'), { type: 'int', value: 5 });
     set('set-var(sess.e,ifempty) str(x)');
-    assert.equal(ctx.vars.has('sess.e'), false);
+    assert.equal((ctx.vars ??= new Map()).has('sess.e'), false);
     set('set-var(sess.e,ifempty) int(0)');
-    assert.equal(ctx.vars.has('sess.e'), false, 'a scalar is never empty');
+    assert.equal((ctx.vars ??= new Map()).has('sess.e'), false, 'a scalar is never empty');
     set('set-var-fmt(sess.e,ifempty) %[str(x),bytes(1)]');
-    assert.deepEqual(ctx.vars.get('sess.e'), { type: 'str', value: '' });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.e'), { type: 'str', value: '' });
     set('set-var(sess.e,ifnotempty) bin(00)');
-    assert.deepEqual(ctx.vars.get('sess.e'), { type: 'bin', value: Buffer.from([0]) });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.e'), { type: 'bin', value: Buffer.from([0]) });
     set('set-var-fmt(sess.e,ifnotempty) %[str(x),bytes(1)]');
-    assert.deepEqual(ctx.vars.get('sess.e'), { type: 'bin', value: Buffer.from([0]) });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.e'), { type: 'bin', value: Buffer.from([0]) });
   });
   it('set-var stores a copy of binary values (they may view the socket buffer)', () => {
     const value = Buffer.from('01c1450021', 'hex');
@@ -100,9 +100,9 @@ describe('tcp-request rules', () => {
     rule('content set-var(sess.v) fc_pp_tlv(0xEE),bytes(1)').run(ctx);
     rule('content set-var(sess.s) fc_pp_tlv(0xEE)').run(ctx);
     (header.tlvs[0]?.value as Uint8Array).fill(0);
-    assert.deepEqual(ctx.vars.get('sess.v'), { type: 'bin', value: Buffer.from('c1450021', 'hex') });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.v'), { type: 'bin', value: Buffer.from('c1450021', 'hex') });
     // A string variable keeps only its text, not a view of the header bytes.
-    assert.deepEqual(ctx.vars.get('sess.s'), { type: 'str', value: '\x01\xc1E\x00!' });
+    assert.deepEqual((ctx.vars ??= new Map()).get('sess.s'), { type: 'str', value: '\x01\xc1E\x00!' });
   });
   it('variable scope txn/req/res does not exist in connection and session rules: loads (as HAProxy), warns, does nothing', () => {
     assert.deepEqual(codes('connection set-var(txn.x) int(1)'), ['warning:VAR_SCOPE_NOT_AVAILABLE']);
@@ -110,7 +110,7 @@ describe('tcp-request rules', () => {
     assert.deepEqual(codes('session set-var(sess.x) int(1)'), []);
     const ctx = createSessionContext();
     assert.deepEqual(rule('connection set-var(txn.x) int(1)').run(ctx), { verdict: 'continue', matched: true });
-    assert.equal(ctx.vars.has('txn.x'), false);
+    assert.equal((ctx.vars ??= new Map()).has('txn.x'), false);
   });
   it('fc_pp_tlv in tcp-request connection is an alert (the header is not read yet)', () => {
     assert.deepEqual(codes('connection set-var(sess.x) fc_pp_tlv(0xEE)'), ['alert:FETCH_NOT_AVAILABLE']);

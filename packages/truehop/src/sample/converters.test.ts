@@ -32,9 +32,9 @@ describe('converters', () => {
   });
   it('bytes: offset and length from variables; negative or unset → no sample', () => {
     const ctx = createSessionContext({ proxyHeader: v2Header([tlv(0xee, AZURE)]) });
-    ctx.vars.set('sess.off', int(3));
-    ctx.vars.set('sess.len', str('1'));
-    ctx.vars.set('sess.neg', int(-1));
+    (ctx.vars ??= new Map()).set('sess.off', int(3));
+    (ctx.vars ??= new Map()).set('sess.len', str('1'));
+    (ctx.vars ??= new Map()).set('sess.neg', int(-1));
     assert.deepEqual(run('fc_pp_tlv(0xEE),bytes(sess.off,sess.len)', ctx), bin('00'));
     assert.equal(run('fc_pp_tlv(0xEE),bytes(sess.neg)', ctx), undefined);
     assert.equal(run('fc_pp_tlv(0xEE),bytes(sess.unset)', ctx), undefined);
@@ -113,14 +113,14 @@ describe('converters', () => {
   });
   it('concat: start, variable, end', () => {
     const ctx = createSessionContext();
-    ctx.vars.set('sess.x', int(42));
+    (ctx.vars ??= new Map()).set('sess.x', int(42));
     assert.deepEqual(run('str(a),concat(<,sess.x,>)', ctx), str('a<42>'));
     assert.deepEqual(run('str(a),concat(-,sess.none,-)', ctx), str('a--'));
     assert.deepEqual(run('str(a),concat(,,!)', ctx), str('a!'));
   });
   it('arithmetic with constants and variables, HAProxy edge cases', () => {
     const ctx = createSessionContext();
-    ctx.vars.set('txn.n', int(5));
+    (ctx.vars ??= new Map()).set('txn.n', int(5));
     assert.deepEqual(run('int(7),add(3)', ctx), int(10));
     assert.deepEqual(run('int(7),sub(txn.n)', ctx), int(2));
     assert.deepEqual(run('int(7),mul(-3)', ctx), int(-21));

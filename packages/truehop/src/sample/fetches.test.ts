@@ -185,7 +185,7 @@ describe('internal fetches', () => {
   });
   it('var: stored sample, proc scope, default when unset', () => {
     const ctx = createSessionContext();
-    ctx.vars.set('sess.x', { type: 'bin', value: Buffer.from([0, 1]) });
+    (ctx.vars ??= new Map()).set('sess.x', { type: 'bin', value: Buffer.from([0, 1]) });
     ctx.procVars.set('proc.p', { type: 'int', value: 3 });
     assert.deepEqual(run('var(sess.x)', ctx), { type: 'bin', value: Buffer.from([0, 1]) });
     assert.deepEqual(run('var(proc.p)', ctx), { type: 'int', value: 3 });

@@ -61,7 +61,7 @@ describe('log-format', () => {
     const ctx = session();
     assert.equal(render('%{+Q}f %{+Q}cp', ctx).toString(), '"fe" 51000');
     assert.equal(render('%{+X}ci:%{+X}cp', ctx).toString(), 'C0000201:C738');
-    ctx.vars.set('sess.v', { type: 'str', value: 'a"b]c\\' });
+    (ctx.vars ??= new Map()).set('sess.v', { type: 'str', value: 'a"b]c\\' });
     assert.equal(render('%{+E}[var(sess.v)]', ctx).toString(), 'a\\"b\\]c\\\\');
     assert.equal(render('%{+Q,+E}[var(sess.v)]', ctx).toString(), '"a\\"b\\]c\\\\"');
     assert.equal(render('[%{+Q}[var(sess.none)]]', ctx).toString(), '[]', 'a missing sample stays empty under +Q');

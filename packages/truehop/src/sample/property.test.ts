@@ -101,8 +101,8 @@ function makeContext(c: ContextInput): SessionContext {
       ? { version: 2, command: 'PROXY', family: 'INET', transport: 'STREAM', src: '192.0.2.1', srcPort: c.srcPort, dst: '192.0.2.2', dstPort: 443, tlvs: c.tlvs }
       : null,
   });
-  if (c.x !== undefined) ctx.vars.set('sess.x', c.x);
-  if (c.n !== undefined) ctx.vars.set('txn.n', c.n);
+  if (c.x !== undefined) (ctx.vars ??= new Map()).set('sess.x', c.x);
+  if (c.n !== undefined) (ctx.vars ??= new Map()).set('txn.n', c.n);
   return ctx;
 }
 

@@ -33,7 +33,7 @@ export function parseVarName(text: string): VarRef | undefined {
 }
 
 export function readVar(ctx: SessionContext, ref: VarRef): Sample | undefined {
-  return ref.scope === 'proc' ? ctx.procVars.get(ref.key) : ctx.vars.get(ref.key);
+  return ref.scope === 'proc' ? ctx.procVars.get(ref.key) : ctx.vars?.get(ref.key);
 }
 
 /**
@@ -46,12 +46,12 @@ export function writeVar(ctx: SessionContext, ref: VarRef, sample: Sample): void
   // A string's `raw` view would keep the whole socket buffer alive: keep the string only.
   else if (sample.type === 'str' && sample.raw !== undefined) stored = { type: 'str', value: sample.value };
   if (ref.scope === 'proc') ctx.procVars.set(ref.key, stored);
-  else ctx.vars.set(ref.key, stored);
+  else (ctx.vars ??= new Map()).set(ref.key, stored);
 }
 
 export function clearVar(ctx: SessionContext, ref: VarRef): void {
   if (ref.scope === 'proc') ctx.procVars.delete(ref.key);
-  else ctx.vars.delete(ref.key);
+  else ctx.vars?.delete(ref.key);
 }
 
 /** `set-var(<name>,<cond>…)` conditions (HAProxy 2.9+, vars.c var_set). */

@@ -132,8 +132,8 @@ describe('log-format rendering and ACL matching agree with HAProxy 2.6', { skip:
       realLocal: { address: '127.0.0.1', port, family: 'IPv4' },
       frontendName: 'f',
     });
-    ctx.vars.set('txn.v', { type: 'int', value: 42 });
-    ctx.vars.set('txn.s', { type: 'str', value: 'hello' });
+    (ctx.vars ??= new Map()).set('txn.v', { type: 'int', value: 42 });
+    (ctx.vars ??= new Map()).set('txn.s', { type: 'str', value: 'hello' });
     return ctx;
   }
 

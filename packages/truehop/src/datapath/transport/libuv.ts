@@ -25,11 +25,15 @@ export interface TcpHandle {
   getsockname(out: AddressOut): number;
 }
 
-/** What getpeername/getsockname fill in. */
+/**
+ * What getpeername/getsockname fill in. The caller makes it with all three properties already
+ * present (undefined), in Endpoint's order, so the filled object has Endpoint's shape and can
+ * serve as one without a copy (raw-conn.ts).
+ */
 export interface AddressOut {
-  address?: string;
-  port?: number;
-  family?: string;
+  address: string | undefined;
+  port: number | undefined;
+  family: string | undefined;
 }
 
 export interface WriteReq {

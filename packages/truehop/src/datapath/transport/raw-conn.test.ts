@@ -3,6 +3,8 @@
 // large read, then land in the connection's own buffer; `false` stops reading until resume();
 // 8 MB each way arrive whole (sha256); write backpressure answers false and 'drain' follows;
 // a reset is ECONNRESET then 'close' with hadError; the self-test rejects broken bindings.
+// Events reach one owner (ConnHandler) by method calls, in net.Socket's order, on both
+// transports (attachHandler routes a net.Socket's events the same way).
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
@@ -10,7 +12,9 @@ import net from 'node:net';
 import { PRIVATE_BUFFER_AFTER_READ_BYTES, type SocketReader } from '../reused-read-buffers.js';
 import { loadLibuvBindings } from './libuv.js';
 import { takeOverAccepts } from './raw-accept.js';
+import type { Conn, ConnHandler } from './conn.js';
 import { rawConnect, useBindings, type RawConn } from './raw-conn.js';
+import { attachHandler, detachHandler, handlerOf, peerEndpoint } from './transport.js';
 import { selfTestRawTransport } from './self-test.js';
 
 interface Pair {
@@ -177,4 +181,159 @@ describe('raw transport', () => {
     // Leave the real bindings installed for whatever runs next in this process.
     useBindings(b);
   });
+
+  it('one handler hears connect, end, close in order; a replaced handler hears nothing more; listeners come after it', async () => {
+    const server = net.createServer({ pauseOnConnect: true });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const acceptedP = new Promise<RawConn>((r) => assert.ok(takeOverAccepts(server, r)));
+      const client = rawConnect('127.0.0.1', (server.address() as net.AddressInfo).port, 4);
+      const first = new Recorder();
+      client.handler = first;
+      const order: string[] = [];
+      client.on('connect', () => order.push('listener connect'));
+      first.onEvent = (e) => order.push(`handler ${e}`);
+      await first.wait('connect');
+      assert.deepEqual(order, ['handler connect', 'listener connect'], 'the handler first, then listeners');
+      const accepted = await acceptedP;
+      // The handler changes hands (as the connect attempt hands the server connection to the stream).
+      const second = new Recorder();
+      client.handler = second;
+      client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+      client.resume();
+      accepted.end();
+      await second.wait('end');
+      client.end();
+      await second.wait('close');
+      assert.deepEqual(first.events, ['connect'], 'the first handler heard nothing after it was replaced');
+      assert.deepEqual(second.events, ['end', 'close false']);
+      assert.equal(client.destroyed, true);
+      assert.equal(client.writableEnded, true);
+      accepted.destroy();
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('an error reaches the handler before close(hadError), on the next tick; without handler or listener it is dropped', async () => {
+    const p = await pair();
+    try {
+      const rec = new Recorder();
+      p.client.handler = rec;
+      p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+      p.client.resume();
+      p.client.write(Buffer.from('unread'));
+      await new Promise((r) => setTimeout(r, 50));
+      p.accepted.destroy();
+      await rec.wait('close');
+      assert.deepEqual(rec.events, ['error ECONNRESET', 'close true']);
+      // A connection with no owner at all: a refused connect must not throw anywhere.
+      const probe = net.createServer();
+      await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+      const free = (probe.address() as net.AddressInfo).port;
+      await new Promise<void>((r) => probe.close(() => r()));
+      const orphan = rawConnect('127.0.0.1', free, 4);
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(orphan.destroyed, true);
+    } finally {
+      await close(p);
+    }
+  });
+
+  it('drain goes to the handler once the queue that passed the high-water mark is written', async () => {
+    const p = await pair();
+    try {
+      const rec = new Recorder();
+      p.client.handler = rec;
+      const chunk = Buffer.alloc(1024 * 1024, 3);
+      let writes = 0;
+      while (p.client.write(chunk) && writes < 64) writes++;
+      assert.ok(writes < 64);
+      assert.deepEqual(rec.events, []);
+      p.accepted.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+      p.accepted.resume();
+      await rec.wait('drain');
+      assert.deepEqual(rec.events, ['drain']);
+    } finally {
+      await close(p);
+    }
+  });
+
+  it("the peer's endpoint is the object getpeername filled, in Endpoint's shape, shared with the address getters", async () => {
+    const p = await pair();
+    try {
+      const e = peerEndpoint(p.accepted);
+      assert.ok(e !== null);
+      assert.deepEqual(Object.keys(e), ['address', 'port', 'family']);
+      assert.deepEqual({ ...e }, { address: '127.0.0.1', port: p.client.localPort, family: 'IPv4' });
+      assert.equal(peerEndpoint(p.accepted), e, 'one object per connection');
+      assert.equal(p.accepted.remotePort, e.port);
+    } finally {
+      await close(p);
+    }
+  });
+
+  it('attachHandler gives a net.Socket the same owner calls, in the same order; detach stops them', async () => {
+    const server = net.createServer({ allowHalfOpen: true }, (s) => {
+      s.end();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const socket = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
+      const rec = new Recorder();
+      attachHandler(socket, rec);
+      assert.equal(handlerOf(socket), rec);
+      await rec.wait('connect');
+      socket.resume();
+      await rec.wait('end');
+      const next = new Recorder();
+      attachHandler(socket, next);
+      socket.end();
+      await next.wait('close');
+      assert.deepEqual(rec.events, ['connect', 'end']);
+      assert.deepEqual(next.events, ['close false']);
+      assert.equal(socket.listenerCount('close'), 1, 'listeners are attached once, whatever the handler');
+      detachHandler(socket);
+      assert.equal(socket.listenerCount('close') + socket.listenerCount('error'), 0);
+      assert.equal(handlerOf(socket), null);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
 });
+
+/** A ConnHandler that records what it hears, in order. */
+class Recorder implements ConnHandler {
+  readonly events: string[] = [];
+  onEvent: ((e: string) => void) | null = null;
+  private waiters: { prefix: string; resolve: () => void }[] = [];
+  private record(e: string): void {
+    this.events.push(e);
+    this.onEvent?.(e);
+    this.waiters = this.waiters.filter((w) => {
+      if (!e.startsWith(w.prefix)) return true;
+      w.resolve();
+      return false;
+    });
+  }
+  /** Resolves once an event starting with `prefix` was heard (at once if it already was). */
+  wait(prefix: string): Promise<void> {
+    if (this.events.some((e) => e.startsWith(prefix))) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push({ prefix, resolve }));
+  }
+  onConnConnect(): void {
+    this.record('connect');
+  }
+  onConnDrain(): void {
+    this.record('drain');
+  }
+  onConnEnd(): void {
+    this.record('end');
+  }
+  onConnError(_conn: Conn, err: Error): void {
+    this.record(`error ${String((err as NodeJS.ErrnoException).code)}`);
+  }
+  onConnClose(_conn: Conn, hadError: boolean): void {
+    this.record(`close ${String(hadError)}`);
+  }
+}

@@ -19,6 +19,7 @@
 //    listener table made on first use; the data path never makes one.
 import { getSystemErrorName } from 'node:util';
 import { PRIVATE_BUFFER_AFTER_READ_BYTES, SHARED_READ_BUFFER, type SocketReader } from '../reused-read-buffers.js';
+import type { Endpoint } from '../../model/session.js';
 import type { Conn, ConnHandler } from './conn.js';
 import type { AddressOut, ConnectReq, LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
 
@@ -131,23 +132,30 @@ type Listener = (...args: any[]) => void;
 /** A once() listener, found again by removeListener(original). */
 type OnceListener = Listener & { listener?: Listener };
 
+/** RawConn state bits. */
+const DESTROYED = 1;
+const WRITABLE_ENDED = 2;
+const READING = 4;
+/** The peer's FIN was read. */
+const READ_ENDED = 8;
+/** A write() returned false: 'drain' is owed once the queue is empty. */
+const NEED_DRAIN = 16;
+const SHUTDOWN_STARTED = 32;
+const SHUTDOWN_DONE = 64;
+/** Closed because of an error ('close' says hadError). */
+const ERRORED = 128;
+
 export class RawConn implements Conn {
   /** Where reads go (the session for a client, the stream for a server). */
   reader: SocketReader | null = null;
   /** Who hears connect/drain/end/error/close; null: only listeners (if any) do. */
   handler: ConnHandler | null = null;
-  destroyed = false;
-  writableEnded = false;
+  /** State bits (DESTROYED, READING, …): one field instead of eight booleans per connection. */
+  private state = 0;
   writableLength = 0;
   /** The buffer libuv reads into next for this handle; null until reading started once. */
   private readBuffer: Uint8Array | null = null;
-  private reading = false;
-  private readEnded = false;
   private pendingWrites = 0;
-  private needDrain = false;
-  private shutdownStarted = false;
-  private shutdownDone = false;
-  private errored = false;
   private peer: AddressOut | null = null;
   private local: AddressOut | null = null;
   /** on()/once() listeners by event; null until someone listens (never on the data path). */
@@ -175,13 +183,13 @@ export class RawConn implements Conn {
   }
 
   signalClose(): void {
-    const hadError = this.errored;
+    const hadError = (this.state & ERRORED) !== 0;
     this.handler?.onConnClose(this, hadError);
     if (this.listeners !== null) this.emitToListeners('close', hadError);
   }
 
   on(event: string, listener: Listener): this {
-    const table = (this.listeners ??= new Map());
+    const table = (this.listeners ??= new Map<string, Listener[]>());
     const list = table.get(event);
     if (list === undefined) table.set(event, [listener]);
     else list.push(listener);
@@ -209,41 +217,49 @@ export class RawConn implements Conn {
     return this.listeners?.get(event)?.length ?? 0;
   }
 
+  get destroyed(): boolean {
+    return (this.state & DESTROYED) !== 0;
+  }
+
+  get writableEnded(): boolean {
+    return (this.state & WRITABLE_ENDED) !== 0;
+  }
+
   // ---- reading -----------------------------------------------------------------------------
 
   resume(): this {
-    if (this.destroyed || this.readEnded || this.reading) return this;
+    if ((this.state & (DESTROYED | READ_ENDED | READING)) !== 0) return this;
     if (this.readBuffer === null) {
       this.readBuffer = SHARED_READ_BUFFER;
       this.handle.useUserBuffer(SHARED_READ_BUFFER);
     }
     const err = this.handle.readStart();
     if (err !== 0) return this.destroyWith(uvError(err, 'read'));
-    this.reading = true;
+    this.state |= READING;
     return this;
   }
 
   pause(): this {
-    if (!this.reading || this.destroyed) return this;
-    this.reading = false;
+    if ((this.state & (READING | DESTROYED)) !== READING) return this;
+    this.state &= ~READING;
     this.handle.readStop();
     return this;
   }
 
   /** libuv's read callback: `nread` bytes in readBuffer, or EOF / an error. */
   onRead(nread: number): Uint8Array | undefined {
-    if (this.destroyed) return undefined;
+    if ((this.state & DESTROYED) !== 0) return undefined;
     if (nread > 0) return this.deliver(nread);
     if (nread === 0) return undefined;
     if (nread !== UV_EOF) {
       this.destroyWith(uvError(nread, 'read'));
       return undefined;
     }
-    this.readEnded = true;
+    this.state |= READ_ENDED;
     this.pause();
     this.handler?.onConnEnd(this);
     if (this.listeners !== null) this.emitToListeners('end');
-    if (this.shutdownDone) this.destroy();
+    if ((this.state & SHUTDOWN_DONE) !== 0) this.destroy();
     return undefined;
   }
 
@@ -258,7 +274,7 @@ export class RawConn implements Conn {
       const copy = Buffer.allocUnsafe(nread);
       SHARED_READ_BUFFER.copy(copy, 0, 0, nread);
       more = reader.onSocketRead(copy, false);
-      if (nread >= PRIVATE_BUFFER_AFTER_READ_BYTES && !this.destroyed) next = reader.ownReadBuffer();
+      if (nread >= PRIVATE_BUFFER_AFTER_READ_BYTES && (this.state & DESTROYED) === 0) next = reader.ownReadBuffer();
     } else {
       more = reader.onSocketRead(Buffer.from(buf.buffer, buf.byteOffset, nread), true);
     }
@@ -271,7 +287,7 @@ export class RawConn implements Conn {
   // ---- writing -----------------------------------------------------------------------------
 
   write(chunk: Uint8Array, cb?: (err?: Error | null) => void): boolean {
-    if (this.destroyed || this.writableEnded) return false;
+    if ((this.state & (DESTROYED | WRITABLE_ENDED)) !== 0) return false;
     const b = bindings();
     const req = takeWriteReq(b);
     req.handle = this.handle;
@@ -281,7 +297,7 @@ export class RawConn implements Conn {
 
   /** Writes several chunks in one writev (the PROXY header and the client's first bytes). */
   writev(chunks: readonly Uint8Array[]): boolean {
-    if (this.destroyed || this.writableEnded) return false;
+    if ((this.state & (DESTROYED | WRITABLE_ENDED)) !== 0) return false;
     if (chunks.length === 1) return this.write(chunks[0] as Uint8Array);
     const b = bindings();
     const req = takeWriteReq(b);
@@ -315,14 +331,14 @@ export class RawConn implements Conn {
     this.pendingWrites++;
     this.writableLength += bytes;
     if (this.writableLength < WRITE_HIGH_WATER_BYTES) return true;
-    this.needDrain = true;
+    this.state |= NEED_DRAIN;
     return false;
   }
 
   afterWrite(bytes: number, status: number, cb: ((err?: Error | null) => void) | undefined): void {
     this.pendingWrites--;
     this.writableLength -= bytes;
-    if (this.destroyed) {
+    if ((this.state & DESTROYED) !== 0) {
       cb?.(null);
       return;
     }
@@ -333,24 +349,24 @@ export class RawConn implements Conn {
       return;
     }
     cb?.(null);
-    if (this.pendingWrites !== 0 || this.destroyed) return;
-    if (this.needDrain) {
-      this.needDrain = false;
+    if (this.pendingWrites !== 0 || (this.state & DESTROYED) !== 0) return;
+    if ((this.state & NEED_DRAIN) !== 0) {
+      this.state &= ~NEED_DRAIN;
       this.handler?.onConnDrain(this);
       if (this.listeners !== null) this.emitToListeners('drain');
     }
-    if (this.writableEnded && !this.shutdownStarted && !this.destroyed) this.shutdown();
+    if ((this.state & (WRITABLE_ENDED | SHUTDOWN_STARTED | DESTROYED)) === WRITABLE_ENDED) this.shutdown();
   }
 
   end(): this {
-    if (this.writableEnded || this.destroyed) return this;
-    this.writableEnded = true;
+    if ((this.state & (WRITABLE_ENDED | DESTROYED)) !== 0) return this;
+    this.state |= WRITABLE_ENDED;
     if (this.pendingWrites === 0) this.shutdown();
     return this;
   }
 
   private shutdown(): void {
-    this.shutdownStarted = true;
+    this.state |= SHUTDOWN_STARTED;
     const req = new (bindings().ShutdownWrap)() as OwnedShutdown;
     req.conn = this;
     req.handle = this.handle;
@@ -360,17 +376,17 @@ export class RawConn implements Conn {
   }
 
   afterShutdown(status: number): void {
-    if (this.destroyed) return;
+    if ((this.state & DESTROYED) !== 0) return;
     if (status < 0) {
       this.destroyWith(uvError(status, 'shutdown'));
       return;
     }
-    this.shutdownDone = true;
-    if (this.readEnded) this.destroy();
+    this.state |= SHUTDOWN_DONE;
+    if ((this.state & READ_ENDED) !== 0) this.destroy();
   }
 
   afterConnect(status: number, address: string, port: number): void {
-    if (this.destroyed) return;
+    if ((this.state & DESTROYED) !== 0) return;
     if (status < 0) {
       this.destroyWith(uvError(status, 'connect', address, port));
       return;
@@ -383,9 +399,8 @@ export class RawConn implements Conn {
   // ---- closing -----------------------------------------------------------------------------
 
   destroy(): this {
-    if (this.destroyed) return this;
-    this.destroyed = true;
-    this.reading = false;
+    if ((this.state & DESTROYED) !== 0) return this;
+    this.state = (this.state | DESTROYED) & ~READING;
     this.readBuffer = null;
     this.handle.close(onHandleClosed);
     return this;
@@ -393,14 +408,14 @@ export class RawConn implements Conn {
 
   /** Closes because of `err`: 'error' (next tick, as net) then 'close' with hadError. */
   destroyWith(err: Error): this {
-    if (this.destroyed) return this;
-    this.errored = true;
+    if ((this.state & DESTROYED) !== 0) return this;
+    this.state |= ERRORED;
     process.nextTick(emitError, this, err);
     return this.destroy();
   }
 
   setNoDelay(noDelay = true): this {
-    if (!this.destroyed) this.handle.setNoDelay(noDelay);
+    if ((this.state & DESTROYED) === 0) this.handle.setNoDelay(noDelay);
     return this;
   }
 
@@ -408,8 +423,8 @@ export class RawConn implements Conn {
 
   private peerInfo(): AddressOut {
     if (this.peer === null) {
-      const out: AddressOut = {};
-      if (!this.destroyed && this.handle.getpeername(out) === 0) this.peer = out;
+      const out: AddressOut = { address: undefined, port: undefined, family: undefined };
+      if ((this.state & DESTROYED) === 0 && this.handle.getpeername(out) === 0) this.peer = out;
       else return out;
     }
     return this.peer;
@@ -417,11 +432,24 @@ export class RawConn implements Conn {
 
   private localInfo(): AddressOut {
     if (this.local === null) {
-      const out: AddressOut = {};
-      if (!this.destroyed && this.handle.getsockname(out) === 0) this.local = out;
+      const out: AddressOut = { address: undefined, port: undefined, family: undefined };
+      if ((this.state & DESTROYED) === 0 && this.handle.getsockname(out) === 0) this.local = out;
       else return out;
     }
     return this.local;
+  }
+
+  /**
+   * The peer's (or our) end as an Endpoint, or null when the connection has lost it (reset).
+   * The object getpeername/getsockname filled is returned itself, not copied: it already has
+   * Endpoint's shape and is never changed afterwards, so the session context and this
+   * connection share it (two objects less per session).
+   */
+  endpoint(peer: boolean): Endpoint | null {
+    const a = peer ? this.peerInfo() : this.localInfo();
+    if (a.address === undefined || a.port === undefined) return null;
+    if (a.family !== 'IPv4' && a.family !== 'IPv6') a.family = 'IPv4';
+    return a as Endpoint;
   }
 
   get remoteAddress(): string | undefined {

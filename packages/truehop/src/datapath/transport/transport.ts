@@ -85,10 +85,19 @@ export function connectSocket(host: string, port: number, forwarding: boolean): 
 
 /** A connected connection's two ends (getsockname, getpeername: one syscall each), null if gone. */
 export function connEndpoints(conn: Conn): { local: Endpoint | null; peer: Endpoint | null } {
-  return {
-    local: socketEndpoint(conn.localAddress, conn.localPort, conn.localFamily),
-    peer: socketEndpoint(conn.remoteAddress, conn.remotePort, conn.remoteFamily),
-  };
+  return { local: localEndpoint(conn), peer: peerEndpoint(conn) };
+}
+
+/** The connection's peer (getpeername), null if it is gone; raw: the transport's own object. */
+export function peerEndpoint(conn: Conn): Endpoint | null {
+  if (conn instanceof RawConn) return conn.endpoint(true);
+  return socketEndpoint(conn.remoteAddress, conn.remotePort, conn.remoteFamily);
+}
+
+/** Our end of the connection (getsockname), null if it is gone; raw: the transport's own object. */
+export function localEndpoint(conn: Conn): Endpoint | null {
+  if (conn instanceof RawConn) return conn.endpoint(false);
+  return socketEndpoint(conn.localAddress, conn.localPort, conn.localFamily);
 }
 
 const kHandler = Symbol('truehop.connHandler');
