@@ -2,22 +2,16 @@
 // termination): connect upstream, one corked write of PROXY v2 header + first bytes, forward
 // both ways with backpressure — no rules, no balancer, no timeouts, no logs, no counters.
 import net from 'node:net';
-import { encode } from '@truehop/proxy-protocol';
+import { floorHeader } from './floor-header.js';
 
 /** Forwards `client` (a net.Socket or a TLSSocket, already accepted) to 127.0.0.1:`upstreamPort`. */
 export function forwardWithProxyHeader(client: net.Socket, upstreamPort: number): void {
   // Reset before we got here (a client that quit right after its handshake): no addresses.
-  if (client.remoteAddress === undefined || client.localAddress === undefined) {
+  const header = floorHeader(client);
+  if (header === null) {
     client.destroy();
     return;
   }
-  const header = encode({
-    version: 2,
-    src: client.remoteAddress,
-    srcPort: client.remotePort as number,
-    dst: client.localAddress,
-    dstPort: client.localPort as number,
-  });
   const pending: Buffer[] = [];
   const upstream = net.connect({ host: '127.0.0.1', port: upstreamPort, allowHalfOpen: true, noDelay: true });
   let connected = false;

@@ -8,7 +8,7 @@
 // Usage: node packages/truehop/dist/bench/raw-floor.js <listen-port> <upstream-port>
 // (loopback only).
 import net from 'node:net';
-import { encode } from '@truehop/proxy-protocol';
+import { floorHeader } from './floor-header.js';
 import type { SocketReader } from '../src/datapath/reused-read-buffers.js';
 import type { ConnHandler } from '../src/datapath/transport/conn.js';
 import { loadLibuvBindings } from '../src/datapath/transport/libuv.js';
@@ -41,14 +41,13 @@ class FloorPair {
   }
 
   connected(): void {
-    const c = this.client;
-    const header = encode({
-      version: 2,
-      src: c.remoteAddress as string,
-      srcPort: c.remotePort as number,
-      dst: c.localAddress as string,
-      dstPort: c.localPort as number,
-    });
+    const header = floorHeader(this.client);
+    if (header === null) {
+      // The client reset before we got here: nothing to forward.
+      this.client.destroy();
+      this.upstream.destroy();
+      return;
+    }
     const pending = this.pending ?? [];
     this.pending = null;
     this.upstream.writev([header, ...pending]);
