@@ -2,11 +2,26 @@
 // when the listener starts, and the certificate an SNI name selects.
 import type tls from 'node:tls';
 import type { BindTlsModel, TlsCertificate } from '../model/tls.js';
+import type { RawTlsOptions } from './transport/raw-tls.js';
+
+/** ALPN protocol names in TLS wire format (each prefixed with its length), as TLSWrap takes them. */
+function alpnWire(protocols: readonly string[]): Uint8Array {
+  const parts = protocols.map((p) => Buffer.from(p, 'latin1'));
+  const out = Buffer.allocUnsafe(parts.reduce((n, p) => n + 1 + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out[at++] = p.length;
+    at += p.copy(out, at);
+  }
+  return out;
+}
 
 /** The TLSSocket options and the SNI choice of one bind, made once when the listener starts. */
 export class BindTls {
   /** TLSSocket options per secure context (each certificate's, and the no-match one). */
   private readonly optionsByContext = new Map<tls.SecureContext, tls.TLSSocketOptions>();
+  /** The same options for raw TLS (raw-tls.ts), per secure context. */
+  private readonly rawOptionsByContext = new Map<tls.SecureContext, RawTlsOptions>();
 
   constructor(readonly model: BindTlsModel) {
     const contexts = [model.handshakeContext, ...[...model.byName.values(), ...model.byWildcard.values()].map((c) => c.context)];
@@ -23,12 +38,23 @@ export class BindTls {
       };
       if (model.alpn !== undefined) options.ALPNProtocols = [...model.alpn];
       this.optionsByContext.set(secureContext, Object.freeze(options));
+      this.rawOptionsByContext.set(secureContext, Object.freeze({
+        secureContext,
+        requestCert: options.requestCert === true,
+        rejectUnauthorized: options.rejectUnauthorized === true,
+        alpnWire: model.alpn === undefined ? null : alpnWire(model.alpn),
+      }));
     }
   }
 
   /** The TLSSocket options presenting `cert` (undefined: the handshake context, no SNI match). */
   optionsFor(cert: TlsCertificate | undefined): tls.TLSSocketOptions {
     return this.optionsByContext.get(cert?.context ?? this.model.handshakeContext) as tls.TLSSocketOptions;
+  }
+
+  /** The raw TLS options presenting `cert` (undefined: the handshake context, no SNI match). */
+  rawOptionsFor(cert: TlsCertificate | undefined): RawTlsOptions {
+    return this.rawOptionsByContext.get(cert?.context ?? this.model.handshakeContext) as RawTlsOptions;
   }
 
   /**

@@ -11,7 +11,6 @@
 // One upstream connection per client connection: a PROXY header describes one client, so an
 // upstream connection is never shared or reused (§4.3).
 import type net from 'node:net';
-import type tls from 'node:tls';
 import type { ProxyErrorCode } from '@truehop/proxy-protocol';
 import { adoptProxyHeader } from '../model/session-context.js';
 import type { SessionContext } from '../model/session.js';
@@ -29,6 +28,7 @@ import { ServerSetup, type SetupOwner } from './server-setup.js';
 import { ClosedPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
 import type { Conn, ConnHandler } from './transport/conn.js';
 import { attachHandler, detachHandler, handlerOf, readsIntoReader, setReader, socketOf } from './transport/transport.js';
+import { RawConn } from './transport/raw-conn.js';
 import { reportTlsFailure, TlsHandshakePhase, type TlsHandshakeOwner } from './tls-handshake.js';
 import type { SslErrorName } from '../model/connection-errors.js';
 import type { TlsSession } from '../model/session.js';
@@ -139,9 +139,10 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const c = this.client;
     // No setNoDelay here: the accepted connection has it already (net.Server's noDelay option,
     // or the raw accept take-over); a second setsockopt per connection was pure cost.
-    // A service frontend hands its socket to Node's HTTP parser, and a TLS bind wraps it in a
-    // TLSSocket: both keep Node's own reads (their listeners accept net.Sockets, listener.ts).
-    this.clientAdopted = this.frontend.service === undefined && this.bind.tls === undefined && readsIntoReader(c);
+    // A service frontend hands its socket to Node's HTTP parser: it keeps Node's own reads (its
+    // listener accepts net.Sockets, listener.ts). A TLS bind gets raw connections only when
+    // raw TLS runs: their PROXY header and ClientHello are read here as on plain binds.
+    this.clientAdopted = this.frontend.service === undefined && readsIntoReader(c);
     if (this.clientAdopted) setReader(c, this);
     this.listenTo(c);
 
@@ -178,16 +179,20 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     // The phase reads the ClientHello itself; the session keeps watching end/close.
     // eslint-disable-next-line @typescript-eslint/unbound-method
     this.client.removeListener('data', ClientSession.onData);
-    // A TLS bind's listener accepts net.Sockets (listener.ts): node:tls wraps nothing else.
-    const socket = socketOf(this.client);
-    if (socket === null) throw new Error('an ssl bind accepted a connection that is not a net.Socket');
-    this.state = TlsHandshakePhase.start(socket, rest, this.bind.tls as NonNullable<BindRuntime['tls']>, this, this.frontend.headerTimeoutMs);
+    // A TLS bind's listener accepts net.Sockets, or raw connections when raw TLS runs
+    // (listener.ts): nothing else can be wrapped.
+    const c = this.client;
+    const conn = socketOf(c) ?? (c instanceof RawConn ? c : null);
+    if (conn === null) throw new Error('an ssl bind accepted a connection that is neither a net.Socket nor a raw one');
+    this.state = TlsHandshakePhase.start(conn, rest, this.bind.tls as NonNullable<BindRuntime['tls']>, this, this.frontend.headerTimeoutMs);
   }
 
-  onTlsWrapped(socket: tls.TLSSocket): void {
+  onTlsWrapped(socket: Conn): void {
     const raw = this.client;
     detachHandler(raw);
     raw.on('error', ignoreError);
+    // The TLS stream (TLSSocket or RawTlsConn) delivers cleartext as 'data' events.
+    this.clientAdopted = false;
     this.client = socket;
     this.listenTo(socket);
   }

@@ -10,7 +10,7 @@ import { createSessionContext } from '../model/session-context.js';
 import { ClientSession } from './client-session.js';
 import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 import type { Conn } from './transport/conn.js';
-import { acceptInto, localEndpoint, peerEndpoint, socketOf } from './transport/transport.js';
+import { acceptInto, localEndpoint, peerEndpoint, rawTlsRuns, socketOf } from './transport/transport.js';
 import { acceptSwitch } from './accept-switch.js';
 
 /** Backlog handed to listen(): the kernel queue of not-yet-accepted connections. */
@@ -129,9 +129,10 @@ function serveOn(frontend: RuntimeFrontend, bind: BindRuntime, target: net.Liste
         frontend.shared.counters.acceptErrors++;
         frontend.shared.reportAcceptError(`${frontend.name}/${bind.label}`, err);
       });
-      // A `mode http` service frontend hands its sockets to Node's HTTP server and a TLS bind wraps
-      // them in TLSSockets: both need net.Sockets.
-      acceptInto(server, (conn) => onAccepted(frontend, bind, conn), frontend.service === undefined && bind.tls === undefined);
+      // A `mode http` service frontend hands its sockets to Node's HTTP server, and a TLS bind
+      // wraps them in TLSSockets unless raw TLS runs (TLSWrap on the raw handle): those need
+      // net.Sockets.
+      acceptInto(server, (conn) => onAccepted(frontend, bind, conn), frontend.service === undefined && (bind.tls === undefined || rawTlsRuns()));
       resolve(server);
     };
     // A received handle is listened on as it is (same backlog); listen options bind a new socket.

@@ -1,12 +1,16 @@
-// The TLS handshake phase of a session on an `ssl` bind: the client's TCP socket (after the
-// PROXY header when accept-proxy is set) is wrapped in a server-side TLSSocket; the session
+// The TLS handshake phase of a session on an `ssl` bind: the client's TCP connection (after the
+// PROXY header when accept-proxy is set) is wrapped in a server-side TLS stream; the session
 // waits here, under `timeout client-hs`, until the handshake completes and the client
-// certificate passed `verify`, then carries on with the TLSSocket as its client stream.
+// certificate passed `verify`, then carries on with the TLS stream as its client stream.
+// Which TLS stream depends on the connection: a raw transport connection (RawConn) becomes a
+// RawTlsConn (OpenSSL's TLSWrap on its libuv handle, transport/raw-tls.ts), a net.Socket a
+// tls.TLSSocket (the socket transport, and the fallback when raw TLS failed its self-test).
 // Plain binds never reach this module: their per-connection cost is unchanged.
 //
 // A failed handshake is closed, counted and logged under HAProxy's CO_ER_SSL_* name
 // ('SSL handshake failure', …); thousands of half-done handshakes each cost one timer and
 // one TLSSocket, bounded by the maxconn gates the connection already went through.
+import type { X509Certificate } from 'node:crypto';
 import type net from 'node:net';
 import tls from 'node:tls';
 import type { TlsCertificate } from '../model/tls.js';
@@ -19,11 +23,18 @@ import type { BindRuntime, RuntimeFrontend } from './frontend.js';
 import type { BindTls } from './bind-tls.js';
 import { peekClientHello } from './client-hello.js';
 import { peerVerifyError } from './tls-peer-verify.js';
+import type { SocketReader } from './reused-read-buffers.js';
+import type { Conn } from './transport/conn.js';
+import { RawConn } from './transport/raw-conn.js';
+import { RawTlsConn } from './transport/raw-tls.js';
+
+/** The TLS stream a handshake runs on: node:tls's, or raw TLS's. */
+type TlsStream = tls.TLSSocket | RawTlsConn;
 
 /** What the session is told as the handshake goes. */
 export interface TlsHandshakeOwner {
-  /** The ClientHello arrived: from now on `socket` is the client stream. */
-  onTlsWrapped(socket: tls.TLSSocket): void;
+  /** The ClientHello arrived: from now on `stream` is the client stream. */
+  onTlsWrapped(stream: Conn): void;
   onTlsReady(info: TlsSession): void;
   onTlsFailed(reason: SslErrorName, detail: string | null): void;
 }
@@ -44,17 +55,17 @@ function failureReason(err: Error & { code?: string }): SslErrorName {
  * certificate by its SNI, client-hello.ts), then the TLSSocket runs the handshake; one time
  * limit covers both.
  */
-export class TlsHandshakePhase {
+export class TlsHandshakePhase implements SocketReader {
   readonly kind = 'tls-handshake';
   private timer: NodeJS.Timeout | null;
   private done = false;
   private hello: Buffer | null = null;
-  private socket: tls.TLSSocket | null = null;
+  private socket: TlsStream | null = null;
   /** The certificate the handshake presents (set when the ClientHello is read). */
   private certificate: TlsCertificate;
 
   private constructor(
-    private readonly raw: net.Socket,
+    private readonly raw: net.Socket | RawConn,
     private readonly bind: BindTls,
     private readonly owner: TlsHandshakeOwner,
     timeoutMs: number,
@@ -67,9 +78,11 @@ export class TlsHandshakePhase {
    * Starts on `raw` (its session no longer reads it); `rest` = bytes already read past a
    * PROXY header, the start of the ClientHello.
    */
-  static start(raw: net.Socket, rest: Buffer | null, bind: BindTls, owner: TlsHandshakeOwner, timeoutMs: number): TlsHandshakePhase {
+  static start(raw: net.Socket | RawConn, rest: Buffer | null, bind: BindTls, owner: TlsHandshakeOwner, timeoutMs: number): TlsHandshakePhase {
     const phase = new TlsHandshakePhase(raw, bind, owner, timeoutMs);
-    raw.on('data', phase.onHelloData);
+    // A raw connection's reads come to onSocketRead, a net.Socket's as 'data' events.
+    if (raw instanceof RawConn) raw.reader = phase;
+    else raw.on('data', phase.onHelloData);
     raw.on('error', phase.onError);
     raw.on('end', phase.onEnd);
     raw.on('close', phase.onEnd);
@@ -88,6 +101,17 @@ export class TlsHandshakePhase {
     this.timer = null;
   }
 
+  /** A RawConn's read (SocketReader): the ClientHello is kept until complete, so a shared chunk is copied. */
+  onSocketRead(chunk: Buffer, reusable: boolean): boolean {
+    this.onHelloData(reusable ? Buffer.from(chunk) : chunk);
+    return this.socket === null && !this.done;
+  }
+
+  /** The ClientHello is small: reads stay in the shared buffer (copied out). */
+  ownReadBuffer(): null {
+    return null;
+  }
+
   private readonly onHelloData = (chunk: Buffer): void => {
     const buf = this.hello === null ? chunk : Buffer.concat([this.hello, chunk]);
     this.hello = buf;
@@ -96,20 +120,30 @@ export class TlsHandshakePhase {
     this.wrap(buf, peek.status === 'hello' ? peek.servername : null);
   };
 
-  /** Hands the ClientHello bytes back to the socket and starts TLS with the chosen certificate. */
+  /** Hands the ClientHello bytes to TLS (TLSWrap or TLSSocket) and starts it with the chosen certificate. */
   private wrap(hello: Buffer, servername: string | null): void {
     const raw = this.raw;
     this.detach(raw);
     this.hello = null;
+    const cert = this.bind.certificateFor(servername);
+    if (cert !== undefined) this.certificate = cert;
+    if (raw instanceof RawConn) {
+      raw.reader = null;
+      this.listenToTls(RawTlsConn.accept(raw.releaseHandle(), this.bind.rawOptionsFor(cert), hello));
+      return;
+    }
     raw.pause();
     raw.unshift(hello);
     raw.on('error', ignoreError);
-    const cert = this.bind.certificateFor(servername);
-    if (cert !== undefined) this.certificate = cert;
     const socket = new tls.TLSSocket(raw, this.bind.optionsFor(cert));
     // Any renegotiation closes the connection, as HAProxy (CO_ER_SSL_RENEG): each one costs
-    // us a full handshake the client can ask for at will (CVE-2011-1473).
+    // us a full handshake the client can ask for at will (CVE-2011-1473). Raw TLS refuses
+    // them itself (RawTlsConn.onHandshakeStart).
     socket.disableRenegotiation();
+    this.listenToTls(socket);
+  }
+
+  private listenToTls(socket: TlsStream): void {
     this.socket = socket;
     socket.once('secure', this.onSecure);
     socket.on('error', this.onError);
@@ -122,7 +156,7 @@ export class TlsHandshakePhase {
   private readonly onEnd = (): void => this.fail('SSL_EMPTY', null);
 
   /** Our handshake listeners off a socket (Node's own stay). */
-  private detach(s: net.Socket): void {
+  private detach(s: Conn): void {
     s.removeListener('data', this.onHelloData);
     s.removeListener('secure', this.onSecure);
     s.removeListener('error', this.onError);
@@ -134,7 +168,7 @@ export class TlsHandshakePhase {
     if (this.done) return;
     this.done = true;
     this.stopTimer();
-    const s = this.socket ?? this.raw;
+    const s: Conn = this.socket ?? this.raw;
     this.detach(s);
     // A late error of the closing socket must not become an unhandled 'error' event.
     s.on('error', ignoreError);
@@ -144,12 +178,12 @@ export class TlsHandshakePhase {
   private readonly onSecure = (): void => {
     const s = this.socket;
     if (this.done || s === null) return;
-    const peer = this.bind.model.verify === 'none' ? undefined : s.getPeerX509Certificate();
+    const peer = this.bind.model.verify === 'none' ? undefined : peerCertificateOf(s);
     if (peer !== undefined) {
       // verify optional|required: a certificate that does not verify ends the connection
       // before any byte is forwarded (HAProxy without ca-ignore-err/crt-ignore-err), so an
       // established session always has verify result 0 (X509_V_OK), as HAProxy's.
-      const code = peerVerifyError(s);
+      const code = s instanceof RawTlsConn ? s.verifyErrorCode() : peerVerifyError(s);
       if (code !== null) return this.fail(CHAIN_ERRORS.has(code) ? 'SSL_CA_FAIL' : 'SSL_CRT_FAIL', code);
     }
     this.done = true;
@@ -157,10 +191,10 @@ export class TlsHandshakePhase {
     this.detach(s);
     const reused = s.isSessionReused();
     const alpn = s.alpnProtocol;
-    const sni = (s as tls.TLSSocket & { servername?: string | false }).servername;
+    const sni = (s as { servername?: string | false | null }).servername;
     this.owner.onTlsReady({
       protocol: s.getProtocol() ?? '',
-      cipher: s.getCipher().name,
+      cipher: s instanceof RawTlsConn ? s.getCipherName() : s.getCipher().name,
       sni: typeof sni === 'string' && sni !== '' ? sni : null,
       alpn: typeof alpn === 'string' && alpn !== '' ? alpn : null,
       certificate: this.certificate,
@@ -172,6 +206,11 @@ export class TlsHandshakePhase {
 }
 
 function ignoreError(): void {}
+
+/** The client's certificate on either TLS stream (also on a resumed session), or undefined. */
+function peerCertificateOf(s: TlsStream): X509Certificate | undefined {
+  return s instanceof RawTlsConn ? s.peerX509Certificate() : s.getPeerX509Certificate();
+}
 
 /** Counts and logs a failed handshake under HAProxy's name; our detail (OpenSSL's reason) in brackets. */
 export function reportTlsFailure(frontend: RuntimeFrontend, bind: BindRuntime, ctx: SessionContext, reason: SslErrorName, detail: string | null): void {

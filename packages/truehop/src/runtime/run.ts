@@ -89,6 +89,7 @@ export interface RunningDaemon {
 
 /** The fallback to the socket transport is reported once per process, not per start. */
 let fallbackReported = false;
+let tlsFallbackReported = false;
 
 export async function startDaemon(model: TruehopModel, options: RunOptions = {}): Promise<RunningDaemon> {
   const streams = { stdout: options.stdout ?? process.stdout, stderr: options.stderr ?? process.stderr };
@@ -97,6 +98,11 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     // Not asked for: this Node changed what the raw transport relies on. Still correct, slower.
     fallbackReported = true;
     streams.stderr.write(`truehop: warning: using the net.Socket transport (${transport.fallbackReason})\n`);
+  }
+  if (transport.tlsFallbackReason !== null && !tlsFallbackReported) {
+    // The same for ssl binds: tls.TLSSocket instead of raw TLS. Still correct, slower.
+    tlsFallbackReported = true;
+    streams.stderr.write(`truehop: warning: ssl binds use tls.TLSSocket (${transport.tlsFallbackReason})\n`);
   }
   const startedAtMs = Date.now();
   const counters = createCounters();

@@ -396,6 +396,20 @@ export class RawConn implements Conn {
     if (this.listeners !== null) this.emitToListeners('connect');
   }
 
+  /**
+   * Hands the open handle over (raw-tls.ts wraps it in OpenSSL's TLSWrap after the ClientHello
+   * was read here): reading stops and this RawConn never calls anyone again; the new owner
+   * closes the handle.
+   */
+  releaseHandle(): TcpHandle {
+    this.pause();
+    this.state |= DESTROYED;
+    this.readBuffer = null;
+    this.handler = null;
+    this.handle[kConn] = undefined;
+    return this.handle;
+  }
+
   // ---- closing -----------------------------------------------------------------------------
 
   destroy(): this {

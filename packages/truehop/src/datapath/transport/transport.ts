@@ -3,10 +3,13 @@
 // contract, conn.ts):
 //  * raw: libuv handles driven directly (raw-conn.ts), when the self-test passed;
 //  * socket: net.Socket, Node's public API. It stays for everything the raw transport does
-//    not cover (TLS, server names that need a DNS lookup) and is the fallback.
+//    not cover (TLS to servers, server names that need a DNS lookup) and is the fallback.
 // TRUEHOP_TRANSPORT=socket forces net.Socket; TRUEHOP_TRANSPORT=raw insists on the raw one (a
 // failing self-test is then a start-up error, not a fallback); unset, raw when its self-test
 // passes, else socket (and the caller logs why, once).
+// ssl binds follow the transport: on raw, OpenSSL's TLSWrap over the raw handle (raw-tls.ts)
+// when its own self-test passes (tls-self-test.ts), else tls.TLSSocket (logged once);
+// TRUEHOP_TLS=socket keeps tls.TLSSocket on the raw transport.
 import net from 'node:net';
 import { socketEndpoint } from '../../model/session-context.js';
 import type { Endpoint } from '../../model/session.js';
@@ -14,14 +17,22 @@ import { attachReader, UPSTREAM_ONREAD, type SocketReader } from '../reused-read
 import type { Conn, ConnHandler, TransportName } from './conn.js';
 import { takeOverAccepts } from './raw-accept.js';
 import { RawConn, rawConnect } from './raw-conn.js';
+import { loadLibuvBindings } from './libuv.js';
+import { rawTlsEnabled } from './raw-tls.js';
 import { selfTestRawTransport } from './self-test.js';
+import { selfTestRawTls } from './tls-self-test.js';
 
 export const TRANSPORT_ENV = 'TRUEHOP_TRANSPORT';
+export const TLS_TRANSPORT_ENV = 'TRUEHOP_TLS';
 
 export interface TransportChoice {
   readonly name: TransportName;
   /** Why the socket transport is used although nobody asked for it (the self-test failed); else null. */
   readonly fallbackReason: string | null;
+  /** What carries ssl binds: raw TLS (TLSWrap on the raw handle) or tls.TLSSocket. */
+  readonly tls: TransportName;
+  /** Why ssl binds use tls.TLSSocket on the raw transport although nobody asked (its self-test failed); else null. */
+  readonly tlsFallbackReason: string | null;
 }
 
 let choice: Promise<TransportChoice> | null = null;
@@ -34,22 +45,44 @@ let current: TransportName = 'socket';
 export function chooseTransport(
   env: NodeJS.ProcessEnv = process.env,
   selfTest: () => Promise<string | null> = selfTestRawTransport,
+  tlsSelfTest: () => Promise<string | null> = defaultTlsSelfTest,
 ): Promise<TransportChoice> {
-  choice ??= decide(env, selfTest);
+  choice ??= decide(env, selfTest, tlsSelfTest);
   return choice;
 }
 
-async function decide(env: NodeJS.ProcessEnv, selfTest: () => Promise<string | null>): Promise<TransportChoice> {
+function defaultTlsSelfTest(): Promise<string | null> {
+  const uv = loadLibuvBindings();
+  return typeof uv === 'string' ? Promise.resolve(uv) : selfTestRawTls(uv);
+}
+
+async function decide(
+  env: NodeJS.ProcessEnv, selfTest: () => Promise<string | null>, tlsSelfTest: () => Promise<string | null>,
+): Promise<TransportChoice> {
   const asked = env[TRANSPORT_ENV];
-  if (asked === 'socket') return { name: 'socket', fallbackReason: null };
+  const onSocket = { name: 'socket', tls: 'socket', tlsFallbackReason: null } as const;
+  if (asked === 'socket') return { ...onSocket, fallbackReason: null };
   if (asked !== undefined && asked !== '' && asked !== 'raw') {
-    return { name: 'socket', fallbackReason: `${TRANSPORT_ENV}=${asked} is neither raw nor socket` };
+    return { ...onSocket, fallbackReason: `${TRANSPORT_ENV}=${asked} is neither raw nor socket` };
   }
   const failure = await selfTest();
   if (failure !== null && asked === 'raw') throw new Error(`${TRANSPORT_ENV}=raw, but the raw transport self-test failed: ${failure}`);
-  if (failure !== null) return { name: 'socket', fallbackReason: `raw transport self-test failed: ${failure}` };
+  if (failure !== null) return { ...onSocket, fallbackReason: `raw transport self-test failed: ${failure}` };
   current = 'raw';
-  return { name: 'raw', fallbackReason: null };
+  const tlsAsked = env[TLS_TRANSPORT_ENV];
+  if (tlsAsked === 'socket') return { name: 'raw', fallbackReason: null, tls: 'socket', tlsFallbackReason: null };
+  const tlsFailure = tlsAsked !== undefined && tlsAsked !== '' && tlsAsked !== 'raw'
+    ? `${TLS_TRANSPORT_ENV}=${tlsAsked} is neither raw nor socket`
+    : await tlsSelfTest();
+  if (tlsFailure !== null || !rawTlsEnabled()) {
+    return { name: 'raw', fallbackReason: null, tls: 'socket', tlsFallbackReason: `raw TLS self-test failed: ${tlsFailure ?? 'bindings not installed'}` };
+  }
+  return { name: 'raw', fallbackReason: null, tls: 'raw', tlsFallbackReason: null };
+}
+
+/** True when the listener of an ssl bind hands raw connections to the session (raw TLS runs). */
+export function rawTlsRuns(): boolean {
+  return current === 'raw' && rawTlsEnabled();
 }
 
 /** The transport chosen for this process ('socket' until chooseTransport decided). */
