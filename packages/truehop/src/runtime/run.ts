@@ -78,6 +78,12 @@ export interface RunningDaemon {
    * net.Socket (TRUEHOP_TRANSPORT=socket, or the raw transport's self-test failed).
    */
   readonly transport: TransportName;
+  /**
+   * What carries ssl binds: 'raw' = OpenSSL's TLSWrap on the raw transport's handles
+   * (datapath/transport/raw-tls.ts), 'socket' = tls.TLSSocket (socket transport,
+   * TRUEHOP_TLS=socket, or raw TLS's self-test failed).
+   */
+  readonly tlsTransport: TransportName;
   /** The statistics of this process (runtime API, stats page, exporter), taken now. */
   stats(): StatsSnapshot;
   /**
@@ -254,6 +260,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     rejections,
     stopped,
     transport: transport.name,
+    tlsTransport: transport.tls,
     stats: () => collectStats({ model, frontends, backends, counters, sessions, startedAtMs, health: health === null ? null : () => health.snapshot() }),
     apply(action) {
       if (health !== null) applyToHealth(health, action);

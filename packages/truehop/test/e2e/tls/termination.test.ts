@@ -75,6 +75,11 @@ describe('TLS termination behind accept-proxy', { skip }, () => {
     pki?.cleanup();
   });
 
+  it('runs on the TLS path of its lane: raw TLS (TLSWrap on libuv handles) on the raw transport, tls.TLSSocket on net.Socket', () => {
+    // The runner runs this file in both lanes: every test below then proves both paths.
+    assert.equal(d.daemon.tlsTransport, process.env['TRUEHOP_TRANSPORT'] === 'raw' && process.env['TRUEHOP_TLS'] !== 'socket' ? 'raw' : 'socket');
+  });
+
   it('TLS 1.3, SNI b.test, ALPN h2, valid client certificate: every TLV says what the client negotiated', async () => {
     const before = rec.connections.length;
     const r = await sClient(relay.port, { servername: 'b.test', alpn: 'h2', version: '-tls1_3', cert: pki.clientValid });
