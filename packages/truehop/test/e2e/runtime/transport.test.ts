@@ -112,3 +112,102 @@ describe('TRUEHOP_TRANSPORT', { skip: SANDBOXED && 'in the permission sandbox (r
     assert.match(r.stderr, /TRUEHOP_TRANSPORT=raw, but the raw transport self-test failed: stream_wrap lacks/);
   });
 });
+
+// ssl binds on the raw transport: OpenSSL's TLSWrap over the raw handles (raw TLS) when its own
+// self-test passes; when it fails (a binding missing, or one that misbehaves), tls.TLSSocket
+// carries them, said once per process; TRUEHOP_TLS=socket asks for tls.TLSSocket.
+const TLS_SABOTAGE = {
+  none: '',
+  // A Node whose tls_wrap no longer exposes TLSWrap (node:tls itself uses its own copy).
+  missing: `const real = process.binding.bind(process);
+process.binding = (name) => name === 'tls_wrap' ? { wrap: real(name).wrap } : real(name);`,
+  // A Node where receive() loses the bytes handed to it: the ClientHello never reaches OpenSSL.
+  behaviour: `const real = process.binding.bind(process);
+process.binding = (name) => {
+  const b = real(name);
+  if (name !== 'tls_wrap') return b;
+  return { ...b, TLSWrap: b.TLSWrap, wrap: (...args) => { const h = b.wrap(...args); h.receive = () => {}; return h; } };
+};`,
+} as const;
+
+const PKI = fileURLToPath(new URL('../../support/tls-bind-pki.js', import.meta.url));
+
+function tlsChild(sabotage: keyof typeof TLS_SABOTAGE): string {
+  return `${TLS_SABOTAGE[sabotage]}
+const tls = await import('node:tls');
+const { daemonFromText } = await import(${JSON.stringify(CONFIG_DAEMON)});
+const { recordingServer } = await import(${JSON.stringify(PEERS)});
+const { makeTestPki } = await import(${JSON.stringify(PKI)});
+const pki = makeTestPki();
+const rec = await recordingServer((c) => void c.ended.then(() => c.socket.end(c.bytes())), "127.0.0.1", true);
+const config = 'defaults\\n  mode tcp\\n  timeout connect 2s\\n  timeout client 5s\\n  timeout server 5s\\n' +
+  'frontend fe\\n  bind 127.0.0.1:0 ssl crt ' + pki.servers[0].pem + ' alpn h2\\n  default_backend be\\nbackend be\\n  server s1 127.0.0.1:' + rec.port + '\\n';
+const payload = Buffer.alloc(200 * 1024, 'truehop');
+const seen = [];
+for (let round = 0; round < 2; round++) {
+  const d = await daemonFromText(config);
+  const c = tls.connect({ port: d.port('fe'), host: '127.0.0.1', servername: 'a.test', ALPNProtocols: ['h2'], rejectUnauthorized: false });
+  const chunks = [];
+  c.on('data', (b) => chunks.push(b));
+  await new Promise((resolve, reject) => { c.once('secureConnect', resolve); c.once('error', reject); });
+  const alpn = c.alpnProtocol;
+  c.end(payload);
+  await new Promise((resolve) => c.once('close', resolve));
+  await d.daemon.stop(100);
+  seen.push({ transport: d.daemon.transport, tls: d.daemon.tlsTransport, alpn, echoed: Buffer.concat(chunks).equals(payload) });
+  process.stderr.write(d.logs.text);
+}
+await rec.close();
+pki.cleanup();
+process.stdout.write(JSON.stringify(seen));
+`;
+}
+
+interface TlsOutcome {
+  seen: { transport: string; tls: string; alpn: string; echoed: boolean }[] | null;
+  stderr: string;
+}
+
+function runTlsChild(sabotage: keyof typeof TLS_SABOTAGE, env: Record<string, string>): Promise<TlsOutcome> {
+  const childEnv = { ...process.env };
+  delete childEnv['TRUEHOP_TRANSPORT'];
+  delete childEnv['TRUEHOP_TLS'];
+  Object.assign(childEnv, env);
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', tlsChild(sabotage)], { env: childEnv, timeout: 30_000 }, (err, stdout, stderr) => {
+      resolve({ seen: err ? null : (JSON.parse(stdout) as TlsOutcome['seen']), stderr });
+    });
+  });
+}
+
+const tlsWarnings = (stderr: string): string[] => stderr.split('\n').filter((l) => l.includes('ssl binds use tls.TLSSocket'));
+
+describe('ssl binds: raw TLS, or tls.TLSSocket', { skip: SANDBOXED && 'in the permission sandbox (refuses process.binding): runs in the raw lane' }, () => {
+  const both = (tls: string, transport = 'raw'): TlsOutcome['seen'] => [0, 1].map(() => ({ transport, tls, alpn: 'h2', echoed: true }));
+
+  it('raw transport: raw TLS; TRUEHOP_TLS=socket or the socket transport: tls.TLSSocket; the same bytes, no warning', async () => {
+    const raw = await runTlsChild('none', {});
+    const asked = await runTlsChild('none', { TRUEHOP_TLS: 'socket' });
+    const socket = await runTlsChild('none', { TRUEHOP_TRANSPORT: 'socket' });
+    assert.deepEqual(raw.seen, both('raw'), raw.stderr);
+    assert.deepEqual(asked.seen, both('socket'), asked.stderr);
+    assert.deepEqual(socket.seen, both('socket', 'socket'), socket.stderr);
+    assert.deepEqual([...tlsWarnings(raw.stderr), ...tlsWarnings(asked.stderr), ...tlsWarnings(socket.stderr)], []);
+  });
+
+  it('TLSWrap missing: raw TLS falls back to tls.TLSSocket, one warning for two daemons; plain TCP stays raw', async () => {
+    const r = await runTlsChild('missing', {});
+    assert.deepEqual(r.seen, both('socket'), r.stderr);
+    const lines = tlsWarnings(r.stderr);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', /raw TLS self-test failed: tls_wrap lacks TLSWrap/);
+  });
+
+  it('a TLSWrap that loses the ClientHello handed to it: the self-test catches it and falls back', async () => {
+    const r = await runTlsChild('behaviour', {});
+    assert.deepEqual(r.seen, both('socket'), r.stderr);
+    const lines = tlsWarnings(r.stderr);
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(lines[0] ?? '', /raw TLS self-test failed: no answer within/);
+  });
+});
