@@ -144,7 +144,7 @@ export class RawTlsConn extends EventEmitter implements Conn {
     // Reads of the TCP handle go to the TLSWrap from now on; a stray one goes nowhere (the
     // binding asserts a function here: null would abort the process).
     tcp.onread = noopRead;
-    const ssl: OwnedTlsWrap = b.tls.wrap(tcp, (options.secureContext as unknown as { context: unknown }).context, true, false);
+    const ssl: OwnedTlsWrap = b.tls.wrap(tcp, options.secureContext.context as unknown, true, false);
     const conn = new RawTlsConn(tcp, ssl);
     ssl[kConn] = conn;
     ssl.onread = onTlsRead;
