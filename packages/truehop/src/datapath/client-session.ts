@@ -2,7 +2,7 @@
 // with a typed state (each phase's fields exist only in that phase):
 //
 //   rules (tcp-request connection) → header (header-phase.ts, on accept-proxy binds)
-//   → tls-handshake (tls-handshake.ts, on ssl binds: the client stream becomes a TLSSocket)
+//   → tls-handshake (tls-handshake.ts, on ssl binds: the client stream becomes a TLS stream)
 //   → rules (tcp-request session, content; use_backend/default_backend)
 //   → queue → connect (server-setup.ts: the backend's queue, retries, redispatch)
 //   → forwarding (forwarding-pair.ts, made once the server connection is up)
@@ -76,7 +76,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   /** The client socket once handed to a service (always a net.Socket there), else null. */
   private serviceSocket: net.Socket | null = null;
 
-  /** The client stream: the accepted socket, or on an ssl bind the TLSSocket over it once the handshake starts. */
+  /** The client stream: the accepted connection, or on an ssl bind the TLS stream over it (TLSSocket or RawTlsConn) once the handshake starts. */
   private client: Conn;
 
   constructor(

@@ -91,7 +91,7 @@ export interface BindRuntime {
   readonly model: BindModel;
   /** `name` of the bind line, else its 1-based position, as HAProxy names listeners in logs. */
   readonly label: string;
-  /** On an `ssl` bind: the TLSSocket options and SNI choice, built once. */
+  /** On an `ssl` bind: the TLS options (TLSSocket and raw TLS) and SNI choice, built once. */
   readonly tls?: BindTls;
 }
 
