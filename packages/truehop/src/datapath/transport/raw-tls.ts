@@ -3,7 +3,8 @@
 // build around it (their V8 work is most of what a TLS handshake costs us beyond OpenSSL's,
 // docs/tls.md "Speed"). It keeps the contract of conn.ts with net.Socket's events, so the
 // session drives it exactly as it drives a TLSSocket: 'secure' (handshake done), 'data',
-// 'drain', 'end', 'error', 'close'. What node:tls does in JS and this does itself:
+// 'drain', 'end', 'error', 'close'. No addresses: the session took them from the accepted
+// connection (listener.ts) before the handshake. What node:tls does in JS and this does itself:
 //  * TLSWrap takes one write at a time: later ones queue here (net.Socket's queue), and a
 //    write that completed at once calls no oncomplete (kLastWriteWasAsync says so);
 //  * any renegotiation (a second handshake start) is an error, as disableRenegotiation();
@@ -12,7 +13,7 @@ import { EventEmitter } from 'node:events';
 import type tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
 import type { Conn } from './conn.js';
-import type { AddressOut, LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
+import type { LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
 import { UV_EOF, uvError, WRITE_HIGH_WATER_BYTES } from './raw-conn.js';
 import type { TlsWrapBinding, TlsWrapHandle } from './tls-binding.js';
 
@@ -127,8 +128,6 @@ export class RawTlsConn extends EventEmitter implements Conn {
   private shutdownDone = false;
   private errored = false;
   private handshakes = 0;
-  private peer: AddressOut | null = null;
-  private local: AddressOut | null = null;
 
   private constructor(private readonly tcp: TcpHandle, private readonly ssl: OwnedTlsWrap) {
     super();
@@ -355,41 +354,5 @@ export class RawTlsConn extends EventEmitter implements Conn {
   setNoDelay(noDelay = true): this {
     if (!this.destroyed) this.tcp.setNoDelay(noDelay);
     return this;
-  }
-
-  // ---- addresses -----------------------------------------------------------------------------
-
-  private address(peer: boolean): AddressOut {
-    const known = peer ? this.peer : this.local;
-    if (known !== null) return known;
-    const out: AddressOut = {};
-    if (this.destroyed || (peer ? this.tcp.getpeername(out) : this.tcp.getsockname(out)) !== 0) return out;
-    if (peer) this.peer = out;
-    else this.local = out;
-    return out;
-  }
-
-  get remoteAddress(): string | undefined {
-    return this.address(true).address;
-  }
-
-  get remotePort(): number | undefined {
-    return this.address(true).port;
-  }
-
-  get remoteFamily(): string | undefined {
-    return this.address(true).family;
-  }
-
-  get localAddress(): string | undefined {
-    return this.address(false).address;
-  }
-
-  get localPort(): number | undefined {
-    return this.address(false).port;
-  }
-
-  get localFamily(): string | undefined {
-    return this.address(false).family;
   }
 }
