@@ -133,9 +133,13 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
   }
 
   onConnectFailed(failure: ConnectFailure, error: Error | null): void {
+    this.socket = null;
+    // The session gave the attempt up (client gone, hard stop) but its connect timer outlived
+    // the destroyed socket: that is no server's error, so nothing is counted or logged for it
+    // (HAProxy counts econ only for a connection it was still waiting for).
+    if (this.cancelled) return;
     this.counters.connectErrors++;
     const server = this.server;
-    this.socket = null;
     if (server === null) return;
     const backend = this.backend;
     backend.stats.econ++;
@@ -145,7 +149,6 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
         ctx: this.ctx, backend: backend.name, server: server.name, error: error?.message ?? failure, attempt: this.attempts,
       });
     }
-    if (this.cancelled) return;
     const next = backend.connectPolicy.afterFailure(this.attempts, failure, {
       serverUp: server.status === 'UP', activeUp: backend.activeUpCount(),
     });

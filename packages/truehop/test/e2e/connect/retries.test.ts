@@ -57,39 +57,8 @@ describe('connect failures', () => {
   });
 
   it('timeout connect: a server that never completes the handshake is abandoned (sC)', { skip: peerSkip('python3') }, async (t) => {
-    // A listener whose accept queue is full drops further SYNs: the connect hangs, which is
-    // what a dead host looks like, without leaving loopback. python3 holds the listener
-    // (listen backlog 0, never accepts); two fillers occupy its queue.
-    const child = spawn(requirePeer('python3'), ['-c', [
-      'import socket,sys,time',
-      's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
-      'print(s.getsockname()[1], flush=True)',
-      'time.sleep(30)',
-    ].join('\n')], { stdio: ['ignore', 'pipe', 'ignore'] });
-    toClose.push({ child });
-    const port = await new Promise<number>((resolve) => {
-      child.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
-      child.once('error', () => resolve(0));
-    });
-    assert.notEqual(port, 0, 'python3 did not start');
-    const fillers: net.Socket[] = [];
-    for (let i = 0; i < 3; i++) {
-      const f = net.connect(port, '127.0.0.1');
-      f.on('error', () => {});
-      fillers.push(f);
-      toClose.push({ socket: f });
-    }
-    await new Promise((r) => setTimeout(r, 200));
-    const probe = net.connect(port, '127.0.0.1');
-    probe.on('error', () => {});
-    toClose.push({ socket: probe });
-    const probeConnected = await new Promise<boolean>((resolve) => {
-      probe.once('connect', () => resolve(true));
-      setTimeout(() => resolve(false), 300);
-    });
-    probe.destroy();
-    if (probeConnected) {
-      for (const f of fillers) f.destroy();
+    const port = await hangingServer();
+    if (port === null) {
       t.skip('this kernel still completes handshakes on a full accept queue');
       return;
     }
@@ -105,6 +74,60 @@ describe('connect failures', () => {
     assert.ok(Date.now() - t0 >= 150);
     await waitFor(() => logs.lines().length === 1, 2000, 'log line');
     assert.match(logs.text, / sC /);
-    for (const f of fillers) f.destroy();
+  });
+
+  it('a client that leaves while its server connect hangs: the abandoned attempt is no connect error', { skip: peerSkip('python3') }, async (t) => {
+    const port = await hangingServer();
+    if (port === null) {
+      t.skip('this kernel still completes handshakes on a full accept queue');
+      return;
+    }
+    const daemon = await startDaemon(
+      simple([server('slow', port)], { backend: { retries: 0, timeouts: { connect: 300, server: 5000 } } }),
+    );
+    toClose.push({ daemon });
+    const c = await connect(daemon.listening.get('fe')?.[0]?.port as number);
+    // Leave while the connect is pending (well inside the 300 ms connect timeout) …
+    await new Promise((r) => setTimeout(r, 80));
+    c.resetAndDestroy();
+    // … then wait past the point where the abandoned attempt's timer would have fired.
+    await new Promise((r) => setTimeout(r, 700));
+    assert.equal(daemon.counters.connectErrors, 0, 'the connect the session gave up is counted as a server error');
+    assert.equal(daemon.counters.retries, 0);
   });
 });
+
+/**
+ * A listener whose accept queue is full drops further SYNs: a connect to it hangs, which is what
+ * a dead host looks like, without leaving loopback. python3 holds the listener (listen backlog
+ * 0, never accepts); fillers occupy its queue. Null when the kernel still completes handshakes.
+ */
+async function hangingServer(): Promise<number | null> {
+  const child = spawn(requirePeer('python3'), ['-c', [
+    'import socket,sys,time',
+    's=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(0)',
+    'print(s.getsockname()[1], flush=True)',
+    'time.sleep(30)',
+  ].join('\n')], { stdio: ['ignore', 'pipe', 'ignore'] });
+  toClose.push({ child });
+  const port = await new Promise<number>((resolve) => {
+    child.stdout?.once('data', (d: Buffer) => resolve(Number(d.toString().trim())));
+    child.once('error', () => resolve(0));
+  });
+  assert.notEqual(port, 0, 'python3 did not start');
+  for (let i = 0; i < 3; i++) {
+    const f = net.connect(port, '127.0.0.1');
+    f.on('error', () => {});
+    toClose.push({ socket: f });
+  }
+  await new Promise((r) => setTimeout(r, 200));
+  const probe = net.connect(port, '127.0.0.1');
+  probe.on('error', () => {});
+  toClose.push({ socket: probe });
+  const probeConnected = await new Promise<boolean>((resolve) => {
+    probe.once('connect', () => resolve(true));
+    setTimeout(() => resolve(false), 300);
+  });
+  probe.destroy();
+  return probeConnected ? null : port;
+}
