@@ -85,6 +85,9 @@ async function measure(argv: string[], env: NodeJS.ProcessEnv, bound: number): P
   try {
     assert.equal(await waitListening(PORT, 15_000, 50), 'listening', err);
     await new Promise((r) => setTimeout(r, 1000));
+    // A fixed port another process already holds answers waitListening too: make sure the
+    // daemon measured is the one listening (it exits on EADDRINUSE), with its words if not.
+    assert.equal(child.exitCode, null, `the daemon exited at start-up: ${err}`);
     const pid = child.pid as number;
     const start = rssMB(pid);
     const peak = await loadCycle(pid);
