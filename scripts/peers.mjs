@@ -25,6 +25,7 @@ export const PEERS = [
   { binary: 'python3', debian: 'python3', usedBy: 'the connect-timeout test (a listener that never accepts)' },
   { binary: 'prlimit', debian: 'util-linux', usedBy: 'the descriptor-budget test (a daemon under a low RLIMIT_NOFILE)' },
   { binary: 'ss', debian: 'iproute2', usedBy: 'the paused-listener test (how many connections wait in a listening socket\'s accept queue)' },
+  { binary: 'strace', debian: 'strace', usedBy: 'the syscall-budget test (what one proxied connection costs the raw transport in syscalls)' },
   { binary: 'ps', debian: 'procps', usedBy: 'the memory-after-load test (the daemon\'s RSS, which the sandboxed test cannot read from /proc)' },
   { binary: 'wrk', debian: 'wrk', usedBy: 'npm run bench, bench:node' },
   { binary: 'git', debian: 'git', usedBy: 'the repository checks (git ls-files) of scripts/test' },

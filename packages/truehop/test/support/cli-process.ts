@@ -25,14 +25,16 @@ export interface CliProcess {
 
 /**
  * Writes `config` to a temporary file and runs the CLI with `-f <file>` and `extraArgs`, or with
- * the arguments `args(file, dir)` returns when given.
+ * the arguments `args(file, dir)` returns when given; `env` replaces the inherited environment.
  */
-export function startCli(config: string, extraArgs: readonly string[] = [], args?: (file: string, dir: string) => string[]): CliProcess {
+export function startCli(
+  config: string, extraArgs: readonly string[] = [], args?: (file: string, dir: string) => string[], env?: NodeJS.ProcessEnv,
+): CliProcess {
   const dir = mkdtempSync(join(tmpdir(), 'truehop-proc-'));
   const file = join(dir, 'truehop.cfg');
   writeFileSync(file, config);
   const argv = args !== undefined ? args(file, dir) : ['-f', file, ...extraArgs];
-  const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, ...argv], { stdio: ['ignore', 'ignore', 'pipe'], ...(env === undefined ? {} : { env }) });
   let err = '';
   child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>

@@ -182,6 +182,77 @@ describe('raw transport', () => {
     useBindings(b);
   });
 
+  for (const resumeAtConnect of [false, true]) {
+    it(`a server that speaks first: its bytes are read ${resumeAtConnect ? 'when the handler resumes at connect' : 'only once resume() is called, 50 ms after connect'}, whole, with no error`, async () => {
+      // rawConnect starts libuv's reads with the connect (EARLY_READ, one epoll_ctl less per
+      // server connection); a handler that does not resume at connect must not be read for.
+      const server = net.createServer({ pauseOnConnect: true });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const banner = payload(3000, 7);
+      const accepted: RawConn[] = [];
+      assert.ok(takeOverAccepts(server, (conn) => {
+        accepted.push(conn);
+        conn.write(banner);
+      }));
+      const client = rawConnect('127.0.0.1', (server.address() as net.AddressInfo).port, 4);
+      const rec = new Recorder();
+      client.handler = rec;
+      let got = Buffer.alloc(0);
+      client.reader = {
+        onSocketRead(chunk: Buffer, reusable: boolean): boolean {
+          got = Buffer.concat([got, reusable ? Buffer.from(chunk) : chunk]);
+          return true;
+        },
+        ownReadBuffer: () => null,
+      };
+      if (resumeAtConnect) rec.onEvent = (e) => e === 'connect' && void client.resume();
+      try {
+        await rec.wait('connect');
+        await new Promise((r) => setTimeout(r, 50));
+        if (!resumeAtConnect) {
+          assert.equal(got.length, 0, 'nothing is read before resume()');
+          client.resume();
+        }
+        const deadline = Date.now() + 3000;
+        while (got.length < banner.length && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+        assert.equal(sha(got), sha(banner));
+        assert.deepEqual(rec.events, ['connect'], 'no error, no close');
+      } finally {
+        client.destroy();
+        for (const c of accepted) c.destroy();
+        await new Promise<void>((r) => server.close(() => r()));
+      }
+    });
+  }
+
+  it('end() after the peer\'s FIN closes without a shutdown round trip, and loses nothing queued: the peer reads everything, then EOF', async () => {
+    const p = await pair();
+    try {
+      const rec = new Recorder();
+      p.client.handler = rec;
+      p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+      p.client.resume();
+      const atServer = new Reader(() => p.accepted);
+      p.accepted.reader = atServer;
+      const serverEnd = new Promise<void>((r) => p.accepted.once('end', r));
+      p.accepted.resume();
+      p.accepted.end();
+      await rec.wait('end');
+      const data = payload(200 * 1024, 3);
+      p.client.write(data);
+      p.client.end();
+      // Destroyed at once: both directions are done and nothing is queued (the write above
+      // went to the kernel synchronously or is still pending — then it waits for it).
+      await rec.wait('close');
+      await serverEnd;
+      assert.equal(atServer.bytes, data.length);
+      assert.equal(atServer.hash.digest('hex'), sha(data));
+      assert.deepEqual(rec.events, ['end', 'close false']);
+    } finally {
+      await close(p);
+    }
+  });
+
   it('one handler hears connect, end, close in order; a replaced handler hears nothing more; listeners come after it', async () => {
     const server = net.createServer({ pauseOnConnect: true });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -120,11 +120,14 @@ function emitError(conn: RawConn, err: Error): void {
   conn.signalError(err);
 }
 
-/** The handle's close callback, shared by every connection (called with the handle as `this`). */
-function onHandleClosed(this: OwnedHandle): void {
-  const conn = this[kConn];
-  this[kConn] = undefined;
-  conn?.signalClose();
+/**
+ * 'close' for a destroyed connection, on the next tick (after an 'error' destroyWith queued
+ * first, as net orders them). Not the handle's close callback: libuv closes a TCP handle's
+ * descriptor inside uv_close already, and a JS close callback costs one more C++-to-JS call
+ * (MakeCallback) per handle — two per proxied session — for nothing the data path needs.
+ */
+function signalClosed(conn: RawConn): void {
+  conn.signalClose();
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's listener type
@@ -144,6 +147,16 @@ const SHUTDOWN_STARTED = 32;
 const SHUTDOWN_DONE = 64;
 /** Closed because of an error ('close' says hadError). */
 const ERRORED = 128;
+/**
+ * libuv reads since the connect was issued, before anyone asked (rawConnect): the read interest
+ * joins the connect's in one EPOLL_CTL_ADD, where starting it after the connect completed costs
+ * an ADD that fails with EEXIST and a MOD — one syscall per server connection. libuv reports the
+ * connect before any read (uv__stream_io), and afterConnect stops reading again if the handler
+ * did not resume(), so nothing is read that nobody wants.
+ */
+const EARLY_READ = 256;
+/** connect() issued, its completion not yet seen. */
+const CONNECTING = 512;
 
 export class RawConn implements Conn {
   /** Where reads go (the session for a client, the stream for a server). */
@@ -229,6 +242,11 @@ export class RawConn implements Conn {
 
   resume(): this {
     if ((this.state & (DESTROYED | READ_ENDED | READING)) !== 0) return this;
+    if ((this.state & EARLY_READ) !== 0) {
+      // libuv already reads (rawConnect): take it over as is.
+      this.state = (this.state & ~EARLY_READ) | READING;
+      return this;
+    }
     if (this.readBuffer === null) {
       this.readBuffer = SHARED_READ_BUFFER;
       this.handle.useUserBuffer(SHARED_READ_BUFFER);
@@ -239,7 +257,19 @@ export class RawConn implements Conn {
     return this;
   }
 
+  /** Starts libuv's reads with the connect (see EARLY_READ). */
+  startEarlyRead(): void {
+    this.readBuffer = SHARED_READ_BUFFER;
+    this.handle.useUserBuffer(SHARED_READ_BUFFER);
+    if (this.handle.readStart() === 0) this.state |= EARLY_READ;
+  }
+
   pause(): this {
+    if ((this.state & EARLY_READ) !== 0) {
+      this.state &= ~EARLY_READ;
+      if ((this.state & DESTROYED) === 0) this.handle.readStop();
+      return this;
+    }
     if ((this.state & (READING | DESTROYED)) !== READING) return this;
     this.state &= ~READING;
     this.handle.readStop();
@@ -249,6 +279,12 @@ export class RawConn implements Conn {
   /** libuv's read callback: `nread` bytes in readBuffer, or EOF / an error. */
   onRead(nread: number): Uint8Array | undefined {
     if ((this.state & DESTROYED) !== 0) return undefined;
+    if ((this.state & (CONNECTING | EARLY_READ)) !== 0) {
+      // A read before the connect completed, or one nobody resumed: a libuv that does not
+      // behave as this module relies on. Fail loudly rather than lose or misplace bytes.
+      this.destroyWith(new Error(`read before the connection was resumed (libuv ${process.versions.uv})`));
+      return undefined;
+    }
     if (nread > 0) return this.deliver(nread);
     if (nread === 0) return undefined;
     if (nread !== UV_EOF) {
@@ -259,7 +295,7 @@ export class RawConn implements Conn {
     this.pause();
     this.handler?.onConnEnd(this);
     if (this.listeners !== null) this.emitToListeners('end');
-    if ((this.state & SHUTDOWN_DONE) !== 0) this.destroy();
+    if ((this.state & SHUTDOWN_DONE) !== 0 || this.bothDone()) this.destroy();
     return undefined;
   }
 
@@ -365,7 +401,21 @@ export class RawConn implements Conn {
     return this;
   }
 
+  /**
+   * Both directions are finished once our side is ended with nothing queued and the peer's FIN
+   * was read. Then close() alone sends our FIN (nothing unread is left, so no reset): the
+   * shutdown() syscall, its request object and its callback would only delay the close by one
+   * loop turn. A shutdown already handed to libuv is cancelled by the close (ECANCELED, ignored).
+   */
+  private bothDone(): boolean {
+    return (this.state & (WRITABLE_ENDED | READ_ENDED)) === (WRITABLE_ENDED | READ_ENDED) && this.pendingWrites === 0;
+  }
+
   private shutdown(): void {
+    if (this.bothDone()) {
+      this.destroy();
+      return;
+    }
     this.state |= SHUTDOWN_STARTED;
     const req = new (bindings().ShutdownWrap)() as OwnedShutdown;
     req.conn = this;
@@ -386,6 +436,7 @@ export class RawConn implements Conn {
   }
 
   afterConnect(status: number, address: string, port: number): void {
+    this.state &= ~CONNECTING;
     if ((this.state & DESTROYED) !== 0) return;
     if (status < 0) {
       this.destroyWith(uvError(status, 'connect', address, port));
@@ -394,6 +445,13 @@ export class RawConn implements Conn {
     this.setNoDelay(true);
     this.handler?.onConnConnect(this);
     if (this.listeners !== null) this.emitToListeners('connect');
+    // Nobody resumed: stop the reads rawConnect started (pause() knows EARLY_READ).
+    if ((this.state & EARLY_READ) !== 0) this.pause();
+  }
+
+  /** rawConnect issued the connect. */
+  markConnecting(): void {
+    this.state |= CONNECTING;
   }
 
   /**
@@ -416,7 +474,9 @@ export class RawConn implements Conn {
     if ((this.state & DESTROYED) !== 0) return this;
     this.state = (this.state | DESTROYED) & ~READING;
     this.readBuffer = null;
-    this.handle.close(onHandleClosed);
+    this.handle[kConn] = undefined;
+    this.handle.close();
+    process.nextTick(signalClosed, this);
     return this;
   }
 
@@ -512,6 +572,11 @@ export function rawConnect(address: string, port: number, family: 4 | 6): RawCon
   req.port = port;
   req.oncomplete = onConnectComplete;
   const err = family === 6 ? handle.connect6(req, address, port) : handle.connect(req, address, port);
-  if (err !== 0) conn.destroyWith(uvError(err, 'connect', address, port));
+  if (err !== 0) {
+    conn.destroyWith(uvError(err, 'connect', address, port));
+    return conn;
+  }
+  conn.markConnecting();
+  conn.startEarlyRead();
   return conn;
 }
