@@ -7,7 +7,7 @@
 // cheapest sound take-over (no net.Socket is ever built, nothing has been read yet).
 import type net from 'node:net';
 import { getSystemErrorName } from 'node:util';
-import type { TcpHandle } from './libuv.js';
+import type { AddressOut, TcpHandle } from './libuv.js';
 import { adoptAcceptedHandle, type RawConn } from './raw-conn.js';
 
 interface ListeningHandle {
@@ -22,6 +22,7 @@ interface ListeningHandle {
 export function takeOverAccepts(server: net.Server, onConn: (conn: RawConn) => void): boolean {
   const handle = (server as unknown as { _handle?: ListeningHandle | null })._handle;
   if (handle === undefined || handle === null || typeof handle.onconnection !== 'function') return false;
+  const local = boundLocalEnd(server);
   handle.onconnection = (err, clientHandle) => {
     // An accept error (EMFILE, …): emitted as net.Server emits it ('error' with the errno's
     // name, syscall 'accept'), so the listener counts and logs it on both transports; the
@@ -31,9 +32,22 @@ export function takeOverAccepts(server: net.Server, onConn: (conn: RawConn) => v
       return;
     }
     if (clientHandle === undefined) return;
-    onConn(adoptAcceptedHandle(clientHandle));
+    onConn(adoptAcceptedHandle(clientHandle, local));
   };
   return true;
+}
+
+/**
+ * The local end of every connection a listener bound to one address accepts: that address and
+ * the listening port, known once — no getsockname() per connection (a syscall, and three
+ * property writes from C++). Null for a wildcard bind (0.0.0.0, ::), where each connection's
+ * local address is the one its client reached, so getsockname() must ask.
+ */
+function boundLocalEnd(server: net.Server): AddressOut | null {
+  const a = server.address();
+  if (a === null || typeof a === 'string') return null;
+  if (a.address === '0.0.0.0' || a.address === '::' || (a.family !== 'IPv4' && a.family !== 'IPv6')) return null;
+  return { address: a.address, port: a.port, family: a.family };
 }
 
 /** The error net.Server emits for a failed accept(): `accept EMFILE` with code/errno/syscall. */

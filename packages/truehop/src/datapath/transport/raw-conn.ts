@@ -449,6 +449,11 @@ export class RawConn implements Conn {
     if ((this.state & EARLY_READ) !== 0) this.pause();
   }
 
+  /** The local end, known without getsockname() (adoptAcceptedHandle). */
+  knowLocalEnd(local: AddressOut): void {
+    this.local = local;
+  }
+
   /** rawConnect issued the connect. */
   markConnecting(): void {
     this.state |= CONNECTING;
@@ -551,10 +556,15 @@ export class RawConn implements Conn {
   }
 }
 
-/** Wraps an accepted connection's handle (from a listening socket's onconnection). */
-export function adoptAcceptedHandle(handle: TcpHandle): RawConn {
+/**
+ * Wraps an accepted connection's handle (from a listening socket's onconnection). `local`: the
+ * listener's own address when it is bound to one (raw-accept.ts), shared by its connections
+ * and never changed (Endpoint objects are read-only once made); null: getsockname() on first use.
+ */
+export function adoptAcceptedHandle(handle: TcpHandle, local: AddressOut | null = null): RawConn {
   const conn = new RawConn(handle);
   handle.setNoDelay(true);
+  if (local !== null) conn.knowLocalEnd(local);
   return conn;
 }
 

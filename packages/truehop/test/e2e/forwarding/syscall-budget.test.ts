@@ -6,7 +6,9 @@
 //    joins the connect's in one EPOLL_CTL_ADD, instead of an ADD that fails with EEXIST once
 //    the connect completes, then a MOD;
 //  * a side whose FIN was read and that has nothing left to send is closed without a shutdown()
-//    first (raw-conn.ts, bothDone): close() sends the same FIN.
+//    first (raw-conn.ts, bothDone): close() sends the same FIN;
+//  * a listener bound to one address knows its connections' local end without getsockname()
+//    (raw-accept.ts, boundLocalEnd).
 // The client half-closes after its request and the server answers once it has read that FIN,
 // so every connection takes the same path: one shutdown (the client's FIN passed on to the
 // server), then each side closed once both directions are done.
@@ -69,10 +71,10 @@ describe('syscalls per proxied connection (raw transport, strace)', { skip: (SAN
     if (process.env["KEEP_TRACE"] === undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`${CONNECTIONS} connections: no EEXIST from epoll_ctl, one shutdown each, at most 7 epoll_ctl each`, async () => {
+  it(`${CONNECTIONS} connections: no EEXIST from epoll_ctl, one shutdown each, no getsockname, at most 7 epoll_ctl each`, async () => {
     assert.match(cli.stderr(), /listening on/);
     const out = join(dir, 'trace');
-    const strace = spawn(requirePeer('strace'), ['-f', '-qq', '-e', 'trace=epoll_ctl,shutdown', '-o', out, '-p', String(cli.child.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const strace = spawn(requirePeer('strace'), ['-f', '-qq', '-e', 'trace=epoll_ctl,shutdown,getsockname', '-o', out, '-p', String(cli.child.pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
     const exited = new Promise<void>((resolve) => strace.once('exit', () => resolve()));
     try {
       // strace -p attaches asynchronously: the trace file exists once it has.
@@ -99,9 +101,11 @@ describe('syscalls per proxied connection (raw transport, strace)', { skip: (SAN
     const epoll = lines.filter((l) => l.includes('epoll_ctl('));
     const eexist = epoll.filter((l) => l.includes('EEXIST'));
     const shutdowns = lines.filter((l) => /\bshutdown\(/.test(l));
+    const getsocknames = lines.filter((l) => l.includes('getsockname('));
     assert.ok(epoll.length >= CONNECTIONS * 3, `the trace saw the traffic (${epoll.length} epoll_ctl calls)`);
     assert.equal(eexist.length, 0, `epoll_ctl ADDs that failed with EEXIST:\n${eexist.slice(0, 5).join('\n')}`);
     assert.equal(shutdowns.length, CONNECTIONS, `shutdown() calls:\n${shutdowns.slice(0, 6).join('\n')}`);
+    assert.equal(getsocknames.length, 0, `getsockname() on a listener bound to 127.0.0.1:\n${getsocknames.slice(0, 3).join('\n')}`);
     // Seven per connection on this path, all libuv's: ADD client, ADD server (IN|OUT), MOD server
     // (connected), MOD server (after the shutdown), DEL client (the client's EOF stays readable
     // after libuv stopped reading it, so the next poll removes it), DEL client again at close
