@@ -79,6 +79,15 @@ class Reader implements SocketReader {
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+/** The pair's client reading (and dropping) what comes, its events recorded. */
+function recordClient(p: Pair): Recorder {
+  const rec = new Recorder();
+  p.client.handler = rec;
+  p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+  p.client.resume();
+  return rec;
+}
+
 describe('raw transport', () => {
   before(() => {
     const b = loadLibuvBindings();
@@ -228,10 +237,7 @@ describe('raw transport', () => {
   it('end() after the peer\'s FIN closes without a shutdown round trip, and loses nothing queued: the peer reads everything, then EOF', async () => {
     const p = await pair();
     try {
-      const rec = new Recorder();
-      p.client.handler = rec;
-      p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
-      p.client.resume();
+      const rec = recordClient(p);
       const atServer = new Reader(() => p.accepted);
       p.accepted.reader = atServer;
       const serverEnd = new Promise<void>((r) => p.accepted.once('end', r));
@@ -289,10 +295,7 @@ describe('raw transport', () => {
   it('an error reaches the handler before close(hadError), on the next tick; without handler or listener it is dropped', async () => {
     const p = await pair();
     try {
-      const rec = new Recorder();
-      p.client.handler = rec;
-      p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
-      p.client.resume();
+      const rec = recordClient(p);
       p.client.write(Buffer.from('unread'));
       await new Promise((r) => setTimeout(r, 50));
       p.accepted.destroy();
