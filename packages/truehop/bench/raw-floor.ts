@@ -14,6 +14,7 @@ import type { ConnHandler } from '../src/datapath/transport/conn.js';
 import { loadLibuvBindings } from '../src/datapath/transport/libuv.js';
 import { takeOverAccepts } from '../src/datapath/transport/raw-accept.js';
 import { rawConnect, useBindings, type RawConn } from '../src/datapath/transport/raw-conn.js';
+import { rethrow } from '../src/datapath/internal-error.js';
 
 const listenPort = Number(process.argv[2]);
 const upstreamPort = Number(process.argv[3]);
@@ -75,6 +76,8 @@ class Side implements SocketReader, ConnHandler {
     private readonly pair: FloorPair,
     private readonly isClient: boolean,
   ) {}
+
+  readonly onInternalError = rethrow;
 
   onSocketRead(chunk: Buffer): boolean {
     return this.pair.read(this.isClient, chunk);

@@ -21,18 +21,20 @@ import { HeaderPhase, reportHeaderRejection } from './header-phase.js';
 import type { SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
-import { endSession } from './session-end.js';
+import { endSession, releaseSession } from './session-end.js';
 import { CONTENT_DONE, CONTENT_REJECT, pickBackend, runConnectionRules, runContentRules, runSessionRules } from './session-rules.js';
 import { INSPECT_BUFFER_BYTES, InspectPhase } from './inspect-phase.js';
 import { ServerSetup, type SetupOwner } from './server-setup.js';
 import { ClosedPhase, RULES, termPhaseOf, type SessionState } from './session-state.js';
 import type { Conn, ConnHandler } from './transport/conn.js';
-import { attachHandler, detachHandler, handlerOf, readsIntoReader, setReader, socketOf } from './transport/transport.js';
+import { attachHandler, detachHandler, handlerOf, readsIntoReader, resetConn, setReader, socketOf } from './transport/transport.js';
 import { RawConn } from './transport/raw-conn.js';
 import { reportTlsFailure, TlsHandshakePhase, type TlsHandshakeOwner } from './tls-handshake.js';
 import type { SslErrorName } from '../model/connection-errors.js';
 import type { TlsSession } from '../model/session.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
+import { guardedTimer, isInternal } from './internal-error.js';
+import { FAULT_AT_REQUEST, injectFault } from './fault-inject.js';
 
 /**
  * Client bytes held while the server connection is being set up (queue, connect, retries).
@@ -71,6 +73,8 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   private termCause: TermCause = TERM_CAUSE.NONE;
   private termPhase: TermPhase = TERM_PHASE.NONE;
   private finished = false;
+  /** An internal error (internal-error.ts) hit this session: it is being reset, or was. */
+  private faulted = false;
   /** Bytes read before the socket went to a service (header), -1 when it never did. */
   private serviceReadBase = -1;
   /** The client socket once handed to a service (always a net.Socket there), else null. */
@@ -94,9 +98,13 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
   // bound per session: the socket or the timer argument leads to the session.
   private static readonly onData = function (this: net.Socket, chunk: Buffer): void {
     const session = handlerOf(this) as ClientSession;
-    const state = session.state;
-    if (state.kind === 'forwarding') state.onClientData(chunk);
-    else session.onClientPreData(chunk);
+    try {
+      const state = session.state;
+      if (state.kind === 'forwarding') state.onClientData(chunk);
+      else session.onClientPreData(chunk);
+    } catch (err) {
+      session.onInternalError(err);
+    }
   };
 
   onConnConnect(): void {}
@@ -110,7 +118,9 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     this.onClientEnd();
   }
 
-  onConnError(): void {
+  onConnError(_conn: Conn, err: Error): void {
+    // The transport closed the connection because its own code failed (raw-tls.ts).
+    if (isInternal(err)) return this.onInternalError(err);
     this.onClientError();
   }
 
@@ -118,33 +128,35 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     this.onClientClose(hadError);
   }
 
-  private static onInspectDelayExpired(this: void, session: ClientSession): void {
+  private static readonly onInspectDelayExpired = guardedTimer((session: ClientSession): void => {
     const state = session.state;
     if (state.kind !== 'inspect') return;
     session.ctx.requestFinal = true;
     session.inspect(state);
-  }
+  });
 
-  private static onHeaderTimeout(this: void, session: ClientSession): void {
+  private static readonly onHeaderTimeout = guardedTimer((session: ClientSession): void => {
     if (session.state.kind === 'header') session.rejectHeader('TIMEOUT');
-  }
+  });
 
   /** Starts the session on its accepted, still paused socket. */
   begin(): void {
-    const shared = this.frontend.shared;
-    shared.counters.sessionsTotal++;
-    shared.counters.sessionsActive++;
-    shared.sessions.add(this);
-    if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
     const c = this.client;
     // No setNoDelay here: the accepted connection has it already (net.Server's noDelay option,
     // or the raw accept take-over); a second setsockopt per connection was pure cost.
     // A service frontend hands its socket to Node's HTTP parser: it keeps Node's own reads (its
     // listener accepts net.Sockets, listener.ts). A TLS bind gets raw connections only when
     // raw TLS runs: their PROXY header and ClientHello are read here as on plain binds.
+    // The session owns the connection's events first, so whatever fails below reaches it
+    // through its close (internal errors, internal-error.ts).
     this.clientAdopted = this.frontend.service === undefined && readsIntoReader(c);
     if (this.clientAdopted) setReader(c, this);
     this.listenTo(c);
+    const shared = this.frontend.shared;
+    shared.counters.sessionsTotal++;
+    shared.counters.sessionsActive++;
+    shared.sessions.add(this);
+    if (sessionStartChannel.hasSubscribers) sessionStartChannel.publish({ ctx: this.ctx });
 
     const verdict = runConnectionRules(this.frontend, this.bind.model.acceptProxy, this.ctx);
     if (verdict === 'reject') {
@@ -288,6 +300,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   private chooseBackend(): void {
     const ctx = this.ctx;
+    if (FAULT_AT_REQUEST !== null) injectFault(FAULT_AT_REQUEST, 'request', ctx.frontendName);
     const backend = pickBackend(this.frontend, ctx);
     // The bytes stay pending (forwarded after the header); the rules are done with them.
     ctx.request = NO_BYTES;
@@ -353,9 +366,9 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     setTimeout(ClientSession.onDrainTimeout, DRAIN_BEFORE_CLOSE_MS, this).unref();
   }
 
-  private static onDrainTimeout(this: void, session: ClientSession): void {
+  private static readonly onDrainTimeout = guardedTimer((session: ClientSession): void => {
     if (!session.clientClosed) session.client.destroy();
-  }
+  });
 
   // ---- client events (every phase) -------------------------------------------------------
 
@@ -446,6 +459,93 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     this.setTermination(cause, phase);
     this.cancelSetup();
     this.client.destroy();
+  }
+
+  // ---- internal errors (internal-error.ts) --------------------------------------------------
+
+  /**
+   * An exception escaped our code while it handled this session (every guard of the data path
+   * ends here). As HAProxy 2.6: the termination state becomes `I` + the phase unless an earlier
+   * event already set the cause (tcp_rules.c's `internal:` path: `if (!(s->flags &
+   * SF_ERR_MASK)) s->flags |= SF_ERR_INTERNAL`), fe_counters.internal_errors (`eint`) moves,
+   * and both channels are aborted with the client side marked `sc_must_kill_conn` (a kill, not a
+   * graceful close; HAProxy's server sockets also close with SO_LINGER 0). Here both
+   * connections are reset (RST) and the session then ends through its close events as any other:
+   * one log line, every slot given back. A second exception while that runs, or one thrown by
+   * the end path itself, ends it at once without a log line: no loop, nothing held.
+   */
+  onInternalError(err: unknown): void {
+    const first = !this.faulted;
+    this.faulted = true;
+    const phase = termPhaseOf(this.state);
+    this.reportInternalError(err, phase, first);
+    // Thrown by the end path itself: session-end.ts gave everything back before it propagated.
+    if (this.finished) return;
+    if (!first) return this.forceEnd();
+    try {
+      this.setTermination(TERM_CAUSE.INTERNAL, phase);
+      const state = this.state;
+      if (state.kind === 'forwarding') state.kill();
+      else {
+        // A handshake in progress must not report the reset as a failed handshake.
+        if (state.kind === 'tls-handshake') state.cancel();
+        this.cancelSetup();
+      }
+      resetConn(this.client);
+    } catch (again) {
+      this.reportInternalError(again, phase, false);
+      this.forceEnd();
+    }
+  }
+
+  /** Counts the error (eint of the frontend, and of the backend and server it holds) and logs it, rate-limited. Never throws. */
+  private reportInternalError(err: unknown, phase: TermPhase, first: boolean): void {
+    try {
+      if (first) {
+        this.frontend.stats.eint++;
+        const state = this.state;
+        const backend = state.kind === 'forwarding' || state.kind === 'queue' || state.kind === 'connect' || state.kind === 'closed' ? state.backend : null;
+        if (backend !== null) backend.stats.eint++;
+        const server = this.serverOf() ?? (state.kind === 'closed' ? state.server : null);
+        if (server !== null) server.stats.eint++;
+      }
+      this.frontend.shared.reportInternalError(`a session of frontend ${this.ctx.frontendName} (phase ${phase})`, err);
+    } catch {
+      // Counting or logging failed too: nothing more can be said about it here.
+    }
+  }
+
+  /**
+   * Ends the session now, without its log line: both connections destroyed, the server slot,
+   * the queue place and the maxconn slots given back. Only after a second internal error.
+   */
+  private forceEnd(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const state = this.state;
+    let backend: RuntimeBackend | null = null;
+    let server: RuntimeServer | null = null;
+    try {
+      if (state.kind === 'forwarding') {
+        backend = state.backend;
+        server = state.serverSlot;
+        state.kill();
+        state.release();
+      } else if (state.kind === 'queue' || state.kind === 'connect') {
+        backend = state.backend;
+        server = state.heldServer;
+        state.cancel();
+      } else if (state.kind === 'closed') {
+        backend = state.backend;
+        server = state.server;
+      } else if (state.kind === 'tls-handshake') state.cancel();
+      else if (state.kind === 'header' || state.kind === 'inspect') state.stopTimer();
+      this.client.destroy();
+    } catch {
+      // Closing failed as well: the slots are given back below all the same.
+    }
+    this.state = new ClosedPhase(backend, server);
+    releaseSession(this.frontend, this, backend, server);
   }
 
   describe(): SessionDescription {

@@ -13,8 +13,11 @@ import net from 'node:net';
 import type { Conn, ConnHandler } from './transport/conn.js';
 import { attachHandler, connEndpoints, connectTcp, writeTogether } from './transport/transport.js';
 import { LastServerSession, sessionServerName, startServerTls } from './server-tls.js';
+import { guardedTimer, type InternalErrorSink } from './internal-error.js';
+import { FAULT_AT_CONNECT, injectFault } from './fault-inject.js';
 
-export interface ConnectHandler {
+/** The session's side of a connection attempt; what the attempt's code throws goes to its onInternalError. */
+export interface ConnectHandler extends InternalErrorSink {
   /** Returns the bytes already received from the client, to send right after the header. */
   takePendingPayload(): readonly Buffer[];
   onConnected(socket: Conn): void;
@@ -81,8 +84,15 @@ class ConnectAttempt implements ConnHandler {
     private readonly recordEndpoints: boolean,
   ) {}
 
-  static onTimeout(this: void, attempt: ConnectAttempt): void {
+  static readonly onTimeout = guardedTimer((attempt: ConnectAttempt): void => {
     attempt.fail('timeout', null);
+  });
+
+  /** The attempt is over (its session is being reset): nothing of it may act any more. */
+  onInternalError(err: unknown): void {
+    this.settled = true;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.handler.onInternalError(err);
   }
 
   private fail(kind: ConnectFailure, error: Error | null): void {
@@ -103,6 +113,7 @@ class ConnectAttempt implements ConnHandler {
 
   onConnConnect(): void {
     if (this.settled) return;
+    if (FAULT_AT_CONNECT !== null) injectFault(FAULT_AT_CONNECT, 'connect', this.ctx.frontendName);
     const socket = this.socket;
     if (this.recordEndpoints) {
       // Two syscalls (getsockname, getpeername), so only when something will read them.
@@ -129,14 +140,22 @@ class ConnectAttempt implements ConnHandler {
     const secure = startServerTls(plain, tlsModel, sessionServerName(tlsModel, this.ctx), sessions);
     const onError = (err: Error): void => {
       // A failed handshake forgets the session it may have offered (HAProxy does the same).
-      sessions?.forget();
-      this.fail('refused', err);
+      try {
+        sessions?.forget();
+        this.fail('refused', err);
+      } catch (bug) {
+        this.onInternalError(bug);
+      }
     };
     secure.on('error', onError);
     secure.once('secureConnect', () => {
       if (this.settled) return;
       secure.removeListener('error', onError);
-      this.ready(secure, undefined);
+      try {
+        this.ready(secure, undefined);
+      } catch (bug) {
+        this.onInternalError(bug);
+      }
     });
   }
 

@@ -15,11 +15,15 @@ import { returnReadBuffer, takeReadBuffer, type SocketReader } from './reused-re
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import type { Conn, ConnHandler } from './transport/conn.js';
-import { attachHandler, handlerOf, setReader } from './transport/transport.js';
+import { attachHandler, handlerOf, resetConn, setReader } from './transport/transport.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
+import type { InternalErrorSink } from './internal-error.js';
+import { FAULT_AT_DATA, injectFault } from './fault-inject.js';
+import type { SessionContext } from '../model/session.js';
 
-/** What a stream reports to the session that owns it. */
-export interface StreamOwner {
+/** What a stream reports to the session that owns it; what the stream's code throws goes to its onInternalError. */
+export interface StreamOwner extends InternalErrorSink {
+  readonly ctx: SessionContext;
   setTermination(cause: TermCause, phase: TermPhase): void;
   /** The server socket closed; the session ends once the client socket has closed too. */
   onServerClosed(): void;
@@ -139,7 +143,7 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
       if (!server.write(chunk)) this.client.pause();
       return true;
     }
-    server.write(chunk, (this.onServerWritten ??= () => this.serverWritten()));
+    server.write(chunk, (this.onServerWritten ??= this.guardedWriteCallback(true)));
     // Written to the kernel synchronously: the buffer is free for the next read.
     if (server.writableLength === 0) return true;
     // Still queued: the chunk pins our read buffer, so stop reading until it is out.
@@ -158,6 +162,26 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
   private onServerWritten: (() => void) | null = null;
   private onClientWritten: (() => void) | null = null;
 
+  /**
+   * A write-completion callback (toServer: the server write finished) that catches what it
+   * throws: net.Socket calls it from its stream machinery, where an exception would reach the
+   * event loop (internal-error.ts).
+   */
+  private guardedWriteCallback(toServer: boolean): () => void {
+    return () => {
+      try {
+        if (toServer) this.serverWritten();
+        else this.clientWritten();
+      } catch (err) {
+        this.owner.onInternalError(err);
+      }
+    };
+  }
+
+  onInternalError(err: unknown): void {
+    this.owner.onInternalError(err);
+  }
+
   private serverWritten(): void {
     this.lastActivity = performance.now();
     if (!this.clientWaitsForWrite || this.server.writableLength !== 0) return;
@@ -166,7 +190,12 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
   }
 
   private static readonly onServerData = function (this: net.Socket, chunk: Buffer): void {
-    (handlerOf(this) as ForwardingPair).onSocketRead(chunk, false);
+    const pair = handlerOf(this) as ForwardingPair;
+    try {
+      pair.onSocketRead(chunk, false);
+    } catch (err) {
+      pair.onInternalError(err);
+    }
   };
 
   onConnConnect(): void {}
@@ -186,13 +215,14 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
 
   onSocketRead(chunk: Buffer, reusable: boolean): boolean {
     if (this.clientClosed) return true;
+    if (FAULT_AT_DATA !== null) injectFault(FAULT_AT_DATA, 'data', this.owner.ctx.frontendName);
     this.lastActivity = performance.now();
     this.stats.bytesToClient += chunk.length;
     if (!reusable) {
       if (!this.client.write(chunk)) this.server.pause();
       return true;
     }
-    this.client.write(chunk, (this.onClientWritten ??= () => this.clientWritten()));
+    this.client.write(chunk, (this.onClientWritten ??= this.guardedWriteCallback(false)));
     // Written to the kernel synchronously: the buffer is free for the next read.
     if (this.client.writableLength === 0) return true;
     // Still queued: the chunk pins our read buffer, so stop reading until it is out.
@@ -261,6 +291,13 @@ export class ForwardingPair implements SocketReader, IdleWatched, ConnHandler {
   abort(): void {
     this.client.destroy();
     this.server.destroy();
+  }
+
+  /** An internal error: both connections reset (RST), no more idle checks. */
+  kill(): void {
+    idleSweeper.unwatch(this);
+    resetConn(this.client);
+    resetConn(this.server);
   }
 
   /** Both sockets are closed: no write can still reference the read buffers. */

@@ -62,6 +62,11 @@ export interface DaemonShared {
   /** Reports a listener's accept() failure and a dropped connection (rate-limited lines). */
   reportAcceptError(where: string, err: NodeJS.ErrnoException): void;
   reportAcceptDropped(where: string): void;
+  /**
+   * Counts (counters.internalErrors) and reports an exception caught while handling a session
+   * (internal-error.ts) with its stack, rate-limited; `where` names the session's frontend and phase.
+   */
+  reportInternalError(where: string, err: unknown): void;
   /** Called after every session end so waiting connections can be admitted. */
   admitWaiting(): void;
   /** Called when the last session ended during a graceful stop. */

@@ -8,8 +8,10 @@
 // idle (between 5 ms and 1 s), so a timeout fires between its value and its value plus one sweep
 // period (never early: the check compares the real clock with the last activity).
 
-/** A session whose inactivity is watched. */
-export interface IdleWatched {
+import type { InternalErrorSink } from './internal-error.js';
+
+/** A session whose inactivity is watched; what its check throws goes to its onInternalError. */
+export interface IdleWatched extends InternalErrorSink {
   /** Called on every sweep with the current `performance.now()`. */
   checkIdle(now: number): void;
 }
@@ -56,7 +58,15 @@ export class IdleSweeper {
   private readonly sweep = (): void => {
     const now = performance.now();
     // Deleting the current entry while iterating a Set is safe (a session ends inside checkIdle).
-    for (const s of this.watched) s.checkIdle(now);
+    // One session's exception ends that session (internal-error.ts), not the sweep.
+    for (const s of this.watched) {
+      try {
+        s.checkIdle(now);
+      } catch (err) {
+        this.watched.delete(s);
+        s.onInternalError(err);
+      }
+    }
   };
 }
 

@@ -46,7 +46,14 @@ export function admit(frontend: RuntimeFrontend, bind: BindRuntime, socket: Conn
   const ctx = createSessionContext({
     realClient, realLocal, frontendName: frontend.name, procVars: shared.procVars, acceptedAtMs: nowMs, phase: 'connection',
   });
-  new ClientSession(frontend, bind, socket, ctx).begin();
+  const session = new ClientSession(frontend, bind, socket, ctx);
+  // Accept callbacks and other sessions' ends (admitWaiting) start sessions: an exception of
+  // this one ends it alone (internal-error.ts).
+  try {
+    session.begin();
+  } catch (err) {
+    session.onInternalError(err);
+  }
 }
 
 /** Admits waiting connections of `frontends`, oldest first, while the gates allow. */

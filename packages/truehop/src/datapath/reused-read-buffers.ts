@@ -15,6 +15,7 @@
 // the socket transport it applies to server sockets (net's public `onread` option) while
 // client sockets, which net.Server builds without that option, use 'data' events.
 import type net from 'node:net';
+import type { InternalErrorSink } from './internal-error.js';
 
 /** Size of one read; also Node's default read size. */
 export const UPSTREAM_READ_BYTES = 64 * 1024;
@@ -46,8 +47,11 @@ export function returnReadBuffer(buf: Buffer): void {
 export const SHARED_READ_BUFFER = Buffer.allocUnsafeSlow(UPSTREAM_READ_BYTES);
 const FIRST_READ_BUFFER = SHARED_READ_BUFFER;
 
-/** Whoever a socket's reads are delivered to (the session for a client, the stream for a server). */
-export interface SocketReader {
+/**
+ * Whoever a socket's reads are delivered to (the session for a client, the stream for a server);
+ * what onSocketRead throws goes to its onInternalError.
+ */
+export interface SocketReader extends InternalErrorSink {
   /**
    * A chunk read: `buf[0, nread)`. `reusable`: the memory is this connection's own buffer and
    * will be read into again, so the chunk must be written out (not kept) before returning
@@ -81,6 +85,17 @@ function nextBuffer(): Buffer {
 function onRead(this: ReaderSocket, nread: number, buf: Buffer): boolean {
   const reader = this[kReader];
   if (reader === undefined) return true;
+  try {
+    return deliver(reader, nread, buf);
+  } catch (err) {
+    // The next read (if any) lands in the shared buffer again; the session is being reset.
+    nextForThisSocket = null;
+    reader.onInternalError(err);
+    return false;
+  }
+}
+
+function deliver(reader: SocketReader, nread: number, buf: Buffer): boolean {
   if (buf === FIRST_READ_BUFFER) {
     // Shared memory: take a private copy before any other socket reads into it.
     const copy = Buffer.allocUnsafe(nread);

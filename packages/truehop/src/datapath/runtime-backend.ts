@@ -11,6 +11,7 @@ import { buildBalancer, type Balancer } from './balancer.js';
 import { ConnectPolicy } from './connect-policy.js';
 import { buildConnector } from './connector.js';
 import { RuntimeServer } from './runtime-server.js';
+import type { InternalErrorSink } from './internal-error.js';
 
 /**
  * Sessions waiting in one backend's queue at most. HAProxy bounds the queue only by maxconn
@@ -19,7 +20,8 @@ import { RuntimeServer } from './runtime-server.js';
  */
 export const MAX_QUEUED_SESSIONS = 10000;
 
-export interface QueueWaiter {
+/** A session waiting for a server; what its code throws when called from the queue goes to its onInternalError. */
+export interface QueueWaiter extends InternalErrorSink {
   readonly ctx: SessionContext;
   /** The queue gave this session a server (its slot is already counted). */
   onServerAssigned(server: RuntimeServer): void;
@@ -151,7 +153,11 @@ export class RuntimeBackend {
       entry.timer = setTimeout(() => {
         this.remove(entry);
         this.counters.queueTimeouts++;
-        waiter.onQueueTimeout();
+        try {
+          waiter.onQueueTimeout();
+        } catch (err) {
+          waiter.onInternalError(err);
+        }
       }, this.queueTimeoutMs);
     }
     this.queue.push(entry);
@@ -215,7 +221,13 @@ export class RuntimeBackend {
       if (s === undefined || s === 'none-up') return;
       this.remove(entry);
       this.take(s);
-      entry.waiter.onServerAssigned(s);
+      // The waiting session runs here on the stack of whoever freed the slot (another
+      // session's end, a server coming UP): its exception is its own (internal-error.ts).
+      try {
+        entry.waiter.onServerAssigned(s);
+      } catch (err) {
+        entry.waiter.onInternalError(err);
+      }
     }
   }
 }

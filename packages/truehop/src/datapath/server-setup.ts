@@ -12,8 +12,10 @@ import type { Conn } from './transport/conn.js';
 import type { QueueWaiter, RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
+import { guardedTimer, type InternalErrorSink } from './internal-error.js';
 
-export interface SetupOwner {
+/** The session a setup works for; what the setup's code throws goes to its onInternalError. */
+export interface SetupOwner extends InternalErrorSink {
   readonly ctx: SessionContext;
   /** Client bytes received so far, to send right after the PROXY header. */
   takePendingPayload(): readonly Buffer[];
@@ -109,7 +111,11 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
     this.socket = server.connector.connect(this.ctx, this, this.recordEndpoints);
   }
 
-  private static onRetryTimer(this: void, setup: ServerSetup): void {
+  onInternalError(err: unknown): void {
+    this.owner.onInternalError(err);
+  }
+
+  private static readonly onRetryTimer = guardedTimer((setup: ServerSetup): void => {
     if (setup.cancelled) return;
     const server = setup.server;
     if (server === null) {
@@ -126,7 +132,7 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
       return;
     }
     setup.connect(server);
-  }
+  });
 
   takePendingPayload(): readonly Buffer[] {
     return this.owner.takePendingPayload();

@@ -10,6 +10,7 @@ import type { RuntimeFrontend, SessionHandle } from './frontend.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
 import { TERM_CAUSE, TERM_PHASE, type TermCause, type TermPhase } from './termination.js';
+import { FAULT_AT_END, injectFault } from './fault-inject.js';
 
 /**
  * Per-proxy and per-server bytes and aborts (HAProxy's bin, bout, cli_abrt, srv_abrt), added
@@ -41,7 +42,9 @@ function addSessionEnd(s: BackendStats, bytesIn: number, bytesOut: number, clien
  * `backend` is the chosen backend if the session got that far, `server` the server whose slot
  * it still holds; `logged` is false for sessions refused before they became full sessions
  * (connection rule, header), which HAProxy does not log as traffic. Arguments rather than an
- * outcome object: one allocation less per connection.
+ * outcome object: one allocation less per connection. The slots are given back even when
+ * writing the record throws (a bug in a log-format, a subscriber): the exception then goes on
+ * to the session's internal-error guard, which only counts and reports it.
  */
 export function endSession(
   fe: RuntimeFrontend,
@@ -54,6 +57,25 @@ export function endSession(
   server: RuntimeServer | null,
   logged: boolean,
 ): void {
+  try {
+    recordSessionEnd(fe, ctx, startedAt, cause, phase, backend, server, logged);
+  } finally {
+    releaseSession(fe, handle, backend, server);
+  }
+}
+
+/** The final figures in the context, the counters, the log line and the end event. */
+function recordSessionEnd(
+  fe: RuntimeFrontend,
+  ctx: SessionContext,
+  startedAt: number,
+  cause: TermCause,
+  phase: TermPhase,
+  backend: RuntimeBackend | null,
+  server: RuntimeServer | null,
+  logged: boolean,
+): void {
+  if (FAULT_AT_END !== null) injectFault(FAULT_AT_END, 'end', ctx.frontendName);
   const shared = fe.shared;
   const stats = ctx.stats;
   stats.totalMs = Math.round(performance.now() - startedAt);
@@ -72,6 +94,15 @@ export function endSession(
     fe.logs.send(line, TRAFFIC_LOG_LEVEL, Date.now());
   }
   if (sessionEndChannel.hasSubscribers) sessionEndChannel.publish({ ctx });
+}
+
+/**
+ * Gives the session's slots back (server, backend queue, maxconn gates) and forgets it, which
+ * admits waiting connections. Also the whole end of a session whose end failed twice
+ * (ClientSession.forceEnd).
+ */
+export function releaseSession(fe: RuntimeFrontend, handle: SessionHandle, backend: RuntimeBackend | null, server: RuntimeServer | null): void {
+  const shared = fe.shared;
   if (server !== null && backend !== null) backend.release(server);
   shared.counters.sessionsActive--;
   shared.globalGate.active--;

@@ -27,12 +27,13 @@ import type { SocketReader } from './reused-read-buffers.js';
 import type { Conn } from './transport/conn.js';
 import { RawConn } from './transport/raw-conn.js';
 import { RawTlsConn } from './transport/raw-tls.js';
+import { guardedTimer, isInternal, type InternalErrorSink } from './internal-error.js';
 
 /** The TLS stream a handshake runs on: node:tls's, or raw TLS's. */
 type TlsStream = tls.TLSSocket | RawTlsConn;
 
-/** What the session is told as the handshake goes. */
-export interface TlsHandshakeOwner {
+/** What the session is told as the handshake goes; what the phase's code throws goes to its onInternalError. */
+export interface TlsHandshakeOwner extends InternalErrorSink {
   /** The ClientHello arrived: from now on `stream` is the client stream. */
   onTlsWrapped(stream: Conn): void;
   onTlsReady(info: TlsSession): void;
@@ -91,9 +92,26 @@ export class TlsHandshakePhase implements SocketReader {
     return phase;
   }
 
-  private static onTimeout(this: void, phase: TlsHandshakePhase): void {
+  private static readonly onTimeout = guardedTimer((phase: TlsHandshakePhase): void => {
     phase.timer = null;
     phase.fail('SSL_TIMEOUT', null);
+  });
+
+  onInternalError(err: unknown): void {
+    this.owner.onInternalError(err);
+  }
+
+  /**
+   * Stands the phase down without a verdict (its session is being reset after an internal
+   * error): no timer, no listener of ours, so the reset is not reported as a failed handshake.
+   */
+  cancel(): void {
+    if (this.done) return;
+    this.done = true;
+    this.stopTimer();
+    const s: Conn = this.socket ?? this.raw;
+    this.detach(s);
+    s.on('error', ignoreError);
   }
 
   stopTimer(): void {
@@ -112,12 +130,18 @@ export class TlsHandshakePhase implements SocketReader {
     return null;
   }
 
+  // The listeners below run from the sockets' events: each catches what escapes it and hands
+  // it to the session (internal-error.ts), as transport.ts's shared listeners do.
   private readonly onHelloData = (chunk: Buffer): void => {
-    const buf = this.hello === null ? chunk : Buffer.concat([this.hello, chunk]);
-    this.hello = buf;
-    const peek = peekClientHello(buf);
-    if (peek.status === 'incomplete') return;
-    this.wrap(buf, peek.status === 'hello' ? peek.servername : null);
+    try {
+      const buf = this.hello === null ? chunk : Buffer.concat([this.hello, chunk]);
+      this.hello = buf;
+      const peek = peekClientHello(buf);
+      if (peek.status === 'incomplete') return;
+      this.wrap(buf, peek.status === 'hello' ? peek.servername : null);
+    } catch (err) {
+      this.owner.onInternalError(err);
+    }
   };
 
   /** Hands the ClientHello bytes to TLS (TLSWrap or TLSSocket) and starts it with the chosen certificate. */
@@ -152,8 +176,22 @@ export class TlsHandshakePhase implements SocketReader {
     this.owner.onTlsWrapped(socket);
   }
 
-  private readonly onError = (err: Error): void => this.fail(failureReason(err), (err as { code?: string }).code ?? null);
-  private readonly onEnd = (): void => this.fail('SSL_EMPTY', null);
+  private readonly onError = (err: Error): void => {
+    try {
+      // Raw TLS closed the connection because its own code failed: an internal error, not the client's.
+      if (isInternal(err)) return this.owner.onInternalError(err);
+      this.fail(failureReason(err), (err as { code?: string }).code ?? null);
+    } catch (bug) {
+      this.owner.onInternalError(bug);
+    }
+  };
+  private readonly onEnd = (): void => {
+    try {
+      this.fail('SSL_EMPTY', null);
+    } catch (err) {
+      this.owner.onInternalError(err);
+    }
+  };
 
   /** Our handshake listeners off a socket (Node's own stay). */
   private detach(s: Conn): void {
@@ -176,6 +214,14 @@ export class TlsHandshakePhase implements SocketReader {
   }
 
   private readonly onSecure = (): void => {
+    try {
+      this.secured();
+    } catch (err) {
+      this.owner.onInternalError(err);
+    }
+  };
+
+  private secured(): void {
     const s = this.socket;
     if (this.done || s === null) return;
     const peer = this.bind.model.verify === 'none' ? undefined : peerCertificateOf(s);
@@ -202,7 +248,7 @@ export class TlsHandshakePhase implements SocketReader {
       peerCertificateThisConnection: peer !== undefined && !reused,
       verifyResult: 0,
     });
-  };
+  }
 }
 
 function ignoreError(): void {}

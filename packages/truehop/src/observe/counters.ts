@@ -15,6 +15,7 @@ export const COUNTER_COLUMNS = {
   acceptErrors: 'accept() failures on a listener (EMFILE, ENFILE: out of descriptors; the runtime closes the pending connections)',
   acceptsDropped: 'connections closed at once because the waiting line (bounded by the descriptor budget) was full',
   listenerPauses: "times a frontend's listeners stopped accepting because it was full (maxconn or the descriptor budget); the next connections waited in the kernel's accept queue",
+  internalErrors: 'exceptions caught while handling a session (a bug: the session was reset with termination state I, the process went on; each is logged, rate-limited)',
   queueTimeouts: 'sessions dropped after waiting longer than timeout queue',
   noServer: 'sessions that found no usable server',
   bytesIn: 'bytes received from clients',

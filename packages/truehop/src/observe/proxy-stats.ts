@@ -57,6 +57,8 @@ export class FrontendStats {
   ereq = 0;
   /** Client aborts during the data phase (cli_abrt). */
   cliAbrt = 0;
+  /** Sessions ended by an internal error, a bug caught while handling them (eint; %ts `I?`). */
+  eint = 0;
   readonly sessRate = new RateCounter();
   readonly connRate = new RateCounter();
 }
@@ -81,6 +83,8 @@ export class BackendStats {
   qmax = 0;
   cliAbrt = 0;
   srvAbrt = 0;
+  /** Sessions of this backend / holding this server's slot that an internal error ended (eint). */
+  eint = 0;
   /** ms since the epoch of the last session given to it; 0 = never (lastsess is -1 then). */
   lastSessMs = 0;
   readonly sessRate = new RateCounter();

@@ -165,7 +165,7 @@ const COLUMNS: readonly Column[] = [
   { name: 'ctime_max', be: zero, srv: zero },
   { name: 'rtime_max', be: zero, srv: zero },
   { name: 'ttime_max', be: zero, srv: zero },
-  { name: 'eint', fe: zero, be: zero, srv: zero },
+  { name: 'eint', fe: feC('eint'), be: beC('eint'), srv: svC('eint') },
   { name: 'idle_conn_cur', srv: zero },
   { name: 'safe_conn_cur', srv: zero },
   { name: 'used_conn_cur', srv: (r) => sv(r).scur },

@@ -20,6 +20,7 @@ import type { StatsSnapshot } from '../observe/stats-snapshot.js';
 import { applyToDataPath, applyToHealth, type AdminAction } from './admin-actions.js';
 import { collectStats } from './collect-stats.js';
 import { rateLimitedLine } from '../observe/rate-limited.js';
+import { describeInternalError } from '../datapath/internal-error.js';
 import { descriptorBudget, effectiveMaxconn } from './descriptor-budget.js';
 import { installStopSignals } from './signals.js';
 import { createHttpServices, localServiceControl, type ServiceControl } from './http-services.js';
@@ -143,6 +144,7 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     : Math.min(MAX_WAITING_ACCEPTS, Math.floor(budget.waiting / Math.max(1, frontendCount)));
   const acceptErrorLine = rateLimitedLine((line) => streams.stderr.write(`${line}\n`));
   const droppedLine = rateLimitedLine((line) => streams.stderr.write(`${line}\n`));
+  const internalErrorLine = rateLimitedLine((line) => streams.stderr.write(`${line}\n`));
   const shared: DaemonShared = {
     globalGate: new ConnGate(maxconn),
     waitingLimit,
@@ -152,6 +154,12 @@ export async function startDaemon(model: TruehopModel, options: RunOptions = {})
     reportAcceptDropped: (where) => droppedLine.report(
       `truehop: warning: ${where}: connection closed at once, ${waitingLimit} already waiting for a slot (maxconn ${maxconn ?? 'unlimited'})`,
     ),
+    reportInternalError: (where, err) => {
+      counters.internalErrors++;
+      internalErrorLine.report(
+        `truehop: alert: internal error in ${where}: the session was reset (termination state I); this is a bug in truehop, please report it with this line: ${describeInternalError(err)}`,
+      );
+    },
     counters,
     rejections,
     procVars,

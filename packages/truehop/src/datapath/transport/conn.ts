@@ -3,6 +3,7 @@
 // Conn as it is (the socket transport adds nothing per connection) and raw-conn.ts implements
 // the same contract directly on a libuv handle. Events: 'connect', 'data' (socket transport
 // client reads only), 'drain', 'end' (the peer's FIN), 'error', 'close' (hadError).
+import type { InternalErrorSink } from '../internal-error.js';
 
 export interface Conn {
   /** Queues `chunk`; false when the queue passed its high-water mark (wait for 'drain'). */
@@ -39,9 +40,10 @@ export interface Conn {
  * directly — no EventEmitter dispatch, no listener arrays per connection; on the socket
  * transport transport.ts's attachHandler routes net.Socket's events to them through one shared
  * set of listener functions. Order as net.Socket's events: 'error' comes before 'close', and
- * 'close' is the last call.
+ * 'close' is the last call. The transport catches what one of these calls throws and gives it to
+ * the same handler's onInternalError (internal-error.ts).
  */
-export interface ConnHandler {
+export interface ConnHandler extends InternalErrorSink {
   /** An outgoing connection is established. */
   onConnConnect(conn: Conn): void;
   /** The write queue fell back under the high-water mark after a write() returned false. */

@@ -18,6 +18,12 @@ export interface TcpHandle {
   writev(req: WriteReq, chunks: readonly Uint8Array[], allBuffers: true): number;
   shutdown(req: ShutdownReq): number;
   close(cb?: () => void): void;
+  /**
+   * Closes with a TCP reset (uv_tcp_close_reset: SO_LINGER 0, then close); `cb` as close's.
+   * Never after shutdown() (libuv refuses it, and Node's handle would stay half-closed).
+   * Optional: without it the raw transport closes normally.
+   */
+  reset?(cb?: () => void): number;
   setNoDelay(enable: boolean): number;
   connect(req: ConnectReq, address: string, port: number): number;
   connect6(req: ConnectReq, address: string, port: number): number;

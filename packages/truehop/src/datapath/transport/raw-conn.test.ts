@@ -16,6 +16,8 @@ import type { Conn, ConnHandler } from './conn.js';
 import { rawConnect, useBindings, type RawConn } from './raw-conn.js';
 import { attachHandler, detachHandler, handlerOf, peerEndpoint } from './transport.js';
 import { selfTestRawTransport } from './self-test.js';
+import { rethrow } from '../internal-error.js';
+import { resetConn } from './transport.js';
 
 interface Pair {
   server: net.Server;
@@ -75,6 +77,7 @@ class Reader implements SocketReader {
     this.ownAsked++;
     return this.own;
   }
+  readonly onInternalError = rethrow;
 }
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -83,7 +86,7 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 function recordClient(p: Pair): Recorder {
   const rec = new Recorder();
   p.client.handler = rec;
-  p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+  p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
   p.client.resume();
   return rec;
 }
@@ -151,7 +154,7 @@ describe('raw transport', () => {
       assert.ok(writes < 64, 'write() answered false once the kernel buffers were full');
       assert.ok(p.client.writableLength > 0);
       const drained = new Promise<void>((r) => p.client.once('drain', r));
-      p.accepted.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+      p.accepted.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
       p.accepted.resume();
       await drained;
       assert.equal(p.client.writableLength, 0);
@@ -163,7 +166,7 @@ describe('raw transport', () => {
   it('a reset by the peer is ECONNRESET, then close with hadError; writes after it are refused', async () => {
     const p = await pair();
     try {
-      p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+      p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
       const err = new Promise<NodeJS.ErrnoException>((r) => p.client.once('error', r));
       const closed = new Promise<boolean>((r) => p.client.once('close', r));
       p.client.resume();
@@ -213,6 +216,7 @@ describe('raw transport', () => {
           return true;
         },
         ownReadBuffer: () => null,
+        onInternalError: rethrow,
       };
       if (resumeAtConnect) rec.onEvent = (e) => e === 'connect' && void client.resume();
       try {
@@ -276,7 +280,7 @@ describe('raw transport', () => {
       // The handler changes hands (as the connect attempt hands the server connection to the stream).
       const second = new Recorder();
       client.handler = second;
-      client.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+      client.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
       client.resume();
       accepted.end();
       await second.wait('end');
@@ -324,7 +328,7 @@ describe('raw transport', () => {
       while (p.client.write(chunk) && writes < 64) writes++;
       assert.ok(writes < 64);
       assert.deepEqual(rec.events, []);
-      p.accepted.reader = { onSocketRead: () => true, ownReadBuffer: () => null };
+      p.accepted.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
       p.accepted.resume();
       await rec.wait('drain');
       assert.deepEqual(rec.events, ['drain']);
@@ -374,13 +378,95 @@ describe('raw transport', () => {
       await new Promise<void>((r) => server.close(() => r()));
     }
   });
+
+  it('an exception of the owner goes to its onInternalError, not to the event loop (raw: reads, end, close)', async () => {
+    const p = await pair();
+    try {
+      const rec = new Recorder('end');
+      p.accepted.handler = rec;
+      p.accepted.reader = { onSocketRead: () => { throw new Error('bug in a read'); }, ownReadBuffer: () => null, onInternalError: rethrow };
+      p.accepted.resume();
+      p.client.write(Buffer.from('x'));
+      // The reader has no handler-independent sink: RawConn.fault gives it to the handler first.
+      await rec.wait('internal bug in a read');
+      p.accepted.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
+      p.client.end();
+      await rec.wait('internal bug on end');
+      const closing = new Recorder('close');
+      p.accepted.handler = closing;
+      p.accepted.destroy();
+      await closing.wait('internal bug on close');
+      assert.deepEqual(closing.events, ['close false', 'internal bug on close false']);
+    } finally {
+      await close(p);
+    }
+  });
+
+  it('the shared socket listeners give a handler\'s exception to its onInternalError', async () => {
+    const server = net.createServer((s) => s.end('bye'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const socket = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
+      const rec = new Recorder('connect');
+      attachHandler(socket, rec);
+      await rec.wait('internal bug on connect');
+      socket.resume();
+      await rec.wait('end');
+      socket.destroy();
+      await rec.wait('close');
+      assert.deepEqual(rec.events, ['connect', 'internal bug on connect', 'end', 'close false']);
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
+  it('resetConn closes with a reset: the peer reads ECONNRESET (raw and net.Socket), close follows', async () => {
+    const p = await pair();
+    const peerSaw = (s: net.Socket): Promise<string> => new Promise((resolve) => {
+      s.on('error', (e: NodeJS.ErrnoException) => resolve(e.code ?? e.message));
+      s.on('end', () => resolve('end'));
+      s.resume();
+    });
+    try {
+      // raw side reset, its peer a net.Socket
+      const server = net.createServer({ pauseOnConnect: true });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+      const accepted = new Promise<RawConn>((r) => assert.ok(takeOverAccepts(server, r)));
+      const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
+      const raw = await accepted;
+      const rec = new Recorder();
+      raw.handler = rec;
+      const saw = peerSaw(client);
+      await new Promise((r) => setTimeout(r, 20));
+      resetConn(raw);
+      assert.equal(await saw, 'ECONNRESET');
+      await rec.wait('close');
+      await new Promise<void>((r) => server.close(() => r()));
+      // net.Socket side reset, its peer a net.Socket
+      const echo = net.createServer();
+      await new Promise<void>((r) => echo.listen(0, '127.0.0.1', r));
+      const acceptedSocket = new Promise<net.Socket>((r) => echo.once('connection', r));
+      const other = net.connect((echo.address() as net.AddressInfo).port, '127.0.0.1');
+      const mine = await acceptedSocket;
+      const saw2 = peerSaw(other);
+      await new Promise((r) => setTimeout(r, 20));
+      const closed = new Promise<void>((r) => mine.once('close', () => r()));
+      resetConn(mine);
+      assert.equal(await saw2, 'ECONNRESET');
+      await closed;
+      await new Promise<void>((r) => echo.close(() => r()));
+    } finally {
+      await close(p);
+    }
+  });
 });
 
-/** A ConnHandler that records what it hears, in order. */
+/** A ConnHandler that records what it hears, in order; it throws after recording an event that starts with `throwOn`. */
 class Recorder implements ConnHandler {
   readonly events: string[] = [];
   onEvent: ((e: string) => void) | null = null;
   private waiters: { prefix: string; resolve: () => void }[] = [];
+  constructor(private readonly throwOn: string | null = null) {}
   private record(e: string): void {
     this.events.push(e);
     this.onEvent?.(e);
@@ -389,6 +475,10 @@ class Recorder implements ConnHandler {
       w.resolve();
       return false;
     });
+    if (this.throwOn !== null && e.startsWith(this.throwOn)) throw new Error(`bug on ${e}`);
+  }
+  onInternalError(err: unknown): void {
+    this.record(`internal ${(err as Error).message}`);
   }
   /** Resolves once an event starting with `prefix` was heard (at once if it already was). */
   wait(prefix: string): Promise<void> {

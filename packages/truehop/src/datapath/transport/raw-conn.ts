@@ -83,11 +83,20 @@ function takeWriteReq(b: LibuvBindings): PendingWrite {
   return req;
 }
 
+// libuv's callbacks below are where the event loop enters a raw connection's owner: what the
+// owner (or this file) throws goes to the owner's onInternalError (RawConn.fault), never back
+// into libuv, which would end the process.
+
 function onRead(this: OwnedHandle): Uint8Array | undefined {
   const conn = this[kConn];
   if (conn === undefined) return undefined;
   const b = bindings();
-  return conn.onRead(b.streamBaseState[b.kReadBytesOrError] ?? 0);
+  try {
+    return conn.onRead(b.streamBaseState[b.kReadBytesOrError] ?? 0);
+  } catch (err) {
+    conn.fault(err);
+    return undefined;
+  }
 }
 
 function onWriteComplete(this: PendingWrite, status: number): void {
@@ -97,7 +106,12 @@ function onWriteComplete(this: PendingWrite, status: number): void {
   this.chunks = null;
   this.callback = undefined;
   this.handle = null;
-  if (conn !== null) conn.afterWrite(this.bytes, status, cb);
+  if (conn === null) return;
+  try {
+    conn.afterWrite(this.bytes, status, cb);
+  } catch (err) {
+    conn.fault(err);
+  }
 }
 
 interface OwnedShutdown extends ShutdownReq {
@@ -109,15 +123,27 @@ interface OwnedConnect extends ConnectReq {
 }
 
 function onShutdownComplete(this: OwnedShutdown, status: number): void {
-  this.conn.afterShutdown(status);
+  try {
+    this.conn.afterShutdown(status);
+  } catch (err) {
+    this.conn.fault(err);
+  }
 }
 
 function onConnectComplete(this: OwnedConnect, status: number): void {
-  this.conn.afterConnect(status, this.address, this.port);
+  try {
+    this.conn.afterConnect(status, this.address, this.port);
+  } catch (err) {
+    this.conn.fault(err);
+  }
 }
 
-function emitError(conn: RawConn, err: Error): void {
-  conn.signalError(err);
+function emitError(conn: RawConn, e: Error): void {
+  try {
+    conn.signalError(e);
+  } catch (err) {
+    conn.fault(err);
+  }
 }
 
 /**
@@ -127,7 +153,11 @@ function emitError(conn: RawConn, err: Error): void {
  * (MakeCallback) per handle — two per proxied session — for nothing the data path needs.
  */
 function signalClosed(conn: RawConn): void {
-  conn.signalClose();
+  try {
+    conn.signalClose();
+  } catch (err) {
+    conn.fault(err);
+  }
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's listener type
@@ -187,6 +217,21 @@ export class RawConn implements Conn {
     const list = this.listeners?.get(event);
     if (list === undefined || list.length === 0) return;
     for (const l of [...list]) l.call(this, arg);
+  }
+
+  /**
+   * An exception escaped a call into this connection's owner (or this file's own code): the
+   * owner ends its session (internal-error.ts). A connection nobody owns (only on() listeners:
+   * the self-test, tests) is closed and the exception goes on as before.
+   */
+  fault(err: unknown): void {
+    const owner = this.handler ?? this.reader;
+    if (owner !== null) {
+      owner.onInternalError(err);
+      return;
+    }
+    this.destroy();
+    throw err;
   }
 
   signalError(err: Error): void {
@@ -481,6 +526,22 @@ export class RawConn implements Conn {
     this.readBuffer = null;
     this.handle[kConn] = undefined;
     this.handle.close();
+    process.nextTick(signalClosed, this);
+    return this;
+  }
+
+  /**
+   * Closes at once with a TCP reset (RST instead of FIN): net.Socket's resetAndDestroy. After
+   * our FIN was queued libuv cannot reset any more: a plain close then.
+   */
+  resetAndDestroy(): this {
+    if ((this.state & DESTROYED) !== 0) return this;
+    const handle = this.handle;
+    if ((this.state & (WRITABLE_ENDED | SHUTDOWN_STARTED)) !== 0 || handle.reset === undefined) return this.destroy();
+    this.state = (this.state | DESTROYED) & ~READING;
+    this.readBuffer = null;
+    handle[kConn] = undefined;
+    if (handle.reset() !== 0) handle.close();
     process.nextTick(signalClosed, this);
     return this;
   }

@@ -16,6 +16,7 @@ import type { Conn } from './conn.js';
 import type { LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
 import { UV_EOF, uvError, WRITE_HIGH_WATER_BYTES } from './raw-conn.js';
 import type { TlsWrapBinding, TlsWrapHandle } from './tls-binding.js';
+import { markInternal } from '../internal-error.js';
 
 const kConn = Symbol('truehop.rawTlsConn');
 type OwnedTlsWrap = TlsWrapHandle & { [kConn]?: RawTlsConn | undefined };
@@ -70,20 +71,40 @@ function renegotiationError(): Error & { code: string } {
   return Object.assign(new Error('TLS session renegotiation disabled for this socket'), { code: 'ERR_TLS_RENEGOTIATION_DISABLED' });
 }
 
+// TLSWrap's and libuv's callbacks below are where the event loop enters a raw TLS connection.
+// Its owners listen through EventEmitter listeners that catch their own exceptions
+// (transport.ts, client-session.ts, tls-handshake.ts); what still escapes is this file's own
+// bug: the connection closes with the error marked internal (internal-error.ts), so its owner's
+// 'error' listener ends the session with `I` instead of the process dying.
+
 function onTlsRead(this: OwnedTlsWrap, arrayBuffer: ArrayBuffer | undefined): void {
   const conn = this[kConn];
   if (conn === undefined) return;
   const b = installed();
   const state = b.uv.streamBaseState;
-  conn.onRead(state[b.uv.kReadBytesOrError] ?? 0, arrayBuffer, state[b.tls.kArrayBufferOffset] ?? 0);
+  try {
+    conn.onRead(state[b.uv.kReadBytesOrError] ?? 0, arrayBuffer, state[b.tls.kArrayBufferOffset] ?? 0);
+  } catch (err) {
+    conn.fault(err);
+  }
 }
 
 function onHandshakeStart(this: OwnedTlsWrap): void {
-  this[kConn]?.onHandshakeStart();
+  const conn = this[kConn];
+  try {
+    conn?.onHandshakeStart();
+  } catch (err) {
+    conn?.fault(err);
+  }
 }
 
 function onHandshakeDone(this: OwnedTlsWrap): void {
-  this[kConn]?.onHandshakeDone();
+  const conn = this[kConn];
+  try {
+    conn?.onHandshakeDone();
+  } catch (err) {
+    conn?.fault(err);
+  }
 }
 
 function onTlsError(this: OwnedTlsWrap, err: Error): void {
@@ -92,15 +113,27 @@ function onTlsError(this: OwnedTlsWrap, err: Error): void {
 
 function onWriteComplete(this: TlsWriteReq, status: number): void {
   this.chunk = null;
-  this.conn.afterWrite(this.bytes, status, this.cb);
+  try {
+    this.conn.afterWrite(this.bytes, status, this.cb);
+  } catch (err) {
+    this.conn.fault(err);
+  }
 }
 
 function onShutdownComplete(this: TlsShutdownReq, status: number): void {
-  this.conn.afterShutdown(status);
+  try {
+    this.conn.afterShutdown(status);
+  } catch (err) {
+    this.conn.fault(err);
+  }
 }
 
 function emitError(conn: RawTlsConn, err: Error): void {
-  if (conn.listenerCount('error') > 0) conn.emit('error', err);
+  try {
+    if (conn.listenerCount('error') > 0) conn.emit('error', err);
+  } catch {
+    // An 'error' listener threw while the connection is already closing: 'close' still follows.
+  }
 }
 
 /** The server-side options raw TLS applies to one TLSWrap (BindTls makes them once per bind). */
@@ -329,19 +362,46 @@ export class RawTlsConn extends EventEmitter implements Conn {
 
   // ---- closing -------------------------------------------------------------------------------
 
+  /** An exception escaped this connection's code or a listener: close it with the error marked internal. */
+  fault(err: unknown): void {
+    if (this.destroyed) return;
+    this.destroyWith(markInternal(err));
+  }
+
   destroy(): this {
     if (this.destroyed) return this;
     this.destroyed = true;
     this.reading = false;
     this.queue.length = 0;
-    this.tcp.close(() => {
-      // Frees OpenSSL's state and any write still referencing the TLSWrap (as TLSWrap.close).
-      this.ssl.destroySSL();
-      this.ssl[kConn] = undefined;
-      this.emit('close', this.errored);
-    });
+    this.tcp.close(this.afterClose);
     return this;
   }
+
+  /**
+   * Closes at once with a TCP reset (RST, no close_notify), as net.Socket's resetAndDestroy;
+   * after our close_notify and FIN were queued, a plain close.
+   */
+  resetAndDestroy(): this {
+    if (this.destroyed) return this;
+    const tcp = this.tcp;
+    if (this.shutdownStarted || tcp.reset === undefined) return this.destroy();
+    this.destroyed = true;
+    this.reading = false;
+    this.queue.length = 0;
+    if (tcp.reset(this.afterClose) !== 0) tcp.close(this.afterClose);
+    return this;
+  }
+
+  private readonly afterClose = (): void => {
+    // Frees OpenSSL's state and any write still referencing the TLSWrap (as TLSWrap.close).
+    this.ssl.destroySSL();
+    this.ssl[kConn] = undefined;
+    try {
+      this.emit('close', this.errored);
+    } catch {
+      // A 'close' listener threw: nothing is left to close; its owner's guard reported it.
+    }
+  };
 
   /** Closes because of `err`: 'error' (next tick, as net) then 'close' with hadError. */
   destroyWith(err: Error): this {

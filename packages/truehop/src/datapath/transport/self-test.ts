@@ -10,6 +10,7 @@ import type { SocketReader } from '../reused-read-buffers.js';
 import { loadLibuvBindings, type LibuvBindings } from './libuv.js';
 import { takeOverAccepts } from './raw-accept.js';
 import { rawConnect, useBindings, type RawConn } from './raw-conn.js';
+import { rethrow } from '../internal-error.js';
 
 /** The whole self-test must finish within this (it normally takes a few milliseconds). */
 export const SELF_TEST_TIMEOUT_MS = 3000;
@@ -24,6 +25,7 @@ class Collector implements SocketReader {
   private own: Buffer | null = null;
   pausedOnce = false;
   constructor(private readonly conn: () => RawConn) {}
+  readonly onInternalError = rethrow;
   onSocketRead(chunk: Buffer, reusable: boolean): boolean {
     this.hash.update(chunk);
     this.bytes += chunk.length;
@@ -94,6 +96,7 @@ async function exercise(b: LibuvBindings, opened: Opened): Promise<void> {
         return true;
       },
       ownReadBuffer: () => null,
+      onInternalError: rethrow,
     };
     peer.reader = upReader;
     const gotEnd = new Promise<void>((resolve) => peer.once('end', resolve));

@@ -13,6 +13,7 @@ import { takeOverAccepts } from './raw-accept.js';
 import type { RawConn } from './raw-conn.js';
 import { RawTlsConn, useTlsBindings, type RawTlsOptions } from './raw-tls.js';
 import { loadTlsWrapBinding, type TlsWrapBinding } from './tls-binding.js';
+import { rethrow } from '../internal-error.js';
 
 /** The whole TLS self-test must finish within this (it normally takes a few milliseconds). */
 export const TLS_SELF_TEST_TIMEOUT_MS = 3000;
@@ -78,6 +79,7 @@ async function exercise(opened: Opened): Promise<void> {
           resolve(conn);
           return false;
         },
+        onInternalError: rethrow,
         ownReadBuffer: () => null,
       };
       raw.once('error', reject);

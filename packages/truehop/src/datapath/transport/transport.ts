@@ -11,6 +11,7 @@
 // when its own self-test passes (tls-self-test.ts), else tls.TLSSocket (logged once);
 // TRUEHOP_TLS=socket keeps tls.TLSSocket on the raw transport.
 import net from 'node:net';
+import tls from 'node:tls';
 import { socketEndpoint } from '../../model/session-context.js';
 import type { Endpoint } from '../../model/session.js';
 import { attachReader, UPSTREAM_ONREAD, type SocketReader } from '../reused-read-buffers.js';
@@ -18,7 +19,7 @@ import type { Conn, ConnHandler, TransportName } from './conn.js';
 import { takeOverAccepts } from './raw-accept.js';
 import { RawConn, rawConnect } from './raw-conn.js';
 import { loadLibuvBindings } from './libuv.js';
-import { rawTlsEnabled } from './raw-tls.js';
+import { RawTlsConn, rawTlsEnabled } from './raw-tls.js';
 import { selfTestRawTransport } from './self-test.js';
 import { selfTestRawTls } from './tls-self-test.js';
 
@@ -151,21 +152,53 @@ const kHandler = Symbol('truehop.connHandler');
 type HandledSocket = net.Socket & { [kHandler]?: ConnHandler | undefined };
 
 // One set of listener functions for every net.Socket with a handler: the socket (`this`) leads
-// to its handler, so attaching one costs no closure.
+// to its handler, so attaching one costs no closure. What a handler throws is an internal
+// error of its session (internal-error.ts): it goes back to that handler instead of out of
+// emit() to the event loop, which would end the process.
 function onSocketConnect(this: HandledSocket): void {
-  this[kHandler]?.onConnConnect(this);
+  const h = this[kHandler];
+  if (h === undefined) return;
+  try {
+    h.onConnConnect(this);
+  } catch (err) {
+    h.onInternalError(err);
+  }
 }
 function onSocketDrain(this: HandledSocket): void {
-  this[kHandler]?.onConnDrain(this);
+  const h = this[kHandler];
+  if (h === undefined) return;
+  try {
+    h.onConnDrain(this);
+  } catch (err) {
+    h.onInternalError(err);
+  }
 }
 function onSocketEnd(this: HandledSocket): void {
-  this[kHandler]?.onConnEnd(this);
+  const h = this[kHandler];
+  if (h === undefined) return;
+  try {
+    h.onConnEnd(this);
+  } catch (err) {
+    h.onInternalError(err);
+  }
 }
-function onSocketError(this: HandledSocket, err: Error): void {
-  this[kHandler]?.onConnError(this, err);
+function onSocketError(this: HandledSocket, e: Error): void {
+  const h = this[kHandler];
+  if (h === undefined) return;
+  try {
+    h.onConnError(this, e);
+  } catch (err) {
+    h.onInternalError(err);
+  }
 }
 function onSocketClose(this: HandledSocket, hadError: boolean): void {
-  this[kHandler]?.onConnClose(this, hadError);
+  const h = this[kHandler];
+  if (h === undefined) return;
+  try {
+    h.onConnClose(this, hadError);
+  } catch (err) {
+    h.onInternalError(err);
+  }
 }
 
 /**
@@ -225,6 +258,25 @@ export function socketOf(conn: Conn): net.Socket | null {
 /** True when `conn` delivers its reads to a reader rather than as 'data' events. */
 export function readsIntoReader(conn: Conn): boolean {
   return conn instanceof RawConn;
+}
+
+/**
+ * Closes `conn` at once with a TCP reset (SO_LINGER 0: RST instead of FIN, unsent bytes
+ * dropped), as HAProxy kills a connection; 'close' follows as after destroy(). A connection
+ * whose FIN is already queued, or a TLS stream over node:tls (no TCP handle of its own), is
+ * destroyed instead.
+ */
+export function resetConn(conn: Conn): void {
+  if (conn.destroyed) return;
+  if (conn instanceof RawConn || conn instanceof RawTlsConn) {
+    conn.resetAndDestroy();
+    return;
+  }
+  if (conn instanceof net.Socket && !(conn instanceof tls.TLSSocket) && !conn.writableEnded && !conn.connecting) {
+    conn.resetAndDestroy();
+    return;
+  }
+  conn.destroy();
 }
 
 /** Sends `chunks` as one write (one writev: header and first bytes in one segment). */
