@@ -204,7 +204,7 @@ export const FRONTEND_METRICS: readonly MetricDef<FrontendSnapshot>[] = [
   shared('failed_header_rewriting_total', () => 0),
   { name: 'http_cache_lookups_total', type: 'counter', help: 'Total number of HTTP requests looked up in the cache on this frontend/backend since the worker process started', value: httpOnly(() => 0) },
   { name: 'http_cache_hits_total', type: 'counter', help: 'Total number of HTTP requests not found in the cache on this frontend/backend since the worker process started', value: httpOnly(() => 0) },
-  shared('internal_errors_total', () => 0),
+  shared('internal_errors_total', (p) => c(p, 'eint')),
 ];
 
 // ---- servers and backends -----------------------------------------------------------------
@@ -266,7 +266,7 @@ export const SERVER_METRICS: readonly MetricDef<ServerSnapshot>[] = [
   { name: 'connection_reuses_total', type: 'counter', help: 'Total number of reused connection on this backend/server since the worker process started', value: () => 0 },
   { name: 'idle_connections_current', type: 'gauge', help: 'Current number of idle connections available for reuse on this server', value: () => 0 },
   { name: 'idle_connections_limit', type: 'gauge', help: "Limit on the number of available idle connections on this server (server 'pool_max_conn' directive)", value: () => 0 },
-  shared('internal_errors_total', () => 0),
+  shared('internal_errors_total', (p) => c(p, 'eint')),
   { name: 'unsafe_idle_connections_current', type: 'gauge', help: 'Current number of unsafe idle connections', value: () => 0 },
   { name: 'safe_idle_connections_current', type: 'gauge', help: 'Current number of safe idle connections', value: () => 0 },
   { name: 'used_connections_current', type: 'gauge', help: 'Current number of connections in use', value: (s) => s.scur },
@@ -316,7 +316,7 @@ export const BACKEND_METRICS: readonly MetricDef<BackendSnapshot>[] = [
   { name: 'connection_reuses_total', type: 'counter', help: 'Total number of reused connection on this backend/server since the worker process started', value: () => 0 },
   { name: 'http_cache_lookups_total', type: 'counter', help: 'Total number of HTTP requests looked up in the cache on this frontend/backend since the worker process started', value: httpOnly(() => 0) },
   { name: 'http_cache_hits_total', type: 'counter', help: 'Total number of HTTP requests not found in the cache on this frontend/backend since the worker process started', value: httpOnly(() => 0) },
-  shared('internal_errors_total', () => 0),
+  shared('internal_errors_total', (p) => c(p, 'eint')),
   { name: 'uweight', type: 'gauge', help: "Server's user weight, or sum of active servers' user weights for a backend", value: (b) => sum(b.servers.filter((s) => !s.backup).map((s) => s.userWeight)) },
   { name: 'agg_server_status', type: 'gauge', help: "Backend's aggregated gauge of servers' status", value: withServers((b) => countStates(SERVER_STATES, b.servers.map(serverState))) },
   { name: 'agg_server_check_status', type: 'gauge', help: "Backend's aggregated gauge of servers' state check status", value: withServers((b) => countStates(SERVER_STATES, b.servers.map(serverState))) },

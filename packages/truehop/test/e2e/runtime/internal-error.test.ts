@@ -15,6 +15,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive, startCli, type CliProcess } from '../../support/cli-process.js';
 import { cliExchange } from '../../support/runtime-api-client.js';
+import { makeTestPki } from '../../support/tls-bind-pki.js';
+import { peerSkip } from '../../support/require-peer.js';
+import tls from 'node:tls';
 
 /** Frontends and the phase their sessions fail in (fe_ok: none). */
 const FAULTS = {
@@ -23,10 +26,14 @@ const FAULTS = {
   fe_connect: 'connect',
   fe_data: 'data',
   fe_end: 'end',
+  fe_tls: 'request',
 } as const;
 type FaultyFrontend = keyof typeof FAULTS;
-const FRONTENDS = [...Object.keys(FAULTS), 'fe_ok'] as const;
+const PLAIN_FAULTY = (Object.keys(FAULTS) as FaultyFrontend[]).filter((fe) => fe !== 'fe_tls');
+const FRONTENDS = [...PLAIN_FAULTY, 'fe_ok'] as const;
 
+// fe_tls (an ssl bind) has its own test below: its request phase starts from the TLS
+// handshake's 'secure' callback.
 // Read by the daemon (a child: it inherits the environment) once at start.
 process.env.TRUEHOP_FAULT_INJECT = Object.entries(FAULTS).map(([fe, phase]) => `${phase}@${fe}`).join(',');
 
@@ -143,7 +150,7 @@ for (const mode of ['single process', 'master-worker'] as const) {
 
       // Two sessions per faulty frontend, one after the other: with `maxconn 1` the second is
       // served only if the first gave its slot back.
-      for (const fe of Object.keys(FAULTS) as FaultyFrontend[]) {
+      for (const fe of PLAIN_FAULTY) {
         for (let i = 0; i < 2; i++) {
           const outcome = await exchange(port(fe), fe === 'fe_request_pp' ? `${PROXY_V1}ping\n` : 'ping\n');
           if (FAULTS[fe] === 'end') {
@@ -157,10 +164,10 @@ for (const mode of ['single process', 'master-worker'] as const) {
       }
 
       // The log: I + the phase, once per session; the end-path fault skips its line.
-      const expected: Record<FaultyFrontend, string | null> = { fe_request: 'IR', fe_request_pp: 'IR', fe_connect: 'IC', fe_data: 'ID', fe_end: null };
+      const expected: Record<FaultyFrontend, string | null> = { fe_request: 'IR', fe_request_pp: 'IR', fe_connect: 'IC', fe_data: 'ID', fe_end: null, fe_tls: 'IR' };
       const lines = (fe: string): string[] => [...cli.stderr().matchAll(new RegExp(`^TS ${fe} (\\S\\S) \\d+$`, 'gm'))].map((m) => m[1] as string);
       assert.ok(await waitFor(() => lines('fe_data').length === 2, 5000), cli.stderr());
-      for (const fe of Object.keys(FAULTS) as FaultyFrontend[]) {
+      for (const fe of PLAIN_FAULTY) {
         const want = expected[fe];
         assert.deepEqual(lines(fe), want === null ? [] : [want, want], `${fe}'s log lines`);
       }
@@ -170,7 +177,7 @@ for (const mode of ['single process', 'master-worker'] as const) {
       // Counted where HAProxy 2.6 counts internal errors: eint of the frontend (and of the
       // backend and server whose slot the session held); nothing left open.
       const stat = await showStat(admin);
-      for (const fe of Object.keys(FAULTS)) {
+      for (const fe of PLAIN_FAULTY) {
         assert.equal(stat.get(`${fe}/FRONTEND`)?.eint, '2', `${fe} eint`);
         assert.equal(stat.get(`${fe}/FRONTEND`)?.scur, '0', `${fe} scur`);
       }
@@ -194,3 +201,60 @@ for (const mode of ['single process', 'master-worker'] as const) {
     });
   });
 }
+
+describe('internal errors on an ssl bind', () => {
+  it('a fault reached from the TLS handshake\'s completion is IR and a reset; the next handshake is served', { skip: peerSkip('openssl') }, async () => {
+    const pki = makeTestPki();
+    cleanups.push(() => pki.cleanup());
+    const backendPort = await greetingBackend();
+    const pem = pki.servers[0].pem;
+    const cli = startCli('global\n  nbthread 1\ndefaults\n  mode tcp\n  timeout connect 2s\n  timeout client 10s\n  timeout server 10s\n' +
+      '  log stderr format raw local0\n  log-format "TS %ft %ts %B"\n' +
+      `frontend fe_tls\n  bind 127.0.0.1:0 ssl crt ${pem}\n  maxconn 1\n  default_backend be\n` +
+      `frontend fe_ok\n  bind 127.0.0.1:0 ssl crt ${pem}\n  default_backend be\n` +
+      `backend be\n  server s1 127.0.0.1:${backendPort}\n`);
+    cleanups.push(() => cli.cleanup());
+    const tlsPort = Number((await cli.waitLog(/frontend 'fe_tls' listening on 127\.0\.0\.1:(\d+)/, 15_000))[1]);
+    const okPort = Number((await cli.waitLog(/frontend 'fe_ok' listening on 127\.0\.0\.1:(\d+)/, 15_000))[1]);
+    const tlsExchange = (port: number): Promise<Outcome & { secure: boolean }> => new Promise((resolve) => {
+      const c = tls.connect({ port, host: '127.0.0.1', servername: pki.servers[0].name, rejectUnauthorized: false });
+      let received = '';
+      let secure = false;
+      let done = false;
+      const finish = (end: string): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        c.destroy();
+        resolve({ received, end, secure });
+      };
+      const timer = setTimeout(() => finish('still open'), 5000);
+      c.on('secureConnect', () => {
+        secure = true;
+        c.write('ping\n');
+      });
+      c.on('data', (d: Buffer) => {
+        received += d.toString('latin1');
+        if (received === 'hello\nping\n') c.end();
+      });
+      c.on('end', () => finish('end'));
+      c.on('error', (e: NodeJS.ErrnoException) => finish(e.code ?? e.message));
+      c.on('close', () => finish('end'));
+    });
+    for (let i = 0; i < 2; i++) {
+      const outcome = await tlsExchange(tlsPort);
+      assert.equal(outcome.secure, true, 'the handshake completed');
+      assert.equal(outcome.received, '');
+      // Node has no reset for a tls.TLSSocket (the socket transport's TLS stream): closed with
+      // a FIN there; raw TLS (the default) resets as the plain connections do.
+      const closedAs = process.env.TRUEHOP_TRANSPORT === 'socket' ? /^(ECONNRESET|EPIPE|end)$/ : /^(ECONNRESET|EPIPE)$/;
+      assert.match(outcome.end, closedAs, `a reset after the handshake (${outcome.end})`);
+    }
+    assert.deepEqual(await tlsExchange(okPort), { received: 'hello\nping\n', end: 'end', secure: true });
+    const lines = (): string[] => [...cli.stderr().matchAll(/^TS fe_tls (\S\S) \d+$/gm)].map((m) => m[1] as string);
+    assert.ok(await waitFor(() => lines().length === 2, 5000), cli.stderr());
+    assert.deepEqual(lines(), ['IR', 'IR']);
+    assert.doesNotMatch(cli.stderr(), /SSL handshake failure|SSL_/, 'the reset is not reported as a failed handshake');
+    assert.ok(isAlive(cli.child.pid as number));
+  });
+});
