@@ -178,8 +178,10 @@ export class TlsHandshakePhase implements SocketReader {
 
   private readonly onError = (err: Error): void => {
     try {
-      // Raw TLS closed the connection because its own code failed: an internal error, not the client's.
-      if (isInternal(err)) return this.owner.onInternalError(err);
+      // Raw TLS closed the connection because its own code failed: an internal error, not the
+      // client's. The session hears the same 'error' as the stream's handler (after
+      // onTlsWrapped) and ends itself with I; reporting it here too would count it twice.
+      if (isInternal(err)) return;
       this.fail(failureReason(err), (err as { code?: string }).code ?? null);
     } catch (bug) {
       this.owner.onInternalError(bug);
