@@ -21,7 +21,7 @@ import { HeaderPhase, reportHeaderRejection } from './header-phase.js';
 import type { SocketReader } from './reused-read-buffers.js';
 import type { RuntimeBackend } from './runtime-backend.js';
 import type { RuntimeServer } from './runtime-server.js';
-import { endSession, releaseSession } from './session-end.js';
+import { recordSessionEnd, releaseSession } from './session-end.js';
 import { CONTENT_DONE, CONTENT_REJECT, pickBackend, runConnectionRules, runContentRules, runSessionRules } from './session-rules.js';
 import { INSPECT_BUFFER_BYTES, InspectPhase } from './inspect-phase.js';
 import { ServerSetup, type SetupOwner } from './server-setup.js';
@@ -588,6 +588,12 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     else return; // a session still setting up became 'closed' when its client closed
     this.finished = true;
     this.state = closed;
-    endSession(this.frontend, this, this.ctx, this.startedAt, this.termCause, this.termPhase, closed.backend, closed.server, this.logged);
+    // The slots go back even when the record throws: the exception then reaches the
+    // internal-error guard, which finds the session finished and only counts and reports it.
+    try {
+      recordSessionEnd(this.frontend, this.ctx, this.startedAt, this.termCause, this.termPhase, closed.backend, closed.server, this.logged);
+    } finally {
+      releaseSession(this.frontend, this, closed.backend, closed.server);
+    }
   }
 }

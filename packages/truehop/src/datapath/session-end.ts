@@ -39,33 +39,14 @@ function addSessionEnd(s: BackendStats, bytesIn: number, bytesOut: number, clien
 }
 
 /**
+ * The final figures in the context, the counters, the log line and the end event.
  * `backend` is the chosen backend if the session got that far, `server` the server whose slot
  * it still holds; `logged` is false for sessions refused before they became full sessions
  * (connection rule, header), which HAProxy does not log as traffic. Arguments rather than an
- * outcome object: one allocation less per connection. The slots are given back even when
- * writing the record throws (a bug in a log-format, a subscriber): the exception then goes on
- * to the session's internal-error guard, which only counts and reports it.
+ * outcome object: one allocation less per connection. The caller gives the slots back with
+ * releaseSession in a `finally`: a bug here (a log-format, a subscriber) must not hold them.
  */
-export function endSession(
-  fe: RuntimeFrontend,
-  handle: SessionHandle,
-  ctx: SessionContext,
-  startedAt: number,
-  cause: TermCause,
-  phase: TermPhase,
-  backend: RuntimeBackend | null,
-  server: RuntimeServer | null,
-  logged: boolean,
-): void {
-  try {
-    recordSessionEnd(fe, ctx, startedAt, cause, phase, backend, server, logged);
-  } finally {
-    releaseSession(fe, handle, backend, server);
-  }
-}
-
-/** The final figures in the context, the counters, the log line and the end event. */
-function recordSessionEnd(
+export function recordSessionEnd(
   fe: RuntimeFrontend,
   ctx: SessionContext,
   startedAt: number,

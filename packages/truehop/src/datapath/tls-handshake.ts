@@ -111,6 +111,7 @@ export class TlsHandshakePhase implements SocketReader {
     this.stopTimer();
     const s: Conn = this.socket ?? this.raw;
     this.detach(s);
+    // A late error of the closing socket must not become an unhandled 'error' event.
     s.on('error', ignoreError);
   }
 
@@ -206,12 +207,7 @@ export class TlsHandshakePhase implements SocketReader {
 
   private fail(reason: SslErrorName, detail: string | null): void {
     if (this.done) return;
-    this.done = true;
-    this.stopTimer();
-    const s: Conn = this.socket ?? this.raw;
-    this.detach(s);
-    // A late error of the closing socket must not become an unhandled 'error' event.
-    s.on('error', ignoreError);
+    this.cancel();
     this.owner.onTlsFailed(reason, detail);
   }
 

@@ -68,10 +68,12 @@ function config(backendPort: number, adminSocket: string, workers: number): stri
 /** What a client saw: the bytes it received and how the connection ended (a FIN, an error code, or still open). */
 interface Outcome { received: string; end: string }
 
-/** Connects, sends `send`, and reads until the proxy closes (bounded). */
-function exchange(port: number, send: string): Promise<Outcome> {
+/**
+ * Sends `send` once `c` is up (`ready`: 'connect', or 'secureConnect' for TLS) and reads until
+ * the proxy closes (bounded); ends our side once greeting and echo arrived (the healthy path).
+ */
+function outcomeOf(c: net.Socket, send: string, ready: 'connect' | 'secureConnect'): Promise<Outcome> {
   return new Promise((resolve) => {
-    const c = net.connect(port, '127.0.0.1');
     let received = '';
     let done = false;
     const finish = (end: string): void => {
@@ -82,16 +84,19 @@ function exchange(port: number, send: string): Promise<Outcome> {
       resolve({ received, end });
     };
     const timer = setTimeout(() => finish('still open'), 5000);
-    c.on('connect', () => c.write(send));
+    c.on(ready, () => c.write(send));
     c.on('data', (d: Buffer) => {
       received += d.toString('latin1');
-      // The healthy path: greeting and echo arrived, close from our side.
       if (received === `hello\n${send}`) c.end();
     });
     c.on('end', () => finish('end'));
     c.on('error', (e: NodeJS.ErrnoException) => finish(e.code ?? e.message));
     c.on('close', () => finish('end'));
   });
+}
+
+function exchange(port: number, send: string): Promise<Outcome> {
+  return outcomeOf(net.connect(port, '127.0.0.1'), send, 'connect');
 }
 
 /** The descriptors `pid` holds, counted by a child process (the sandboxed test cannot read /proc). */
@@ -216,31 +221,12 @@ describe('internal errors on an ssl bind', () => {
     cleanups.push(() => cli.cleanup());
     const tlsPort = Number((await cli.waitLog(/frontend 'fe_tls' listening on 127\.0\.0\.1:(\d+)/, 15_000))[1]);
     const okPort = Number((await cli.waitLog(/frontend 'fe_ok' listening on 127\.0\.0\.1:(\d+)/, 15_000))[1]);
-    const tlsExchange = (port: number): Promise<Outcome & { secure: boolean }> => new Promise((resolve) => {
+    const tlsExchange = async (port: number): Promise<Outcome & { secure: boolean }> => {
       const c = tls.connect({ port, host: '127.0.0.1', servername: pki.servers[0].name, rejectUnauthorized: false });
-      let received = '';
       let secure = false;
-      let done = false;
-      const finish = (end: string): void => {
-        if (done) return;
-        done = true;
-        clearTimeout(timer);
-        c.destroy();
-        resolve({ received, end, secure });
-      };
-      const timer = setTimeout(() => finish('still open'), 5000);
-      c.on('secureConnect', () => {
-        secure = true;
-        c.write('ping\n');
-      });
-      c.on('data', (d: Buffer) => {
-        received += d.toString('latin1');
-        if (received === 'hello\nping\n') c.end();
-      });
-      c.on('end', () => finish('end'));
-      c.on('error', (e: NodeJS.ErrnoException) => finish(e.code ?? e.message));
-      c.on('close', () => finish('end'));
-    });
+      c.once('secureConnect', () => (secure = true));
+      return { ...(await outcomeOf(c, 'ping\n', 'secureConnect')), secure };
+    };
     for (let i = 0; i < 2; i++) {
       const outcome = await tlsExchange(tlsPort);
       assert.equal(outcome.secure, true, 'the handshake completed');
