@@ -479,7 +479,7 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     this.faulted = true;
     const phase = termPhaseOf(this.state);
     this.reportInternalError(err, phase, first);
-    // Thrown by the end path itself: session-end.ts gave everything back before it propagated.
+    // Thrown by the end path itself: finishIfDone gave everything back before it propagated.
     if (this.finished) return;
     if (!first) return this.forceEnd();
     try {
