@@ -57,6 +57,15 @@ const NO_PAYLOAD: readonly Buffer[] = [];
 
 function ignoreError(): void {}
 
+/** Runs one step of a forced end; its exception was already reported (the first one is). */
+function quietly(step: () => void): void {
+  try {
+    step();
+  } catch {
+    // Ending by force after an internal error: the remaining steps still run.
+  }
+}
+
 export class ClientSession implements SetupOwner, SessionHandle, SocketReader, StreamOwner, TlsHandshakeOwner, ConnHandler {
   readonly ctx: SessionContext;
   private state: SessionState = RULES;
@@ -517,7 +526,9 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
 
   /**
    * Ends the session now, without its log line: both connections destroyed, the server slot,
-   * the queue place and the maxconn slots given back. Only after a second internal error.
+   * the queue place and the maxconn slots given back. Only after a second internal error, so
+   * each step runs on its own: the one that throws (maybe the very bug) must not keep the
+   * others from running.
    */
   private forceEnd(): void {
     if (this.finished) return;
@@ -525,25 +536,21 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     const state = this.state;
     let backend: RuntimeBackend | null = null;
     let server: RuntimeServer | null = null;
-    try {
-      if (state.kind === 'forwarding') {
-        backend = state.backend;
-        server = state.serverSlot;
-        state.kill();
-        state.release();
-      } else if (state.kind === 'queue' || state.kind === 'connect') {
-        backend = state.backend;
-        server = state.heldServer;
-        state.cancel();
-      } else if (state.kind === 'closed') {
-        backend = state.backend;
-        server = state.server;
-      } else if (state.kind === 'tls-handshake') state.cancel();
-      else if (state.kind === 'header' || state.kind === 'inspect') state.stopTimer();
-      this.client.destroy();
-    } catch {
-      // Closing failed as well: the slots are given back below all the same.
-    }
+    if (state.kind === 'forwarding') {
+      backend = state.backend;
+      server = state.serverSlot;
+      quietly(() => state.server.destroy());
+      quietly(() => state.release());
+    } else if (state.kind === 'queue' || state.kind === 'connect') {
+      backend = state.backend;
+      server = state.heldServer;
+      quietly(() => state.cancel());
+    } else if (state.kind === 'closed') {
+      backend = state.backend;
+      server = state.server;
+    } else if (state.kind === 'tls-handshake') quietly(() => state.cancel());
+    else if (state.kind === 'header' || state.kind === 'inspect') quietly(() => state.stopTimer());
+    quietly(() => this.client.destroy());
     this.state = new ClosedPhase(backend, server);
     releaseSession(this.frontend, this, backend, server);
   }

@@ -76,6 +76,9 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
       this.backend.release(server);
       return;
     }
+    // The slot is this session's from here on, whatever fails below: cancel() hands it back
+    // (an internal error in what follows must not leak it, internal-error.ts).
+    this.server = server;
     // %Tw of the last assignment (a redispatch measures again).
     this.ctx.stats.queueMs = this.queuedAt < 0 ? 0 : Math.round(performance.now() - this.queuedAt);
     this.queuedAt = -1;
@@ -96,7 +99,6 @@ export class ServerSetup implements QueueWaiter, ConnectHandler {
       }
     }
     this.kind = 'connect';
-    this.server = server;
     this.connect(server);
   }
 
