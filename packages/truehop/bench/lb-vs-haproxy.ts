@@ -205,7 +205,16 @@ async function startTruehopFrom(cli: string, name: string, workers?: number, tra
   const child = spawn('taskset', ['-c', LB_CPU, process.execPath, ...nodeArgs, cli, ...mw, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'], env });
   children.push(child);
   const port = await cliListeningPort(child, 10000);
+  // The single process forks a short-lived helper at start-up (process/listening-copy.ts); RSS
+  // is summed over the LB's processes, so wait until it has gone (bounded) before measuring.
+  if (workers === undefined) await noChildren(child.pid as number, 5000);
   return { name, port, pid: child.pid as number, child };
+}
+
+async function noChildren(pid: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const kids = (): boolean => readdirSync(`/proc/${pid}/task`).some((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim() !== '');
+  while (kids() && Date.now() < deadline) await sleep(20);
 }
 
 const startRaw = (): Promise<Lb> => startTruehopFrom(CLI, 'raw', undefined, 'raw');
