@@ -22,8 +22,18 @@ export class BindTls {
   private readonly optionsByContext = new Map<tls.SecureContext, tls.TLSSocketOptions>();
   /** The same options for raw TLS (raw-tls.ts), per secure context. */
   private readonly rawOptionsByContext = new Map<tls.SecureContext, RawTlsOptions>();
+  /**
+   * The SNI can change which certificate (context) a handshake presents: another certificate
+   * answers to some name, or strict-sni starts handshakes on a context without one. When it
+   * cannot (one certificate, the common case), the ClientHello is not read before TLS starts:
+   * OpenSSL reads it from the socket itself (one read, one parse and one copy less per
+   * handshake).
+   */
+  readonly choosesBySni: boolean;
 
   constructor(readonly model: BindTlsModel) {
+    const named = [...model.byName.values(), ...model.byWildcard.values()];
+    this.choosesBySni = model.handshakeContext !== model.defaultCertificate.context || named.some((c) => c !== model.defaultCertificate);
     const contexts = [model.handshakeContext, ...[...model.byName.values(), ...model.byWildcard.values()].map((c) => c.context)];
     for (const secureContext of contexts) {
       if (this.optionsByContext.has(secureContext)) continue;

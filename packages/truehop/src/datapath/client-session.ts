@@ -208,14 +208,22 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     this.state = TlsHandshakePhase.start(conn, rest, this.bind.tls as NonNullable<BindRuntime['tls']>, this, this.frontend.headerTimeoutMs);
   }
 
-  onTlsWrapped(socket: Conn): void {
+  onTlsWrapped(stream: Conn): void {
     const raw = this.client;
+    this.client = stream;
+    if (readsIntoReader(stream)) {
+      // Raw TLS: the accepted RawConn was released (it calls no one again); the cleartext comes
+      // to onSocketRead, each read a buffer of its own, and the events through the handshake
+      // phase, which hands them to this session (attachHandler) once the handshake is over.
+      this.clientAdopted = true;
+      setReader(stream, this);
+      return;
+    }
     detachHandler(raw);
     raw.on('error', ignoreError);
-    // The TLS stream (TLSSocket or RawTlsConn) delivers cleartext as 'data' events.
+    // A TLSSocket delivers cleartext as 'data' events.
     this.clientAdopted = false;
-    this.client = socket;
-    this.listenTo(socket);
+    this.listenTo(stream);
   }
 
   onTlsReady(info: TlsSession): void {

@@ -24,7 +24,8 @@ import type { BindTls } from './bind-tls.js';
 import { peekClientHello } from './client-hello.js';
 import { peerVerifyError } from './tls-peer-verify.js';
 import type { SocketReader } from './reused-read-buffers.js';
-import type { Conn } from './transport/conn.js';
+import type { Conn, ConnHandler, TlsConnHandler } from './transport/conn.js';
+import { attachHandler } from './transport/transport.js';
 import { RawConn } from './transport/raw-conn.js';
 import { RawTlsConn } from './transport/raw-tls.js';
 import { guardedTimer, isInternal, type InternalErrorSink } from './internal-error.js';
@@ -32,8 +33,12 @@ import { guardedTimer, isInternal, type InternalErrorSink } from './internal-err
 /** The TLS stream a handshake runs on: node:tls's, or raw TLS's. */
 type TlsStream = tls.TLSSocket | RawTlsConn;
 
-/** What the session is told as the handshake goes; what the phase's code throws goes to its onInternalError. */
-export interface TlsHandshakeOwner extends InternalErrorSink {
+/**
+ * What the session is told as the handshake goes. It owns the client connection's events
+ * (ConnHandler) except while the phase holds a raw one: the phase then passes each event on
+ * after its own reaction.
+ */
+export interface TlsHandshakeOwner extends ConnHandler, InternalErrorSink {
   /** The ClientHello arrived: from now on `stream` is the client stream. */
   onTlsWrapped(stream: Conn): void;
   onTlsReady(info: TlsSession): void;
@@ -43,6 +48,8 @@ export interface TlsHandshakeOwner extends InternalErrorSink {
 /** Errors about the chain above the client's certificate: HAProxy's CA_FAIL (depth > 0), else CRT_FAIL. */
 const CHAIN_ERRORS = new Set(['SELF_SIGNED_CERT_IN_CHAIN', 'INVALID_CA', 'PATH_LENGTH_EXCEEDED', 'CERT_CHAIN_TOO_LONG', 'UNABLE_TO_GET_ISSUER_CERT']);
 
+const NO_BYTES = Buffer.alloc(0);
+
 /** A handshake error as HAProxy names the connection error. */
 function failureReason(err: Error & { code?: string }): SslErrorName {
   const code = err.code ?? '';
@@ -51,17 +58,28 @@ function failureReason(err: Error & { code?: string }): SslErrorName {
   return 'SSL_HANDSHAKE';
 }
 
+/** The phase's listeners on a net.Socket / TLSSocket (socket transport), bound once per phase. */
+interface SocketListeners {
+  readonly data: (chunk: Buffer) => void;
+  readonly secure: () => void;
+  readonly error: (err: Error) => void;
+  readonly end: () => void;
+}
+
 /**
- * The handshake in progress: first the ClientHello is read from the TCP socket (to choose the
- * certificate by its SNI, client-hello.ts), then the TLSSocket runs the handshake; one time
- * limit covers both.
+ * The handshake in progress: first, when the SNI can choose the certificate, the ClientHello
+ * is read from the TCP connection (client-hello.ts), then TLS (TLSWrap or a TLSSocket) runs
+ * the handshake; one time limit covers both. On the raw transport the phase is the connection's
+ * one owner (TlsConnHandler) until the handshake ends; on the socket transport it listens.
  */
-export class TlsHandshakePhase implements SocketReader {
+export class TlsHandshakePhase implements SocketReader, TlsConnHandler {
   readonly kind = 'tls-handshake';
   private timer: NodeJS.Timeout | null;
   private done = false;
   private hello: Buffer | null = null;
   private socket: TlsStream | null = null;
+  /** Listeners for the socket transport's streams; null on the raw transport. */
+  private listeners: SocketListeners | null = null;
   /** The certificate the handshake presents (set when the ClientHello is read). */
   private certificate: TlsCertificate;
 
@@ -81,12 +99,22 @@ export class TlsHandshakePhase implements SocketReader {
    */
   static start(raw: net.Socket | RawConn, rest: Buffer | null, bind: BindTls, owner: TlsHandshakeOwner, timeoutMs: number): TlsHandshakePhase {
     const phase = new TlsHandshakePhase(raw, bind, owner, timeoutMs);
-    // A raw connection's reads come to onSocketRead, a net.Socket's as 'data' events.
-    if (raw instanceof RawConn) raw.reader = phase;
-    else raw.on('data', phase.onHelloData);
-    raw.on('error', phase.onError);
-    raw.on('end', phase.onEnd);
-    raw.on('close', phase.onEnd);
+    if (!bind.choosesBySni) {
+      // One certificate whatever the SNI: TLS starts at once and reads the ClientHello itself.
+      phase.wrap(rest ?? NO_BYTES, null);
+      return phase;
+    }
+    if (raw instanceof RawConn) {
+      // A raw connection's reads come to onSocketRead, its events to the phase (ConnHandler).
+      raw.reader = phase;
+      raw.handler = phase;
+    } else {
+      const l = phase.listen();
+      raw.on('data', l.data);
+      raw.on('error', l.error);
+      raw.on('end', l.end);
+      raw.on('close', l.end);
+    }
     if (rest !== null && rest.length > 0) phase.onHelloData(rest);
     if (!phase.done && phase.socket === null) raw.resume();
     return phase;
@@ -97,22 +125,21 @@ export class TlsHandshakePhase implements SocketReader {
     phase.fail('SSL_TIMEOUT', null);
   });
 
+  /** What the phase's code throws ends the session (internal-error.ts). */
   onInternalError(err: unknown): void {
     this.owner.onInternalError(err);
   }
 
   /**
    * Stands the phase down without a verdict (its session is being reset after an internal
-   * error): no timer, no listener of ours, so the reset is not reported as a failed handshake.
+   * error): no timer, the session owns the stream's events, so the reset is not reported as a
+   * failed handshake.
    */
   cancel(): void {
     if (this.done) return;
     this.done = true;
     this.stopTimer();
-    const s: Conn = this.socket ?? this.raw;
-    this.detach(s);
-    // A late error of the closing socket must not become an unhandled 'error' event.
-    s.on('error', ignoreError);
+    this.release(this.socket ?? this.raw, true);
   }
 
   stopTimer(): void {
@@ -120,8 +147,29 @@ export class TlsHandshakePhase implements SocketReader {
     this.timer = null;
   }
 
+  /**
+   * The listeners for socket-transport streams (made once, on that transport only); what they
+   * throw goes to the session (internal-error.ts) instead of out of emit().
+   */
+  private listen(): SocketListeners {
+    const guarded = <A extends unknown[]>(fn: (...args: A) => void) => (...args: A): void => {
+      try {
+        fn(...args);
+      } catch (err) {
+        this.owner.onInternalError(err);
+      }
+    };
+    return (this.listeners ??= {
+      data: guarded((chunk: Buffer) => this.onHelloData(chunk)),
+      secure: guarded(() => this.onSecure()),
+      error: guarded((err: Error) => this.onError(err)),
+      end: guarded(() => this.fail('SSL_EMPTY', null)),
+    });
+  }
+
   /** A RawConn's read (SocketReader): the ClientHello is kept until complete, so a shared chunk is copied. */
   onSocketRead(chunk: Buffer, reusable: boolean): boolean {
+    if (this.done) return true;
     this.onHelloData(reusable ? Buffer.from(chunk) : chunk);
     return this.socket === null && !this.done;
   }
@@ -131,78 +179,101 @@ export class TlsHandshakePhase implements SocketReader {
     return null;
   }
 
-  // The listeners below run from the sockets' events: each catches what escapes it and hands
-  // it to the session (internal-error.ts), as transport.ts's shared listeners do.
-  private readonly onHelloData = (chunk: Buffer): void => {
-    try {
-      const buf = this.hello === null ? chunk : Buffer.concat([this.hello, chunk]);
-      this.hello = buf;
-      const peek = peekClientHello(buf);
-      if (peek.status === 'incomplete') return;
-      this.wrap(buf, peek.status === 'hello' ? peek.servername : null);
-    } catch (err) {
-      this.owner.onInternalError(err);
-    }
-  };
+  // ---- the raw connection's events while the phase owns it (ConnHandler), then the session's ----
+
+  onConnConnect(): void {}
+
+  onConnDrain(conn: Conn): void {
+    this.owner.onConnDrain(conn);
+  }
+
+  onConnEnd(conn: Conn): void {
+    this.fail('SSL_EMPTY', null);
+    this.owner.onConnEnd(conn);
+  }
+
+  onConnError(conn: Conn, err: Error): void {
+    this.onError(err);
+    // The session ends itself with `I` on an error marked internal (its onConnError).
+    this.owner.onConnError(conn, err);
+  }
+
+  onConnClose(conn: Conn, hadError: boolean): void {
+    this.fail('SSL_EMPTY', null);
+    this.owner.onConnClose(conn, hadError);
+  }
+
+  onConnSecure(): void {
+    this.onSecure();
+  }
+
+  private onHelloData(chunk: Buffer): void {
+    const buf = this.hello === null ? chunk : Buffer.concat([this.hello, chunk]);
+    this.hello = buf;
+    const peek = peekClientHello(buf);
+    if (peek.status === 'incomplete') return;
+    this.wrap(buf, peek.status === 'hello' ? peek.servername : null);
+  }
 
   /** Hands the ClientHello bytes to TLS (TLSWrap or TLSSocket) and starts it with the chosen certificate. */
   private wrap(hello: Buffer, servername: string | null): void {
     const raw = this.raw;
-    this.detach(raw);
     this.hello = null;
     const cert = this.bind.certificateFor(servername);
     if (cert !== undefined) this.certificate = cert;
     if (raw instanceof RawConn) {
       raw.reader = null;
-      this.listenToTls(RawTlsConn.accept(raw.releaseHandle(), this.bind.rawOptionsFor(cert), hello));
+      // The phase owns the TLS stream's events until the handshake ends (onConnSecure / fail).
+      const stream = RawTlsConn.accept(raw.releaseHandle(), this.bind.rawOptionsFor(cert), hello, this);
+      this.socket = stream;
+      this.owner.onTlsWrapped(stream);
       return;
     }
+    this.detach(raw);
     raw.pause();
-    raw.unshift(hello);
+    if (hello.length > 0) raw.unshift(hello);
     raw.on('error', ignoreError);
     const socket = new tls.TLSSocket(raw, this.bind.optionsFor(cert));
     // Any renegotiation closes the connection, as HAProxy (CO_ER_SSL_RENEG): each one costs
     // us a full handshake the client can ask for at will (CVE-2011-1473). Raw TLS refuses
     // them itself (RawTlsConn.onHandshakeStart).
     socket.disableRenegotiation();
-    this.listenToTls(socket);
-  }
-
-  private listenToTls(socket: TlsStream): void {
     this.socket = socket;
-    socket.once('secure', this.onSecure);
-    socket.on('error', this.onError);
-    socket.on('end', this.onEnd);
-    socket.on('close', this.onEnd);
+    const l = this.listen();
+    socket.once('secure', l.secure);
+    socket.on('error', l.error);
+    socket.on('end', l.end);
+    socket.on('close', l.end);
     this.owner.onTlsWrapped(socket);
   }
 
-  private readonly onError = (err: Error): void => {
-    try {
-      // Raw TLS closed the connection because its own code failed: an internal error, not the
-      // client's. The session hears the same 'error' as the stream's handler (after
-      // onTlsWrapped) and ends itself with I; reporting it here too would count it twice.
-      if (isInternal(err)) return;
-      this.fail(failureReason(err), (err as { code?: string }).code ?? null);
-    } catch (bug) {
-      this.owner.onInternalError(bug);
-    }
-  };
-  private readonly onEnd = (): void => {
-    try {
-      this.fail('SSL_EMPTY', null);
-    } catch (err) {
-      this.owner.onInternalError(err);
-    }
-  };
+  private onError(err: Error): void {
+    // A transport that closed the connection because its own code failed: an internal error,
+    // not the client's; the session hears the same error and ends itself with `I`.
+    if (isInternal(err)) return;
+    this.fail(failureReason(err), (err as { code?: string }).code ?? null);
+  }
 
-  /** Our handshake listeners off a socket (Node's own stay). */
+  /** Our handshake listeners off a socket-transport stream (Node's own stay). */
   private detach(s: Conn): void {
-    s.removeListener('data', this.onHelloData);
-    s.removeListener('secure', this.onSecure);
-    s.removeListener('error', this.onError);
-    s.removeListener('end', this.onEnd);
-    s.removeListener('close', this.onEnd);
+    const l = this.listeners;
+    if (l === null) return;
+    s.removeListener('data', l.data);
+    s.removeListener('secure', l.secure);
+    s.removeListener('error', l.error);
+    s.removeListener('end', l.end);
+    s.removeListener('close', l.end);
+  }
+
+  /** The phase is over: the session owns the stream's events from now on. */
+  private release(s: Conn, failed: boolean): void {
+    if (s instanceof RawConn || s instanceof RawTlsConn) {
+      attachHandler(s, this.owner);
+      return;
+    }
+    this.detach(s);
+    // A late error of the closing socket must not become an unhandled 'error' event.
+    if (failed) s.on('error', ignoreError);
   }
 
   private fail(reason: SslErrorName, detail: string | null): void {
@@ -211,15 +282,7 @@ export class TlsHandshakePhase implements SocketReader {
     this.owner.onTlsFailed(reason, detail);
   }
 
-  private readonly onSecure = (): void => {
-    try {
-      this.secured();
-    } catch (err) {
-      this.owner.onInternalError(err);
-    }
-  };
-
-  private secured(): void {
+  private onSecure(): void {
     const s = this.socket;
     if (this.done || s === null) return;
     const peer = this.bind.model.verify === 'none' ? undefined : peerCertificateOf(s);
@@ -232,8 +295,7 @@ export class TlsHandshakePhase implements SocketReader {
     }
     this.done = true;
     this.stopTimer();
-    this.detach(s);
-    const reused = s.isSessionReused();
+    this.release(s, false);
     const alpn = s.alpnProtocol;
     const sni = (s as { servername?: string | false | null }).servername;
     this.owner.onTlsReady({
@@ -243,7 +305,8 @@ export class TlsHandshakePhase implements SocketReader {
       alpn: typeof alpn === 'string' && alpn !== '' ? alpn : null,
       certificate: this.certificate,
       peerCertificate: peer ?? null,
-      peerCertificateThisConnection: peer !== undefined && !reused,
+      // Only a client certificate makes the question worth a call into OpenSSL.
+      peerCertificateThisConnection: peer !== undefined && !s.isSessionReused(),
       verifyResult: 0,
     });
   }

@@ -55,5 +55,13 @@ export interface ConnHandler extends InternalErrorSink {
   onConnClose(conn: Conn, hadError: boolean): void;
 }
 
+/**
+ * The owner of a TLS stream's events on raw TLS (transport/raw-tls.ts): a ConnHandler, also
+ * told when the handshake completed (net's 'secure'). Any ConnHandler can own one.
+ */
+export interface TlsConnHandler extends ConnHandler {
+  onConnSecure?(conn: Conn): void;
+}
+
 /** Which transport carries plain TCP connections in this process. */
 export type TransportName = 'raw' | 'socket';

@@ -1,18 +1,22 @@
 // A server-side TLS connection on the raw transport: OpenSSL's TLSWrap (tls-binding.ts) straight
 // over the accepted libuv TCP handle, without the net.Socket and tls.TLSSocket node:tls would
 // build around it (their V8 work is most of what a TLS handshake costs us beyond OpenSSL's,
-// docs/tls.md "Speed"). It keeps the contract of conn.ts with net.Socket's events, so the
-// session drives it exactly as it drives a TLSSocket: 'secure' (handshake done), 'data',
-// 'drain', 'end', 'error', 'close'. No addresses: the session took them from the accepted
-// connection (listener.ts) before the handshake. What node:tls does in JS and this does itself:
-//  * TLSWrap takes one write at a time: later ones queue here (net.Socket's queue), and a
-//    write that completed at once calls no oncomplete (kLastWriteWasAsync says so);
+// docs/tls.md "Speed"). It keeps the contract of conn.ts and has RawConn's shape: ONE owner
+// (`handler`, a ConnHandler; TlsConnHandler adds the handshake's end) called by plain methods,
+// and a `reader` that gets the cleartext, no EventEmitter (its emit and per-object state were a
+// per-handshake cost; on()/once() still work through an emitter made on first use, for tests,
+// never on the data path). What node:tls does in JS and this does itself:
+//  * TLSWrap takes one write at a time: later ones queue here (net.Socket's queue). Every
+//    TLSWrap write completes asynchronously (it simulates an asynchronous completion even when
+//    the TCP write was synchronous), so RawConn's reuse of a request that completed at once
+//    never applies here: each write has its own WriteWrap;
 //  * any renegotiation (a second handshake start) is an error, as disableRenegotiation();
 //  * close = close the TCP handle, then destroySSL (as TLSWrap.prototype.close does).
 import { EventEmitter } from 'node:events';
 import type tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';
-import type { Conn } from './conn.js';
+import type { SocketReader } from '../reused-read-buffers.js';
+import type { Conn, TlsConnHandler } from './conn.js';
 import type { LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
 import { UV_EOF, uvError, WRITE_HIGH_WATER_BYTES } from './raw-conn.js';
 import type { TlsWrapBinding, TlsWrapHandle } from './tls-binding.js';
@@ -20,6 +24,9 @@ import { markInternal } from '../internal-error.js';
 
 const kConn = Symbol('truehop.rawTlsConn');
 type OwnedTlsWrap = TlsWrapHandle & { [kConn]?: RawTlsConn | undefined };
+type OwnedTcp = TcpHandle & { [kConn]?: RawTlsConn | undefined };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- EventEmitter's listener type
+type Listener = (...args: any[]) => void;
 
 interface QueuedWrite {
   chunk: Uint8Array;
@@ -66,16 +73,32 @@ function noopRead(): undefined {
   return undefined;
 }
 
+/**
+ * uvError without a stack trace. Most TLS connections end with one such error: the client
+ * has already closed (often with a reset) when our close_notify and FIN go out, and
+ * shutdown(2) answers ENOTCONN, as it does to HAProxy. Capturing the stack was the costliest
+ * part of that (several microseconds per connection), and it would only show this module's
+ * callback frames; node's own uvException drops it the same way.
+ */
+function connError(status: number, syscall: string): NodeJS.ErrnoException {
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return uvError(status, syscall);
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
+}
+
 /** An error with the code node:tls gives a refused renegotiation. */
 function renegotiationError(): Error & { code: string } {
   return Object.assign(new Error('TLS session renegotiation disabled for this socket'), { code: 'ERR_TLS_RENEGOTIATION_DISABLED' });
 }
 
-// TLSWrap's and libuv's callbacks below are where the event loop enters a raw TLS connection.
-// Its owners listen through EventEmitter listeners that catch their own exceptions
-// (transport.ts, client-session.ts, tls-handshake.ts); what still escapes is this file's own
-// bug: the connection closes with the error marked internal (internal-error.ts), so its owner's
-// 'error' listener ends the session with `I` instead of the process dying.
+// TLSWrap's and libuv's callbacks below are where the event loop enters a raw TLS connection's
+// owner: what the owner (or this file) throws goes to the owner's onInternalError
+// (RawTlsConn.fault, internal-error.ts), never back into TLSWrap or libuv, which would end the
+// process.
 
 function onTlsRead(this: OwnedTlsWrap, arrayBuffer: ArrayBuffer | undefined): void {
   const conn = this[kConn];
@@ -128,11 +151,11 @@ function onShutdownComplete(this: TlsShutdownReq, status: number): void {
   }
 }
 
-function emitError(conn: RawTlsConn, err: Error): void {
+function emitError(conn: RawTlsConn, e: Error): void {
   try {
-    if (conn.listenerCount('error') > 0) conn.emit('error', err);
-  } catch {
-    // An 'error' listener threw while the connection is already closing: 'close' still follows.
+    conn.signalError(e);
+  } catch (err) {
+    conn.fault(err);
   }
 }
 
@@ -145,14 +168,30 @@ export interface RawTlsOptions {
   readonly alpnWire: Uint8Array | null;
 }
 
-export class RawTlsConn extends EventEmitter implements Conn {
+/** Called with the TCP handle as `this` once it closed (one shared function, no closure per connection). */
+function onTcpClosed(this: OwnedTcp): void {
+  const conn = this[kConn];
+  this[kConn] = undefined;
+  try {
+    conn?.afterClose();
+  } catch (err) {
+    conn?.fault(err);
+  }
+}
+
+export class RawTlsConn implements Conn {
+  /** Who hears the handshake's end, drain, end, error and close; null: only listeners (if any) do. */
+  handler: TlsConnHandler | null;
+  /** Where cleartext goes (a fresh buffer per read, never reused: `reusable` is false); null: 'data' listeners. */
+  reader: SocketReader | null = null;
   destroyed = false;
   writableEnded = false;
   /** Bytes accepted by write() and not yet written through TLSWrap. */
   writableLength = 0;
   /** True once the handshake completed. */
   secure = false;
-  private readonly queue: QueuedWrite[] = [];
+  /** Writes waiting for the one in progress (made on first use: most connections never queue). */
+  private queue: QueuedWrite[] | null = null;
   private writing = false;
   private needDrain = false;
   private reading = false;
@@ -161,23 +200,27 @@ export class RawTlsConn extends EventEmitter implements Conn {
   private shutdownDone = false;
   private errored = false;
   private handshakes = 0;
+  /** on()/once() listeners; null until someone listens (tests, the self-test; never the data path). */
+  private emitter: EventEmitter | null = null;
 
-  private constructor(private readonly tcp: TcpHandle, private readonly ssl: OwnedTlsWrap) {
-    super();
+  private constructor(private readonly tcp: OwnedTcp, private readonly ssl: OwnedTlsWrap, handler: TlsConnHandler | null) {
+    this.handler = handler;
   }
 
   /**
-   * Wraps `tcp` (an accepted connection nobody reads any more) in a server TLSWrap and hands
-   * it `hello`, the bytes already read (the ClientHello). Reading starts at once (the
-   * handshake needs it); 'secure' or 'error' then 'close' follow.
+   * Wraps `tcp` (an accepted connection nobody reads any more) in a server TLSWrap owned by
+   * `handler` and hands it `hello`, the bytes already read (the ClientHello, or its start;
+   * may be empty). Reading starts at once (the handshake needs it); the handler's
+   * onConnSecure, or onConnError then onConnClose, follow.
    */
-  static accept(tcp: TcpHandle, options: RawTlsOptions, hello: Uint8Array): RawTlsConn {
+  static accept(tcp: TcpHandle, options: RawTlsOptions, hello: Uint8Array, handler: TlsConnHandler | null = null): RawTlsConn {
     const b = installed();
     // Reads of the TCP handle go to the TLSWrap from now on; a stray one goes nowhere (the
     // binding asserts a function here: null would abort the process).
     tcp.onread = noopRead;
     const ssl: OwnedTlsWrap = b.tls.wrap(tcp, options.secureContext.context as unknown, true, false);
-    const conn = new RawTlsConn(tcp, ssl);
+    const conn = new RawTlsConn(tcp, ssl, handler);
+    (tcp as OwnedTcp)[kConn] = conn;
     ssl[kConn] = conn;
     ssl.onread = onTlsRead;
     ssl.onhandshakestart = onHandshakeStart;
@@ -195,6 +238,43 @@ export class RawTlsConn extends EventEmitter implements Conn {
     return conn;
   }
 
+  // ---- events: the handler first, then listeners (net.Socket's order: error, then close) ----
+
+  on(event: string, listener: Listener): this {
+    (this.emitter ??= new EventEmitter()).on(event, listener);
+    return this;
+  }
+
+  once(event: string, listener: Listener): this {
+    (this.emitter ??= new EventEmitter()).once(event, listener);
+    return this;
+  }
+
+  removeListener(event: string, listener: Listener): this {
+    this.emitter?.removeListener(event, listener);
+    return this;
+  }
+
+  listenerCount(event: string): number {
+    return this.emitter?.listenerCount(event) ?? 0;
+  }
+
+  signalError(err: Error): void {
+    // A connection nobody listens to for errors must not crash the process: no throw here.
+    this.handler?.onConnError(this, err);
+    const e = this.emitter;
+    if (e !== null && e.listenerCount('error') > 0) e.emit('error', err);
+  }
+
+  /** The TCP handle closed and OpenSSL's state is freed: the last call to anyone. */
+  afterClose(): void {
+    // Frees OpenSSL's state and any write still referencing the TLSWrap (as TLSWrap.close).
+    this.ssl.destroySSL();
+    this.ssl[kConn] = undefined;
+    this.handler?.onConnClose(this, this.errored);
+    this.emitter?.emit('close', this.errored);
+  }
+
   // ---- handshake -----------------------------------------------------------------------------
 
   onHandshakeStart(): void {
@@ -206,7 +286,8 @@ export class RawTlsConn extends EventEmitter implements Conn {
   onHandshakeDone(): void {
     if (this.destroyed || this.secure) return;
     this.secure = true;
-    this.emit('secure');
+    this.handler?.onConnSecure?.(this);
+    this.emitter?.emit('secure');
   }
 
   /** The negotiated values, read off the TLSWrap (the calls TLSSocket's getters make). */
@@ -250,7 +331,7 @@ export class RawTlsConn extends EventEmitter implements Conn {
   resume(): this {
     if (this.destroyed || this.readEnded || this.reading) return this;
     const err = this.ssl.readStart();
-    if (err !== 0) return this.destroyWith(uvError(err, 'read'));
+    if (err !== 0) return this.destroyWith(connError(err, 'read'));
     this.reading = true;
     return this;
   }
@@ -266,17 +347,22 @@ export class RawTlsConn extends EventEmitter implements Conn {
   onRead(nread: number, arrayBuffer: ArrayBuffer | undefined, offset: number): void {
     if (this.destroyed) return;
     if (nread > 0 && arrayBuffer !== undefined) {
-      this.emit('data', Buffer.from(arrayBuffer, offset, nread));
+      // TLSWrap hands each read a fresh ArrayBuffer: the reader may keep the chunk.
+      const chunk = Buffer.from(arrayBuffer, offset, nread);
+      const reader = this.reader;
+      if (reader === null) this.emitter?.emit('data', chunk);
+      else if (!reader.onSocketRead(chunk, false)) this.pause();
       return;
     }
     if (nread >= 0) return;
     if (nread !== UV_EOF) {
-      this.destroyWith(uvError(nread, 'read'));
+      this.destroyWith(connError(nread, 'read'));
       return;
     }
     this.readEnded = true;
     this.reading = false;
-    this.emit('end');
+    this.handler?.onConnEnd(this);
+    this.emitter?.emit('end');
     if (this.shutdownDone) this.destroy();
   }
 
@@ -285,7 +371,7 @@ export class RawTlsConn extends EventEmitter implements Conn {
   write(chunk: Uint8Array, cb?: (err?: Error | null) => void): boolean {
     if (this.destroyed || this.writableEnded) return false;
     this.writableLength += chunk.length;
-    if (this.writing) this.queue.push({ chunk, cb });
+    if (this.writing) (this.queue ??= []).push({ chunk, cb });
     else this.dispatch(chunk, cb);
     if (this.writableLength < WRITE_HIGH_WATER_BYTES) return true;
     this.needDrain = true;
@@ -305,7 +391,7 @@ export class RawTlsConn extends EventEmitter implements Conn {
     const err = this.ssl.writeBuffer(req, chunk);
     if (err !== 0) {
       this.writing = false;
-      this.destroyWith(uvError(err, 'write'));
+      this.destroyWith(connError(err, 'write'));
       return;
     }
     // A write that completed at once calls no oncomplete (net's afterWriteDispatched).
@@ -317,17 +403,18 @@ export class RawTlsConn extends EventEmitter implements Conn {
     this.writableLength -= bytes;
     if (this.destroyed) return cb?.(null);
     if (status < 0) {
-      const err = uvError(status, 'write');
+      const err = connError(status, 'write');
       this.destroyWith(err);
       return cb?.(err);
     }
     cb?.(null);
     if (this.destroyed) return;
-    const next = this.queue.shift();
+    const next = this.queue?.shift();
     if (next !== undefined) return this.dispatch(next.chunk, next.cb);
     if (this.needDrain) {
       this.needDrain = false;
-      this.emit('drain');
+      this.handler?.onConnDrain(this);
+      this.emitter?.emit('drain');
     }
     if (this.writableEnded && !this.shutdownStarted && !this.destroyed) this.shutdown();
   }
@@ -347,13 +434,13 @@ export class RawTlsConn extends EventEmitter implements Conn {
     req.handle = this.ssl as unknown as TcpHandle;
     req.oncomplete = onShutdownComplete;
     const err = this.ssl.shutdown(req);
-    if (err !== 0) this.destroyWith(uvError(err, 'shutdown'));
+    if (err !== 0) this.destroyWith(connError(err, 'shutdown'));
   }
 
   afterShutdown(status: number): void {
     if (this.destroyed) return;
     if (status < 0) {
-      this.destroyWith(uvError(status, 'shutdown'));
+      this.destroyWith(connError(status, 'shutdown'));
       return;
     }
     this.shutdownDone = true;
@@ -362,19 +449,18 @@ export class RawTlsConn extends EventEmitter implements Conn {
 
   // ---- closing -------------------------------------------------------------------------------
 
-  /** An exception escaped this connection's code or a listener: close it with the error marked internal. */
+  /**
+   * An exception escaped a call into this connection's owner (or this file's own code): the
+   * owner ends its session (internal-error.ts). A connection nobody owns (only on() listeners:
+   * the self-test, tests) closes with the error marked internal.
+   */
   fault(err: unknown): void {
-    if (this.destroyed) return;
+    const owner = this.handler ?? this.reader;
+    if (owner !== null) {
+      owner.onInternalError(err);
+      return;
+    }
     this.destroyWith(markInternal(err));
-  }
-
-  destroy(): this {
-    if (this.destroyed) return this;
-    this.destroyed = true;
-    this.reading = false;
-    this.queue.length = 0;
-    this.tcp.close(this.afterClose);
-    return this;
   }
 
   /**
@@ -387,21 +473,19 @@ export class RawTlsConn extends EventEmitter implements Conn {
     if (this.shutdownStarted || tcp.reset === undefined) return this.destroy();
     this.destroyed = true;
     this.reading = false;
-    this.queue.length = 0;
-    if (tcp.reset(this.afterClose) !== 0) tcp.close(this.afterClose);
+    this.queue = null;
+    if (tcp.reset(onTcpClosed) !== 0) tcp.close(onTcpClosed);
     return this;
   }
 
-  private readonly afterClose = (): void => {
-    // Frees OpenSSL's state and any write still referencing the TLSWrap (as TLSWrap.close).
-    this.ssl.destroySSL();
-    this.ssl[kConn] = undefined;
-    try {
-      this.emit('close', this.errored);
-    } catch {
-      // A 'close' listener threw: nothing is left to close; its owner's guard reported it.
-    }
-  };
+  destroy(): this {
+    if (this.destroyed) return this;
+    this.destroyed = true;
+    this.reading = false;
+    this.queue = null;
+    this.tcp.close(onTcpClosed);
+    return this;
+  }
 
   /** Closes because of `err`: 'error' (next tick, as net) then 'close' with hadError. */
   destroyWith(err: Error): this {

@@ -203,11 +203,11 @@ function onSocketClose(this: HandledSocket, hadError: boolean): void {
 
 /**
  * Makes `handler` the one owner of `conn`'s events (conn.ts), replacing the previous one. A
- * RawConn calls it directly; a net.Socket gets the shared listeners once, which route to
+ * RawConn or RawTlsConn calls it directly; a net.Socket gets the shared listeners once, which route to
  * whichever handler is current. While attached, a socket's errors never go unhandled.
  */
 export function attachHandler(conn: Conn, handler: ConnHandler): void {
-  if (conn instanceof RawConn) {
+  if (conn instanceof RawConn || conn instanceof RawTlsConn) {
     conn.handler = handler;
     return;
   }
@@ -224,7 +224,7 @@ export function attachHandler(conn: Conn, handler: ConnHandler): void {
 
 /** `conn` has no handler any more; a socket loses the listeners (catch its errors otherwise). */
 export function detachHandler(conn: Conn): void {
-  if (conn instanceof RawConn) {
+  if (conn instanceof RawConn || conn instanceof RawTlsConn) {
     conn.handler = null;
     return;
   }
@@ -240,13 +240,16 @@ export function detachHandler(conn: Conn): void {
 
 /** The handler attached to `conn`, if any. */
 export function handlerOf(conn: Conn): ConnHandler | null {
-  if (conn instanceof RawConn) return conn.handler;
+  if (conn instanceof RawConn || conn instanceof RawTlsConn) return conn.handler;
   return (conn as HandledSocket)[kHandler] ?? null;
 }
 
-/** Where a connection's reads go: reused memory either way (raw: always; socket: `onread`). */
+/**
+ * Where a connection's reads go: reused memory either way (raw: always; socket: `onread`); a
+ * RawTlsConn's cleartext, each read a fresh buffer of TLSWrap's.
+ */
 export function setReader(conn: Conn, reader: SocketReader): void {
-  if (conn instanceof RawConn) conn.reader = reader;
+  if (conn instanceof RawConn || conn instanceof RawTlsConn) conn.reader = reader;
   else attachReader(conn as net.Socket, reader);
 }
 
@@ -257,7 +260,7 @@ export function socketOf(conn: Conn): net.Socket | null {
 
 /** True when `conn` delivers its reads to a reader rather than as 'data' events. */
 export function readsIntoReader(conn: Conn): boolean {
-  return conn instanceof RawConn;
+  return conn instanceof RawConn || conn instanceof RawTlsConn;
 }
 
 /**
