@@ -3,11 +3,13 @@
 // every TLSWrap call raw-tls.ts relies on (tls-binding.ts) behaves — the ClientHello read by
 // us and handed over with receive(), the handshake callbacks, ALPN, SNI, protocol, cipher,
 // session reuse, reads, queued writes (several at once, past the high-water mark), close_notify
-// and FIN both ways, and a clean close. Any difference and ssl binds keep the TLSSocket path
-// (transport.ts logs why, once).
+// and FIN both ways, and a clean close; then a TLSWrap that reads the ClientHello itself,
+// driven through its owner and reader as the data path drives it. Any difference and ssl
+// binds keep the TLSSocket path (transport.ts logs why, once).
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
+import type { TlsConnHandler } from './conn.js';
 import type { LibuvBindings } from './libuv.js';
 import { takeOverAccepts } from './raw-accept.js';
 import type { RawConn } from './raw-conn.js';
@@ -66,10 +68,13 @@ async function exercise(opened: Opened): Promise<void> {
     server.listen({ port: 0, host: '127.0.0.1', exclusive: true }, () => resolve());
   });
   const { port } = server.address() as net.AddressInfo;
-  // The accepted side reads the ClientHello's first bytes itself, then hands them to TLSWrap.
+  // The first accepted connection reads the ClientHello's first bytes itself, then hands them
+  // to TLSWrap (a bind choosing its certificate by SNI); the next ones go to TLSWrap at once.
+  let direct: ((raw: RawConn) => void) | null = null;
   const wrapped = new Promise<RawTlsConn>((resolve, reject) => {
     expect(takeOverAccepts(server, (raw: RawConn) => {
       opened.conns.push(raw);
+      if (direct !== null) return direct(raw);
       raw.reader = {
         onSocketRead(chunk, reusable) {
           raw.reader = null;
@@ -141,6 +146,57 @@ async function exercise(opened: Opened): Promise<void> {
   const hadErrors = await closed;
   expect(written === TLS_TEST_BYTES / chunk, `${String(written)} write callbacks of ${String(TLS_TEST_BYTES / chunk)}`);
   expect(!hadErrors[0] && !hadErrors[1], 'a clean close reported an error');
+  await exerciseDirect(port, options, opened, (accept) => { direct = accept; });
+}
+
+/**
+ * A TLSWrap that reads the ClientHello from the socket itself (a bind with one certificate),
+ * driven as the data path drives it: its owner hears the handshake's end, the client's end
+ * and the close; the reader gets the request, the answer goes back.
+ */
+async function exerciseDirect(port: number, options: RawTlsOptions, opened: Opened, onAccept: (accept: (raw: RawConn) => void) => void): Promise<void> {
+  const heard: string[] = [];
+  let request = '';
+  const done = new Promise<void>((resolve) => {
+    onAccept((raw) => {
+      const owner: TlsConnHandler = {
+        onConnSecure: () => heard.push('secure'),
+        onConnConnect: () => heard.push('connect'),
+        onConnDrain: () => heard.push('drain'),
+        onConnEnd: () => {
+          heard.push('end');
+          conn.write(Buffer.from(`answer to ${request}`));
+          conn.end();
+        },
+        onConnError: (_c, err) => heard.push(`error ${String((err as { code?: string }).code)}`),
+        onConnClose: (_c, hadError) => {
+          heard.push(`close ${String(hadError)}`);
+          resolve();
+        },
+      };
+      const conn = RawTlsConn.accept(raw.releaseHandle(), options, Buffer.alloc(0), owner);
+      conn.reader = {
+        onSocketRead: (chunk, reusable) => {
+          request += chunk.toString('latin1');
+          return !reusable;
+        },
+        ownReadBuffer: () => null,
+      };
+      opened.conns.push(conn);
+    });
+  });
+  const client = tls.connect({ port, host: '127.0.0.1', rejectUnauthorized: false });
+  opened.conns.push(client);
+  let answer = '';
+  client.on('data', (d: Buffer) => { answer += d.toString('latin1'); });
+  const clientClosed = new Promise<void>((resolve, reject) => {
+    client.once('close', () => resolve());
+    client.once('error', reject);
+  });
+  client.end('request');
+  await Promise.all([done, clientClosed]);
+  expect(answer === 'answer to request', `a TLSWrap reading its own ClientHello answered ${JSON.stringify(answer)}`);
+  expect(heard.join(',') === 'secure,end,close false', `its owner heard ${heard.join(',')}`);
 }
 
 /**
