@@ -12,7 +12,7 @@ import net from 'node:net';
 import { PRIVATE_BUFFER_AFTER_READ_BYTES, type SocketReader } from '../reused-read-buffers.js';
 import { loadLibuvBindings } from './libuv.js';
 import { takeOverAccepts } from './raw-accept.js';
-import type { Conn, ConnHandler } from './conn.js';
+import { ConnRecorder } from '../../../test/support/conn-recorder.js';
 import { rawConnect, useBindings, type RawConn } from './raw-conn.js';
 import { attachHandler, detachHandler, handlerOf, peerEndpoint } from './transport.js';
 import { selfTestRawTransport } from './self-test.js';
@@ -83,8 +83,8 @@ class Reader implements SocketReader {
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
 /** The pair's client reading (and dropping) what comes, its events recorded. */
-function recordClient(p: Pair): Recorder {
-  const rec = new Recorder();
+function recordClient(p: Pair): ConnRecorder {
+  const rec = new ConnRecorder();
   p.client.handler = rec;
   p.client.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
   p.client.resume();
@@ -207,7 +207,7 @@ describe('raw transport', () => {
         conn.write(banner);
       }));
       const client = rawConnect('127.0.0.1', (server.address() as net.AddressInfo).port, 4);
-      const rec = new Recorder();
+      const rec = new ConnRecorder();
       client.handler = rec;
       let got = Buffer.alloc(0);
       client.reader = {
@@ -269,7 +269,7 @@ describe('raw transport', () => {
     try {
       const acceptedP = new Promise<RawConn>((r) => assert.ok(takeOverAccepts(server, r)));
       const client = rawConnect('127.0.0.1', (server.address() as net.AddressInfo).port, 4);
-      const first = new Recorder();
+      const first = new ConnRecorder();
       client.handler = first;
       const order: string[] = [];
       client.on('connect', () => order.push('listener connect'));
@@ -278,7 +278,7 @@ describe('raw transport', () => {
       assert.deepEqual(order, ['handler connect', 'listener connect'], 'the handler first, then listeners');
       const accepted = await acceptedP;
       // The handler changes hands (as the connect attempt hands the server connection to the stream).
-      const second = new Recorder();
+      const second = new ConnRecorder();
       client.handler = second;
       client.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
       client.resume();
@@ -321,7 +321,7 @@ describe('raw transport', () => {
   it('drain goes to the handler once the queue that passed the high-water mark is written', async () => {
     const p = await pair();
     try {
-      const rec = new Recorder();
+      const rec = new ConnRecorder();
       p.client.handler = rec;
       const chunk = Buffer.alloc(1024 * 1024, 3);
       let writes = 0;
@@ -358,13 +358,13 @@ describe('raw transport', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const socket = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
-      const rec = new Recorder();
+      const rec = new ConnRecorder();
       attachHandler(socket, rec);
       assert.equal(handlerOf(socket), rec);
       await rec.wait('connect');
       socket.resume();
       await rec.wait('end');
-      const next = new Recorder();
+      const next = new ConnRecorder();
       attachHandler(socket, next);
       socket.end();
       await next.wait('close');
@@ -382,7 +382,7 @@ describe('raw transport', () => {
   it('an exception of the owner goes to its onInternalError, not to the event loop (raw: reads, end, close)', async () => {
     const p = await pair();
     try {
-      const rec = new Recorder('end');
+      const rec = new ConnRecorder('end');
       p.accepted.handler = rec;
       p.accepted.reader = { onSocketRead: () => { throw new Error('bug in a read'); }, ownReadBuffer: () => null, onInternalError: rethrow };
       p.accepted.resume();
@@ -392,7 +392,7 @@ describe('raw transport', () => {
       p.accepted.reader = { onSocketRead: () => true, ownReadBuffer: () => null, onInternalError: rethrow };
       p.client.end();
       await rec.wait('internal bug on end');
-      const closing = new Recorder('close');
+      const closing = new ConnRecorder('close');
       p.accepted.handler = closing;
       p.accepted.destroy();
       await closing.wait('internal bug on close');
@@ -407,7 +407,7 @@ describe('raw transport', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const socket = net.connect({ port: (server.address() as net.AddressInfo).port, host: '127.0.0.1', allowHalfOpen: true });
-      const rec = new Recorder('connect');
+      const rec = new ConnRecorder('connect');
       attachHandler(socket, rec);
       await rec.wait('internal bug on connect');
       socket.resume();
@@ -434,7 +434,7 @@ describe('raw transport', () => {
       const accepted = new Promise<RawConn>((r) => assert.ok(takeOverAccepts(server, r)));
       const client = net.connect((server.address() as net.AddressInfo).port, '127.0.0.1');
       const raw = await accepted;
-      const rec = new Recorder();
+      const rec = new ConnRecorder();
       raw.handler = rec;
       const saw = peerSaw(client);
       await new Promise((r) => setTimeout(r, 20));
@@ -461,43 +461,3 @@ describe('raw transport', () => {
   });
 });
 
-/** A ConnHandler that records what it hears, in order; it throws after recording an event that starts with `throwOn`. */
-class Recorder implements ConnHandler {
-  readonly events: string[] = [];
-  onEvent: ((e: string) => void) | null = null;
-  private waiters: { prefix: string; resolve: () => void }[] = [];
-  constructor(private readonly throwOn: string | null = null) {}
-  private record(e: string): void {
-    this.events.push(e);
-    this.onEvent?.(e);
-    this.waiters = this.waiters.filter((w) => {
-      if (!e.startsWith(w.prefix)) return true;
-      w.resolve();
-      return false;
-    });
-    if (this.throwOn !== null && e.startsWith(this.throwOn)) throw new Error(`bug on ${e}`);
-  }
-  onInternalError(err: unknown): void {
-    this.record(`internal ${(err as Error).message}`);
-  }
-  /** Resolves once an event starting with `prefix` was heard (at once if it already was). */
-  wait(prefix: string): Promise<void> {
-    if (this.events.some((e) => e.startsWith(prefix))) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ prefix, resolve }));
-  }
-  onConnConnect(): void {
-    this.record('connect');
-  }
-  onConnDrain(): void {
-    this.record('drain');
-  }
-  onConnEnd(): void {
-    this.record('end');
-  }
-  onConnError(_conn: Conn, err: Error): void {
-    this.record(`error ${String((err as NodeJS.ErrnoException).code)}`);
-  }
-  onConnClose(_conn: Conn, hadError: boolean): void {
-    this.record(`close ${String(hadError)}`);
-  }
-}

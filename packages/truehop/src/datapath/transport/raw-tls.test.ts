@@ -23,6 +23,7 @@ import { useBindings, type RawConn } from './raw-conn.js';
 import { RawTlsConn, rawTlsEnabled, type RawTlsOptions } from './raw-tls.js';
 import { selfTestRawTls } from './tls-self-test.js';
 import { handlerOf } from './transport.js';
+import { ConnRecorder } from '../../../test/support/conn-recorder.js';
 
 // Two throwaway self-signed P-256 certificates (CN a.test and b.test), for loopback tests only.
 const A_PEM = `-----BEGIN PRIVATE KEY-----
@@ -75,26 +76,11 @@ function bindModel(certs: readonly TlsCertificate[], names: readonly string[]): 
   };
 }
 
-/** A TLS connection's owner and reader that records what it hears, in order. */
-class Recorder implements TlsHandshakeOwner, SocketReader {
-  readonly events: string[] = [];
+/** A TLS connection's owner (as the session is) and reader that records what it hears, in order. */
+class Recorder extends ConnRecorder implements TlsHandshakeOwner, SocketReader {
   readonly chunks: Buffer[] = [];
   stream: Conn | null = null;
   tls: TlsSession | null = null;
-  private waiters: { prefix: string; resolve: () => void }[] = [];
-  record(e: string): void {
-    this.events.push(e);
-    this.waiters = this.waiters.filter((w) => {
-      if (!e.startsWith(w.prefix)) return true;
-      w.resolve();
-      return false;
-    });
-  }
-  /** Resolves once an event starting with `prefix` was heard (at once if it already was). */
-  wait(prefix: string): Promise<void> {
-    if (this.events.some((e) => e.startsWith(prefix))) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ prefix, resolve }));
-  }
   onSocketRead(chunk: Buffer, reusable: boolean): boolean {
     assert.equal(reusable, false, 'TLS reads are buffers of their own');
     this.chunks.push(chunk);
@@ -106,24 +92,6 @@ class Recorder implements TlsHandshakeOwner, SocketReader {
   }
   onConnSecure(): void {
     this.record('secure');
-  }
-  onInternalError(err: unknown): void {
-    this.record(`internal ${String(err)}`);
-  }
-  onConnConnect(): void {
-    this.record('connect');
-  }
-  onConnDrain(): void {
-    this.record('drain');
-  }
-  onConnEnd(): void {
-    this.record('end');
-  }
-  onConnError(_conn: Conn, err: Error): void {
-    this.record(`error ${String((err as NodeJS.ErrnoException).code)}`);
-  }
-  onConnClose(_conn: Conn, hadError: boolean): void {
-    this.record(`close ${String(hadError)}`);
   }
   onTlsWrapped(stream: Conn): void {
     this.stream = stream;

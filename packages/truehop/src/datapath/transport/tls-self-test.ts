@@ -173,6 +173,7 @@ async function exerciseDirect(port: number, options: RawTlsOptions, opened: Open
           heard.push(`close ${String(hadError)}`);
           resolve();
         },
+        onInternalError: (err) => heard.push(`internal ${String(err)}`),
       };
       const conn = RawTlsConn.accept(raw.releaseHandle(), options, Buffer.alloc(0), owner);
       conn.reader = {
@@ -181,6 +182,7 @@ async function exerciseDirect(port: number, options: RawTlsOptions, opened: Open
           return !reusable;
         },
         ownReadBuffer: () => null,
+        onInternalError: (err) => heard.push(`internal ${String(err)}`),
       };
       opened.conns.push(conn);
     });
