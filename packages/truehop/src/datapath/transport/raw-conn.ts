@@ -174,7 +174,6 @@ const READ_ENDED = 8;
 /** A write() returned false: 'drain' is owed once the queue is empty. */
 const NEED_DRAIN = 16;
 const SHUTDOWN_STARTED = 32;
-const SHUTDOWN_DONE = 64;
 /** Closed because of an error ('close' says hadError). */
 const ERRORED = 128;
 /**
@@ -292,21 +291,25 @@ export class RawConn implements Conn {
       this.state = (this.state & ~EARLY_READ) | READING;
       return this;
     }
-    if (this.readBuffer === null) {
-      this.readBuffer = SHARED_READ_BUFFER;
-      this.handle.useUserBuffer(SHARED_READ_BUFFER);
-    }
-    const err = this.handle.readStart();
+    const err = this.startReads();
     if (err !== 0) return this.destroyWith(uvError(err, 'read'));
     this.state |= READING;
     return this;
   }
 
-  /** Starts libuv's reads with the connect (see EARLY_READ). */
-  startEarlyRead(): void {
-    this.readBuffer = SHARED_READ_BUFFER;
-    this.handle.useUserBuffer(SHARED_READ_BUFFER);
-    if (this.handle.readStart() === 0) this.state |= EARLY_READ;
+  /** libuv's readStart, into the shared buffer on first use; the libuv status. */
+  private startReads(): number {
+    if (this.readBuffer === null) {
+      this.readBuffer = SHARED_READ_BUFFER;
+      this.handle.useUserBuffer(SHARED_READ_BUFFER);
+    }
+    return this.handle.readStart();
+  }
+
+  /** rawConnect issued the connect: reads start with it (see EARLY_READ). */
+  connecting(): void {
+    this.state |= CONNECTING;
+    if (this.startReads() === 0) this.state |= EARLY_READ;
   }
 
   pause(): this {
@@ -340,7 +343,7 @@ export class RawConn implements Conn {
     this.pause();
     this.handler?.onConnEnd(this);
     if (this.listeners !== null) this.emitToListeners('end');
-    if ((this.state & SHUTDOWN_DONE) !== 0 || this.bothDone()) this.destroy();
+    if (this.bothDone()) this.destroy();
     return undefined;
   }
 
@@ -476,8 +479,9 @@ export class RawConn implements Conn {
       this.destroyWith(uvError(status, 'shutdown'));
       return;
     }
-    this.state |= SHUTDOWN_DONE;
-    if ((this.state & READ_ENDED) !== 0) this.destroy();
+    // Nothing more to do: had the peer's FIN been read, bothDone() would already have closed
+    // the connection (a shutdown starts only with nothing queued), and when it comes, onRead
+    // closes it.
   }
 
   afterConnect(status: number, address: string, port: number): void {
@@ -499,10 +503,6 @@ export class RawConn implements Conn {
     this.local = local;
   }
 
-  /** rawConnect issued the connect. */
-  markConnecting(): void {
-    this.state |= CONNECTING;
-  }
 
   /**
    * Hands the open handle over (raw-tls.ts wraps it in OpenSSL's TLSWrap after the ClientHello
@@ -647,7 +647,6 @@ export function rawConnect(address: string, port: number, family: 4 | 6): RawCon
     conn.destroyWith(uvError(err, 'connect', address, port));
     return conn;
   }
-  conn.markConnecting();
-  conn.startEarlyRead();
+  conn.connecting();
   return conn;
 }
