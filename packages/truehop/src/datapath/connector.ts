@@ -36,6 +36,8 @@ export interface Connector {
 class TcpConnector implements Connector {
   readonly header: HeaderBuilder | undefined;
   private readonly connectTimeoutMs: number;
+  /** net.isIP of the server's host, once at load (4, 6; 0 for a name, which net resolves). */
+  private readonly hostFamily: number;
   /** The server's own TLV formats may name the connection's ends (%bi … %sp). */
   private readonly headerNeedsEndpoints: boolean;
   /** `ssl-reuse`: the last TLS session to this server, for the next connection. */
@@ -50,6 +52,7 @@ class TcpConnector implements Connector {
     // Unset `timeout connect` is infinite in HAProxy (with a warning at load time); the OS
     // connect timeout then applies.
     this.connectTimeoutMs = backend.timeouts.connect ?? 0;
+    this.hostFamily = net.isIP(server.host);
     this.tlsSessions = server.tls?.reuse === true ? new LastServerSession() : undefined;
   }
 
@@ -57,7 +60,7 @@ class TcpConnector implements Connector {
     // A TLS server is reached through a net.Socket (tls.connect({socket}) wraps it; its reads
     // come through the TLS layer as 'data' events); a plain one on the process's transport.
     const socket: Conn = this.server.tls === undefined
-      ? connectTcp(this.server.host, this.server.port)
+      ? connectTcp(this.server.host, this.server.port, this.hostFamily)
       : net.connect({ host: this.server.host, port: this.server.port, allowHalfOpen: true, noDelay: true });
     const attempt = new ConnectAttempt(this, socket, ctx, handler, recordEndpoints || this.headerNeedsEndpoints);
     attachHandler(socket, attempt);

@@ -92,28 +92,14 @@ export function transportName(): TransportName {
 }
 
 /**
- * net.isIP per server host, remembered: the hosts are the configuration's servers (a handful),
- * and the check is a regular expression that showed in the new-connection profile.
- */
-const familyOfHost = new Map<string, number>();
-function ipFamily(host: string): number {
-  let family = familyOfHost.get(host);
-  if (family === undefined) {
-    family = net.isIP(host);
-    if (familyOfHost.size < 4096) familyOfHost.set(host, family);
-  }
-  return family;
-}
-
-/**
  * Opens a plain TCP connection to a server on this process's transport, for the data path:
- * raw for an IP address, net.Socket otherwise (a host name needs net's DNS lookup). Half-open
+ * raw for an IP address (`family`: net.isIP of `host`, which the caller knows from load), net.Socket
+ * otherwise (a host name needs net's DNS lookup). Half-open
  * (each direction's FIN is forwarded on its own); server sockets of the socket transport read
  * into reused memory through net's public `onread` option.
  */
-export function connectTcp(host: string, port: number): Conn {
+export function connectTcp(host: string, port: number, family: number): Conn {
   if (current === 'raw') {
-    const family = ipFamily(host);
     if (family === 4 || family === 6) return rawConnect(host, port, family);
   }
   return connectSocket(host, port, true);
