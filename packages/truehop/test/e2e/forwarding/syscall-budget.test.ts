@@ -68,7 +68,7 @@ describe('syscalls per proxied connection (raw transport, strace)', { skip: (SAN
   after(() => {
     cli.cleanup();
     server.close();
-    if (process.env["KEEP_TRACE"] === undefined) rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it(`${CONNECTIONS} connections: no EEXIST from epoll_ctl, one shutdown each, no getsockname, at most 7 epoll_ctl each`, async () => {
