@@ -213,8 +213,17 @@ async function startTruehopFrom(cli: string, name: string, workers?: number, tra
 
 async function noChildren(pid: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  const kids = (): boolean => readdirSync(`/proc/${pid}/task`).some((tid) => readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim() !== '');
-  while (kids() && Date.now() < deadline) await sleep(20);
+  while (childPids(pid).length > 0 && Date.now() < deadline) await sleep(20);
+}
+
+/** The live children of a process, over all its threads (/proc/<pid>/task/<tid>/children). */
+function childPids(pid: number): number[] {
+  const kids: number[] = [];
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    const list = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
+    if (list !== '') for (const kid of list.split(' ')) kids.push(Number(kid));
+  }
+  return kids;
 }
 
 const startRaw = (): Promise<Lb> => startTruehopFrom(CLI, 'raw', undefined, 'raw');
@@ -283,13 +292,10 @@ function cpuTimes(pid: number): { user: number; sys: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const total = { user: Number(fields[11]) / CLK_TCK, sys: Number(fields[12]) / CLK_TCK };
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-    for (const kid of kids === '' ? [] : kids.split(' ')) {
-      const t = cpuTimes(Number(kid));
-      total.user += t.user;
-      total.sys += t.sys;
-    }
+  for (const kid of childPids(pid)) {
+    const t = cpuTimes(kid);
+    total.user += t.user;
+    total.sys += t.sys;
   }
   return total;
 }
@@ -302,14 +308,11 @@ function cpuTimes(pid: number): { user: number; sys: number } {
 function rssKb(pid: number, field: 'VmRSS' | 'VmHWM' = 'VmRSS'): number {
   const m = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   let total = Number(m?.[1] ?? 0);
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    const kids = readFileSync(`/proc/${pid}/task/${tid}/children`, 'utf8').trim();
-    for (const kid of kids === '' ? [] : kids.split(' ')) {
-      try {
-        total += rssKb(Number(kid), field);
-      } catch {
-        // The child exited between the two reads (listening-copy's short-lived helper).
-      }
+  for (const kid of childPids(pid)) {
+    try {
+      total += rssKb(kid, field);
+    } catch {
+      // The child exited between the two reads (listening-copy's short-lived helper).
     }
   }
   return total;
