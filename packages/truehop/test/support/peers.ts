@@ -138,11 +138,19 @@ export class Capture extends Writable {
   }
 }
 
-/** A loopback port nobody listens on (bound then released). */
-export async function deadPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
+/**
+ * Loopback ports nobody listens on: above the ephemeral range, so a listener on port 0 is never
+ * given one, in a block no test binds (ports.test.ts checks that). A port bound then released
+ * would not do: the next listener on port 0 in another test file running at the same time may
+ * get it, and then receives this file's health checks and connects (it made a TLS test's
+ * recording server count connections it never had).
+ */
+export const DEAD_PORTS = { first: 64900, count: 100 } as const;
+let nextDeadPort = 0;
+
+/** A loopback port nobody listens on (DEAD_PORTS); successive calls give different ports. */
+export function deadPort(): number {
+  const port = DEAD_PORTS.first + (nextDeadPort % DEAD_PORTS.count);
+  nextDeadPort++;
   return port;
 }

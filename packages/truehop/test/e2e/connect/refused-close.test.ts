@@ -38,7 +38,7 @@ after(async () => {
 
 describe('refused servers: the client sees a clean close', () => {
   it('truehop: every uploading client reads the FIN (no reset)', async () => {
-    const daemon: RunningDaemon = await startDaemon(simple([server('a', await deadPort()), server('b', await deadPort())], {
+    const daemon: RunningDaemon = await startDaemon(simple([server('a', deadPort()), server('b', deadPort())], {
       backend: { retries: 3, redispatch: true, timeouts: { connect: 2000, server: 10_000 } },
     }));
     cleanups.push(() => daemon.stop(100));
@@ -47,8 +47,8 @@ describe('refused servers: the client sees a clean close', () => {
   });
 
   it('HAProxy 2.6 beside it: no reset either', { skip: haproxySkip }, async () => {
-    const a = await deadPort();
-    const b = await deadPort();
+    const a = deadPort();
+    const b = deadPort();
     const h: RunningHaproxy = await startHaproxy(1, ([p]) => 'defaults\n  mode tcp\n  retries 3\n  option redispatch\n' +
       '  timeout connect 2s\n  timeout client 10s\n  timeout server 10s\n' +
       `frontend fe\n  bind 127.0.0.1:${p}\n  default_backend be\nbackend be\n  server a 127.0.0.1:${a}\n  server b 127.0.0.1:${b}\n`);

@@ -24,7 +24,7 @@ describe('connect failures', () => {
     const rec = await recordingServer((c) => c.socket.write('from-live'));
     const logs = new Capture();
     const daemon = await startDaemon(
-      simple([server('dead', await deadPort()), server('live', rec.port)], {
+      simple([server('dead', deadPort()), server('live', rec.port)], {
         backend: { retries: 1, redispatch: true },
         frontend: { logs: [stdoutLog()] },
       }),
@@ -45,7 +45,7 @@ describe('connect failures', () => {
   it('without redispatch: retries the same server, then closes the client and logs SC', async () => {
     const logs = new Capture();
     const daemon = await startDaemon(
-      simple([server('dead', await deadPort())], { backend: { retries: 1 }, frontend: { logs: [stdoutLog()] } }),
+      simple([server('dead', deadPort())], { backend: { retries: 1 }, frontend: { logs: [stdoutLog()] } }),
       { stdout: logs },
     );
     toClose.push({ daemon });

@@ -5,7 +5,6 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import net from 'node:net';
 import { HEALTH_CHANNEL_NAMES } from '../../../src/health/health-events.js';
 import type { HealthCheckEvent, HealthStateEvent } from '../../../src/health/health-events.js';
 import { createHealthMonitor } from '../../../src/health/monitor.js';
@@ -14,7 +13,7 @@ import type { CheckResult } from '../../../src/health/check-status.js';
 import type { ServerStatus } from '../../../src/model/server-status.js';
 import type { TruehopModel } from '../../../src/model/config-model.js';
 import { model, RecordingServer, server } from './fixtures.js';
-import { waitFor } from '../../support/peers.js';
+import { deadPort, waitFor } from '../../support/peers.js';
 
 /**
  * Slack on top of the configured intervals: scheduling on two busy shared cores. It bounds
@@ -60,16 +59,6 @@ async function listening(behaviour?: ConstructorParameters<typeof RecordingServe
   const rec = await new RecordingServer(behaviour).listen(port);
   cleanups.push(() => rec.close());
   return rec;
-}
-
-/** A port nothing listens on (bound then released). */
-async function closedPort(): Promise<number> {
-  const probe = net.createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const address = probe.address();
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
 }
 
 function snapshotOf(h: Harness, name: string): ServerHealthSnapshot {
@@ -124,7 +113,7 @@ test('a server that stops goes DOWN after exactly `fall` checks, and UP after `r
 });
 
 test('a server refusing at start-up is DOWN after the very first check (starts UP, health = rise)', async () => {
-  const port = await closedPort();
+  const port = deadPort();
   const checkEvents: HealthCheckEvent[] = [];
   const stateEvents: HealthStateEvent[] = [];
   const onCheck = (message: unknown): void => void checkEvents.push(message as HealthCheckEvent);

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { connect, readAll, recordingServer, type RecordingServer } from '../../support/peers.js';
+import { connect, deadPort, readAll, recordingServer, type RecordingServer } from '../../support/peers.js';
 import { ask, isAlive, listeningPort, proxyConfig, startCli, type CliProcess } from '../../support/cli-process.js';
 
 const PID_LOG = '  log stderr format raw local0\n  log-format "served-by=%pid"\n';
@@ -134,8 +134,11 @@ describe('master-worker', () => {
     }
   });
 
-  /** A port nothing listens on (a server bound then closed). */
-  async function deadPort(): Promise<number> {
+  /**
+   * A port free now, for a listener this test opens later (a server bound then closed); not a
+   * dead port for checks (deadPort(): another file's listener on port 0 may get this one).
+   */
+  async function freePort(): Promise<number> {
     const s = net.createServer();
     await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
     const port = (s.address() as net.AddressInfo).port;
@@ -161,7 +164,7 @@ describe('master-worker', () => {
 
   it('a reload closes the listeners the new file removed and opens the ones it added', async () => {
     const rec = await namedServer('A');
-    const [oldPort, newPort] = [await deadPort(), await deadPort()];
+    const [oldPort, newPort] = [await freePort(), await freePort()];
     const withBind = (port: number): string => proxyConfig([rec.port], '  nbthread 2').replace('bind 127.0.0.1:0', `bind 127.0.0.1:${port}`);
     const cli = startCli(withBind(oldPort), ['-W']);
     try {
@@ -184,7 +187,7 @@ describe('master-worker', () => {
 
   it('health checks run once per server, in the master, not once per worker', async () => {
     const live = await recordingServer();
-    const cli = startCli(checkedConfig(live.port, await deadPort(), '300ms', 4), ['-W']);
+    const cli = startCli(checkedConfig(live.port, deadPort(), '300ms', 4), ['-W']);
     try {
       await listeningPort(cli);
       const before = live.connections.length;
@@ -201,7 +204,7 @@ describe('master-worker', () => {
 
   it('every worker sees the master\'s server states, and a DOWN server stays DOWN across a reload', async () => {
     const live = await recordingServer((c) => c.socket.end('A'));
-    const dead = await deadPort();
+    const dead = deadPort();
     const cli = startCli(checkedConfig(live.port, dead, '300ms', 2), ['-W']);
     try {
       const port = await listeningPort(cli);

@@ -156,7 +156,7 @@ describe('TLS termination behind accept-proxy', { skip }, () => {
       assert.doesNotMatch(r.stdout, /ok\n/);
     }
     await waitFor(() => d.daemon.counters.sslHandshakeFailures === failuresBefore + 2, 5000, 'two counted failures');
-    assert.equal(rec.connections.length, before);
+    assert.equal(rec.connections.length, before, unexpected(rec, before));
     assert.match(d.logs.text, /fe\/1: SSL client certificate not trusted \[SSL_CRT_FAIL CERT_HAS_EXPIRED\]/);
     assert.match(d.logs.text, /fe\/1: SSL client certificate not trusted \[SSL_CRT_FAIL UNABLE_TO_VERIFY_LEAF_SIGNATURE\]/);
   });
@@ -165,7 +165,7 @@ describe('TLS termination behind accept-proxy', { skip }, () => {
     const before = rec.connections.length;
     const r = await sClient(relay.port, { servername: 'reject.test' });
     assert.doesNotMatch(r.stdout, /ok\n/);
-    assert.equal(rec.connections.length, before);
+    assert.equal(rec.connections.length, before, unexpected(rec, before));
   });
 
   it('strict-sni: no SNI, or an unknown name, fails the handshake; a known name is served', async () => {
@@ -203,6 +203,12 @@ describe('TLS termination behind accept-proxy', { skip }, () => {
     await waitFor(() => d.daemon.counters.sslHandshakeFailures >= failuresBefore + 200, 5000, '200 counted failures');
   });
 });
+
+/** What reached the recording server since `before`: the start of each connection's bytes. */
+function unexpected(rec: RecordingServer, before: number): string {
+  const extra = rec.connections.slice(before).map((c) => c.bytes().subarray(0, 48).toString('hex') || '(no bytes)');
+  return `connections that reached the server: ${extra.join(', ')}`;
+}
 
 function connectRaw(port: number): Promise<net.Socket> {
   return new Promise((resolve, reject) => {
