@@ -12,6 +12,7 @@
 //
 // Environment: BENCH_SECONDS (per case, default 5), BENCH_ROUNDS (default 3),
 // BENCH_CONNECTIONS (default 32).
+import process from 'node:process';
 import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:net';

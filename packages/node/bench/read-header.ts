@@ -8,6 +8,8 @@
 //   read by a bare 'readable' + read() loop — i.e. what the listeners, the timer and the
 //   hand-back cost beyond reading the bytes at all.
 // Medians over rounds; the load average is printed (the machine is shared).
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 import { Socket } from 'node:net';
 import { loadavg } from 'node:os';
 import { ProxyHeaderDecoder, encode } from '@truehop/proxy-protocol';

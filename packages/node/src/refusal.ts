@@ -1,4 +1,5 @@
 // Job: refuse one connection — close it, count it, tell whoever listens.
+import process from 'node:process';
 import type { Server, Socket } from 'node:net';
 import type { ProxyProtocolError } from '@truehop/proxy-protocol';
 import { publishReject, rejectChannel } from './diagnostics.js';

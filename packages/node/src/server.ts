@@ -6,6 +6,7 @@
 //   the socket then reports the header's addresses (socket-info.ts);
 // - tls-handoff.ts: a TLS server's TLSSocket inherits from the raw socket it wraps;
 // - http2-handoff.ts: an http2 session and its socket answer getProxyInfo().
+import process from 'node:process';
 import { Server } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { ProxyServerError } from './errors.js';

@@ -6,6 +6,7 @@
 // failed handshake), looked up by the raw socket it wraps (tls-parent.ts). Prepended, so the
 // TLSSocket reports the client before any application listener — and before http2's own
 // 'secureConnection' listener creates a session on it — sees it.
+import process from 'node:process';
 import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { ProxyServerError } from './errors.js';
 import { inheritProxyInfo } from './socket-info.js';

@@ -14,6 +14,8 @@
 // several rounds, contenders interleaved round by round so drift (other processes, CPU
 // frequency) hits everyone alike; the median round is reported, and the ratio is the median of
 // per-round ratios (truehop's round against the peer's round of the same pass).
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import { decode, encode } from '../src/index.js';

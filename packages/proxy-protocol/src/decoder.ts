@@ -4,6 +4,7 @@
 // valid header). It buffers at most the cap of the version being read: a v1 line never beyond
 // 107 bytes, a v2 header never beyond its announced 16+len (itself capped), so a peer cannot
 // grow it (memory exhaustion). The time limit belongs to the caller (header timeout, §2.6).
+import { Buffer } from 'node:buffer';
 import { decodeWithCaps, resolveCaps } from './decode.js';
 import { versionOfFirstByte } from './detect.js';
 import { ProxyProtocolError } from './errors.js';

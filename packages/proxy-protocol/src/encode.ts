@@ -2,6 +2,7 @@
 // connection (§1.6 v1, §2.8 v2): mapped IPv6 for mixed families, `PROXY UNKNOWN\r\n` / LOCAL
 // when an end is not INET/INET6, TLVs in the order given, CRC32C computed last over the
 // finished header. Refuses to write anything `decode` would reject.
+import { Buffer } from 'node:buffer';
 import { PP2_COMMAND, PP2_FAMILY, PP2_HEADER_FIXED_BYTES, PP2_SIGNATURE, PP2_SIGNATURE_BYTES, PP2_TYPE, PP2_UNIX_PATH_BYTES, PP2_VERSION } from './constants.js';
 import { crc32cUpdate } from './crc32c.js';
 import { ProxyProtocolError } from './errors.js';

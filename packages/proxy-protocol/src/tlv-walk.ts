@@ -1,5 +1,6 @@
 // The generic TLV walk (§3.1) and the per-type rules the decoder enforces (§3.2–§3.4). Shared by
 // the v2 decoder (top level) and by anyone unpacking nested TLVs (the SSL sub-TLVs).
+import { Buffer } from 'node:buffer';
 import { PP2_SIGNATURE, PP2_SIGNATURE_BYTES, PP2_TYPE } from './constants.js';
 import { crc32cUpdate, crc32cUpdateZeroWord } from './crc32c.js';
 import { ProxyProtocolError } from './errors.js';

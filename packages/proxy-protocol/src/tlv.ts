@@ -2,6 +2,7 @@
 // their values, build them for encode(). Readers return the FIRST occurrence, like HAProxy's
 // fc_pp_authority / fc_pp_unique_id (§4.11); findTlvs returns every one, in wire order. SSL is in
 // tlv/ssl.ts; vendor TLVs (AWS, Azure, GCP) are in tlv/ and the core never imports them.
+import { Buffer } from 'node:buffer';
 import { PP2_TYPE } from './constants.js';
 import { ProxyProtocolError } from './errors.js';
 import type { Tlv } from './header.js';

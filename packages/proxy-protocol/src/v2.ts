@@ -1,6 +1,6 @@
 // PROXY protocol version 2, the binary header (§2). Every field is checked as soon as its byte
 // is there, so a header that cannot be valid is refused before its body is buffered.
-import { isUtf8 } from 'node:buffer';
+import { Buffer, isUtf8 } from 'node:buffer';
 import { PP2_COMMAND, PP2_HEADER_FIXED_BYTES, PP2_SIGNATURE_BYTES, PP2_UNIX_PATH_BYTES } from './constants.js';
 import { ProxyProtocolError } from './errors.js';
 import { addressBlockBytes, familyName, transportName } from './family.js';

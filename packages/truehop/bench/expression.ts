@@ -2,6 +2,8 @@
 // decoded PROXY header, as the data path runs it per connection.
 //   tcp-request content set-var(sess.azure_vpcid) fc_pp_tlv(0xEE),bytes(1) if { fc_pp_tlv(0xEE),bytes(0,1),hex eq 01 }
 // Build, then: node packages/truehop/dist/bench/expression.js
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
 import { tlv } from '@truehop/proxy-protocol';
 import { compileTcpRuleLine, createCompileEnv, words } from '../test/support/compile-env-fixture.js';
 import { compileLogFormat } from '../src/sample/log-format.js';

@@ -1,6 +1,7 @@
 // Fixed-rate latency probe for the LB benchmark: autocannon with keep-alive connections at a
 // constant overall request rate (not a closed loop, so the LB's latency is measured under a
 // moderate load rather than at saturation). Prints {"p50": ms, "p99": ms}.
+import process from 'node:process';
 import { createRequire } from 'node:module';
 
 interface AutocannonResult {

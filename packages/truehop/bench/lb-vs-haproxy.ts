@@ -32,6 +32,8 @@
 // build) as a third LB in the same interleaved rounds, for before/after figures from one run.
 // --workers (`npm run bench:workers`) is the multi-worker case: HAProxy nbthread 2, truehop -W
 // nbthread 2 and -W nbthread 1 on both CPUs, per LB CPU-second of all their processes.
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync, openSync, closeSync, writeSync } from 'node:fs';
 import net from 'node:net';

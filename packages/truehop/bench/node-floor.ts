@@ -5,6 +5,7 @@
 //
 // Usage: node packages/truehop/dist/bench/node-floor.js <listen-port> <upstream-port>
 // (loopback only), then point wrk at it as lb-vs-haproxy does.
+import process from 'node:process';
 import net from 'node:net';
 import { forwardWithProxyHeader } from './floor-forward.js';
 

@@ -15,6 +15,7 @@
 //
 // Usage: node --expose-gc --max-semi-space-size=256 --min-semi-space-size=256 \
 //          packages/truehop/dist/bench/per-connection.js [--baseline <dist>] [--rounds 10] [--batch 1000]
+import process from 'node:process';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';

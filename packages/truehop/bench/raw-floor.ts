@@ -7,6 +7,7 @@
 //
 // Usage: node packages/truehop/dist/bench/raw-floor.js <listen-port> <upstream-port>
 // (loopback only).
+import process from 'node:process';
 import net from 'node:net';
 import { floorHeader } from './floor-header.js';
 import type { SocketReader } from '../src/datapath/reused-read-buffers.js';

@@ -8,8 +8,9 @@
 // /dev/null through the daemon's own sink) to see what logging adds.
 //
 // Usage: node packages/truehop/dist/bench/tail-sources.js [--rate 2000] [--seconds 10] [--log]
+import process from 'node:process';
 import { spawn } from 'node:child_process';
-import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import { createWriteStream } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';

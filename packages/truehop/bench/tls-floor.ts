@@ -7,6 +7,7 @@
 // Usage: node packages/truehop/dist/bench/tls-floor.js <tls-port> <upstream-port> <pem> [<plain-port>]
 // (loopback only). <pem>: certificate and key in one file (HAProxy's crt layout). <plain-port>
 // also serves plain TCP (node-floor's path), so the bench's plain warm-up and cases run too.
+import process from 'node:process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls from 'node:tls';

@@ -9,6 +9,7 @@
 //
 // Usage: node packages/truehop/dist/bench/tls-raw-floor.js <tls-port> <upstream-port> <pem>
 // (loopback only). Node internals: verified on Node 20.
+import process from 'node:process';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import { encode } from '@truehop/proxy-protocol';

@@ -3,6 +3,7 @@
 // endpoint id in ASCII, e.g. "vpce-08d2bf15fac5001c9". Other subtypes are AWS's to define:
 // they are not errors, this module simply does not name them.
 // Vendor module: the core codec never imports it (lint rule); import '@truehop/proxy-protocol/aws'.
+import { Buffer } from 'node:buffer';
 import { PP2_TYPE } from '../constants.js';
 import { ProxyProtocolError } from '../errors.js';
 import type { ProxyHeader, Tlv } from '../header.js';

@@ -3,6 +3,7 @@
 // by the private endpoint's LINKID as a uint32 LITTLE-endian (the one little-endian field in the
 // whole protocol): value length exactly 5. Example: `01 c1 45 00 21` → 0x210045C1 = 553665985.
 // Vendor module: the core codec never imports it (lint rule); import '@truehop/proxy-protocol/azure'.
+import { Buffer } from 'node:buffer';
 import { PP2_TYPE } from '../constants.js';
 import { ProxyProtocolError } from '../errors.js';
 import type { ProxyHeader, Tlv } from '../header.js';

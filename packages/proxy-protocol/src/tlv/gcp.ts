@@ -5,6 +5,7 @@
 // 0xE0 is in the custom range (§3.2): only read it from a GCP PSC producer, where Google
 // defines it; another sender may use 0xE0 for something else.
 // Vendor module: the core codec never imports it (lint rule); import '@truehop/proxy-protocol/gcp'.
+import { Buffer } from 'node:buffer';
 import { PP2_TYPE } from '../constants.js';
 import { ProxyProtocolError } from '../errors.js';
 import type { ProxyHeader, Tlv } from '../header.js';

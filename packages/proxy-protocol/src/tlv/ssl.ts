@@ -7,6 +7,7 @@
 // Use `certVerified` (a certificate was presented on this connection or session AND verify is 0)
 // or check `certInConnection` / `certInSession` yourself; trusting `verify` alone lets a client
 // without any certificate pass an mTLS check.
+import { Buffer } from 'node:buffer';
 import { PP2_CLIENT, PP2_SUBTYPE_SSL, PP2_TYPE } from '../constants.js';
 import { ProxyProtocolError } from '../errors.js';
 import type { ProxyHeader, Tlv } from '../header.js';

@@ -5,6 +5,8 @@
 // between the two was delivered to a server its balancer had DOWN. The UP line reaches us
 // through a pipe a little after the balancer acted on it, so a request accepted within
 // UP_LINE_SLACK_MS of the line is given the benefit of the doubt.
+import { performance } from 'node:perf_hooks';
+import { Buffer } from 'node:buffer';
 import net from 'node:net';
 import { KIND_ECHO, REQUEST_BYTES, decodeRequest, payload, type Request } from './wire.js';
 

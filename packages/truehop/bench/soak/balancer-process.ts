@@ -1,6 +1,7 @@
 // The load balancer under soak, as an operator runs it: truehop's CLI or HAProxy 2.6 in the
 // foreground, from the same configuration text, logging one line per session to stderr in a
 // shared log-format (`SOAK %ts %rc %s %B`). Descriptors and RSS are read from /proc.
+import process from 'node:process';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -2,6 +2,8 @@
 // readers, uploads echoed back, slowloris (the request dribbled a byte at a time) and garbage
 // sent to a PROXY-protocol listener. Each client ends with one outcome; a completed transfer
 // is checked byte for byte (sha256 of what arrived against the pool's bytes).
+import { performance } from 'node:perf_hooks';
+import { Buffer } from 'node:buffer';
 import net from 'node:net';
 import { KIND_DOWNLOAD, KIND_ECHO, POOL_BYTES, digest, encodeRequest, payload, type Request } from './wire.js';
 

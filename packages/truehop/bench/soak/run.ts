@@ -6,6 +6,7 @@
 // Runs truehop, then (with --haproxy) HAProxy, each for the same time or connection count with
 // the same client mix (clients.ts) and backend faults (backend-farm.ts), and prints one table
 // with the two side by side. Loopback only, ports 61660–61666.
+import process from 'node:process';
 import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';

@@ -2,6 +2,8 @@
 // shared config, a steady mix of clients (clients.ts) kept at a fixed concurrency until a
 // time or a connection count is reached, servers killed and restarted one at a time under
 // health checks, and the figures an operator asks about afterwards (SoakResult).
+import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { BackendFarm, type FaultRates } from './backend-farm.js';
 import { startBalancer, usageOf, type BalancerName, type Usage } from './balancer-process.js';
 import { CLIENT_KINDS, OUTCOME, pickKind, runClient, type ClientKind, type Outcome } from './clients.js';

@@ -7,6 +7,7 @@
 //   echo:     the client then sends pool[offset, offset+size); the backend echoes every byte
 //             and closes after `size` of them (the backend always closes first, so TIME_WAIT
 //             never piles up on the client's ephemeral ports over a million connections).
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 
 export const MAGIC = 0x534f414b; // 'SOAK'

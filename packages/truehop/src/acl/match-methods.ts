@@ -1,6 +1,7 @@
 // ACL match methods (HAProxy src/pattern.c): how a sample is compared with the patterns of an
 // ACL line. Patterns are compiled once into sets, ranges, regexes or a net.BlockList; matching
 // a sample is then a lookup. The sample is first cast to the type the method works on.
+import { Buffer } from 'node:buffer';
 import { BlockList } from 'node:net';
 import { asciiLower, byteStringFromText } from '../sample/byte-string.js';
 import { embeddedIPv4, formatIPv4, formatIPv6, ipv4MaskBits, mappedIPv6, parseIPv4, parseIPv6 } from '../sample/ip-address.js';

@@ -6,6 +6,7 @@
 // Exit status: 0 valid / stopped cleanly, 1 invalid configuration or runtime failure,
 // 2 usage error.
 // First import: from here on no operator signal kills the process or opens the inspector.
+import process from 'node:process';
 import '../process/signal-guard.js';
 // Then the V8 memory settings, before the heap grows (process/memory-flags.ts).
 import '../process/memory-flags.js';

@@ -3,6 +3,7 @@
 // here, per proxy, so a format inherited from a defaults section is compiled with the proxy
 // that uses it; backend names become references to the BackendModel objects. The result is
 // immutable all the way down except the compiled closures, which belong to the expression engine.
+import { Buffer } from 'node:buffer';
 import type { BindDraft, GlobalDraft, LogDecl, ProxyDraft, ServerDraft } from './draft.js';
 import type { BindTlsDraft } from './keywords/bind/tls-options.js';
 import { compileBindTls } from './tls/bind-tls.js';

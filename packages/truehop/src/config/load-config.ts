@@ -3,6 +3,7 @@
 // text → tokenize → sections → drafts (keyword registries) → resolve → validate → compile.
 // It never throws on configuration content: every problem is a diagnostic, and the caller
 // decides (the CLI refuses to start when there is any alert).
+import process from 'node:process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Diagnostic } from '../text/diagnostics.js';

@@ -1,5 +1,6 @@
 // One TLS bind's run-time side: the TLSSocket options for each of its certificates, made once
 // when the listener starts, and the certificate an SNI name selects.
+import { Buffer } from 'node:buffer';
 import type tls from 'node:tls';
 import type { BindTlsModel, TlsCertificate } from '../model/tls.js';
 import type { RawTlsOptions } from './transport/raw-tls.js';

@@ -10,6 +10,8 @@
 //
 // One upstream connection per client connection: a PROXY header describes one client, so an
 // upstream connection is never shared or reused (§4.3).
+import { Buffer } from 'node:buffer';
+import { performance } from 'node:perf_hooks';
 import type net from 'node:net';
 import type { ProxyErrorCode } from '@truehop/proxy-protocol';
 import { adoptProxyHeader } from '../model/session-context.js';

@@ -9,6 +9,8 @@
 // Without `@<frontend>` every session of that phase fails. Read once when the module loads; when
 // the variable is unset each phase costs one comparison of a module constant with null.
 // Operators have no use for it: it exists to prove that a bug ends one session, not the process.
+import process from 'node:process';
+
 
 export const FAULT_INJECT_ENV = 'TRUEHOP_FAULT_INJECT';
 

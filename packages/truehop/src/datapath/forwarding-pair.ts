@@ -7,6 +7,7 @@
 // or buffer is created per chunk, and bytes are forwarded as the Buffers the socket produced
 // (never copied). Reads into reused memory (reused-read-buffers.ts) pin their buffer until the
 // write that carries them completes.
+import { performance } from 'node:perf_hooks';
 import type net from 'node:net';
 import type { SessionStats } from '../model/session.js';
 import type { Timeouts } from '../model/config-model.js';

@@ -3,6 +3,7 @@
 // decoder with its caps, the refusal of a plain client, every failure as a typed code) plus
 // the time limit for a whole header, and the report of a refused header (counters, event,
 // connection-error log line). The session feeds it chunks, however its transport reads them.
+import { Buffer } from 'node:buffer';
 import { HeaderReader, type HeaderReaderResult } from '@truehop/node';
 import { DEFAULT_MAX_V2_HEADER_BYTES, type ProxyErrorCode } from '@truehop/proxy-protocol';
 import type { SessionContext } from '../model/session.js';

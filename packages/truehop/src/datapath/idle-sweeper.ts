@@ -8,6 +8,7 @@
 // idle (between 5 ms and 1 s), so a timeout fires between its value and its value plus one sweep
 // period (never early: the check compares the real clock with the last activity).
 
+import { performance } from 'node:perf_hooks';
 import type { InternalErrorSink } from './internal-error.js';
 
 /** A session whose inactivity is watched; what its check throws goes to its onInternalError. */

@@ -17,6 +17,7 @@
 // - a client that came over TLS (ssl bind): the ALPN TLV whenever a protocol was negotiated
 //   (HAProxy sends it without any option), AUTHORITY falls back to the SNI, and the SSL TLV
 //   carries the session (HAProxy 2.6 make_proxy_line_v2, see sslTlvValue).
+import { Buffer } from 'node:buffer';
 import { encode, PP2_SUBTYPE_SSL, PP2_TYPE, type Tlv } from '@truehop/proxy-protocol';
 import { sslTlv } from '@truehop/proxy-protocol/ssl';
 import type { TlsSession } from '../model/session.js';

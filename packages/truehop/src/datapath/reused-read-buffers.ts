@@ -14,6 +14,7 @@
 // The raw transport (transport/raw-conn.ts) follows the same policy for both directions; on
 // the socket transport it applies to server sockets (net's public `onread` option) while
 // client sockets, which net.Server builds without that option, use 'data' events.
+import { Buffer } from 'node:buffer';
 import type net from 'node:net';
 import type { InternalErrorSink } from './internal-error.js';
 

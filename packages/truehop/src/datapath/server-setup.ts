@@ -3,6 +3,7 @@
 // session, made when the backend is chosen; while it works it is the session's state, in its
 // `queue` phase (no server slot yet) or its `connect` phase (a slot held, an attempt in flight
 // or a retry pending). It reports a connected socket or a failure to its owner.
+import { performance } from 'node:perf_hooks';
 import type { SessionContext } from '../model/session.js';
 import type { Counters } from '../observe/counters.js';
 import { serverConnectErrorChannel } from '../observe/events.js';

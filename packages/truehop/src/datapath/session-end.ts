@@ -1,6 +1,7 @@
 // The end of a session, once both sockets are closed: the final figures in the context (%Tt,
 // %ts, %ac/%fc/%bc/%sc), the traffic log line, the end event, and the slots given back
 // (server, backend queue, maxconn gates) so waiting connections are admitted.
+import { performance } from 'node:perf_hooks';
 import type { SessionContext } from '../model/session.js';
 import { sessionEndChannel } from '../observe/events.js';
 import type { BackendStats } from '../observe/proxy-stats.js';

@@ -10,6 +10,7 @@
 // A failed handshake is closed, counted and logged under HAProxy's CO_ER_SSL_* name
 // ('SSL handshake failure', …); thousands of half-done handshakes each cost one timer and
 // one TLSSocket, bounded by the maxconn gates the connection already went through.
+import { Buffer } from 'node:buffer';
 import type { X509Certificate } from 'node:crypto';
 import type net from 'node:net';
 import tls from 'node:tls';

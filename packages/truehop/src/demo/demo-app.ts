@@ -1,6 +1,7 @@
 // A demo app server: plain HTTP that only accepts connections starting with a PROXY header
 // (from truehop on loopback) and answers with the client address the header carried —
 // `req.socket.remoteAddress` is that address, thanks to @truehop/node's acceptProxyProtocol.
+import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import type net from 'node:net';
 import { acceptProxyProtocol, getProxyInfo } from '@truehop/node';

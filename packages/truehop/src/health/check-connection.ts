@@ -1,6 +1,7 @@
 // One check connection: connect under a deadline, write, and wait for the server's bytes
 // under a deadline. Every socket is registered with the monitor's CheckSockets so stop()
 // can destroy whatever is still open — a check never outlives the monitor, never leaks.
+import { Buffer } from 'node:buffer';
 import type net from 'node:net';
 import type tls from 'node:tls';
 import type { ServerTlsModel } from '../model/config-model.js';

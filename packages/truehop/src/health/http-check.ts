@@ -6,6 +6,7 @@
 //    header names lower-cased.
 //  * Verdict: without `expect`, any 2xx or 3xx passes (L7OK); anything else is L7STS with the
 //    reason phrase as info; an answer that is not an HTTP status line is L7RSP.
+import { Buffer } from 'node:buffer';
 import type { CheckKind } from '../model/config-model.js';
 
 type HttpCheck = Extract<CheckKind, { kind: 'httpchk' }>;

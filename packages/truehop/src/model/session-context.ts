@@ -2,6 +2,7 @@
 // (one per client session), health checks (one per check whose TLV formats render) and tests
 // all go through here, so every field of the context means the same thing everywhere and a
 // fetch or log alias that passes its unit test also works in the running daemon.
+import { Buffer } from 'node:buffer';
 import { carriesAddresses, type ProxyHeader } from '@truehop/proxy-protocol';
 import type { Sample } from '../sample/types.js';
 import type { Endpoint, Phase, SessionContext } from './session.js';

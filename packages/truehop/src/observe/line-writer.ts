@@ -4,6 +4,7 @@
 // which runs on libuv's thread pool. Every writer keeps a bounded queue: when the target does
 // not keep up, new lines are dropped and counted instead of growing memory, and a target that
 // fails is reported once (on stderr) and its lost lines counted — never silently.
+import { Buffer } from 'node:buffer';
 import { write as fsWrite } from 'node:fs';
 import type { Counters } from './counters.js';
 

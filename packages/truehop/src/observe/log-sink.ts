@@ -4,6 +4,8 @@
 // asynchronous, bounded line writers (line-writer.ts), UDP datagrams are bounded in flight.
 // Lines that cannot be delivered are counted (logLinesDropped, logLinesFailed) and a failing
 // target is reported once on stderr.
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
 import dgram from 'node:dgram';
 import net from 'node:net';
 import type { LogTarget } from '../model/config-model.js';

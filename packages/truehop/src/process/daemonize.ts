@@ -4,6 +4,7 @@
 // The configuration was checked before this point, so its diagnostics reached the terminal.
 // The background process is the same command started again with TRUEHOP_DAEMON_CHILD set; it
 // reports readiness over an IPC channel that it closes right after.
+import process from 'node:process';
 import { spawn } from 'node:child_process';
 
 const CHILD_ENV = 'TRUEHOP_DAEMON_CHILD';

@@ -11,6 +11,7 @@
 // (v8.setFlagsFromString) it applies to contexts created afterwards, so a fresh vm context
 // hands out the `gc` function without exposing it to the daemon's global scope.
 // TRUEHOP_IDLE_GC=off turns it off.
+import process from 'node:process';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 

@@ -2,6 +2,8 @@
 // receives straight back (so its parent gets a second descriptor of the same socket, opened by
 // libuv from a received descriptor), then exits when the parent lets go of the channel. It
 // never listens or accepts: the handle arrives as a bare libuv handle ('net.Native').
+import process from 'node:process';
+
 process.on('message', (message: unknown, handle: unknown) => {
   if (handle === undefined) return;
   process.send?.(message, handle as never, undefined, () => {

@@ -10,6 +10,7 @@
 // allowed, a timeout), the listeners stay as they are and cannot pause: connections past
 // maxconn wait accepted, up to the waiting line, and the rest are closed at once (as before);
 // the caller says so once at start-up. TRUEHOP_LISTEN_COPY=off chooses that on purpose.
+import process from 'node:process';
 import { fork, type ChildProcess } from 'node:child_process';
 import type net from 'node:net';
 import type { ListeningCopier } from '../datapath/listener.js';

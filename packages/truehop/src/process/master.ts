@@ -11,6 +11,7 @@
 // from the configuration closes with the old workers. Old workers finish their sessions within
 // `hard-stop-after`, then the master kills what is left.
 // SIGTERM, SIGINT, SIGUSR1: graceful stop of every worker, then the master exits 0.
+import process from 'node:process';
 import { memoryFlagsForChild } from './memory-flags.js';
 import cluster, { type Worker } from 'node:cluster';
 import { availableParallelism } from 'node:os';

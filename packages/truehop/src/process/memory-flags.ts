@@ -12,6 +12,7 @@
 // docs/reliability.md come from this path too). An operator's own value wins: a flag already in
 // NODE_OPTIONS or on node's command line is left alone; TRUEHOP_V8_MEMORY=off turns them off and
 // TRUEHOP_V8_MEMORY=size adds --optimize-for-size.
+import process from 'node:process';
 import v8 from 'node:v8';
 
 /**

@@ -1,6 +1,7 @@
 // `-p <pidfile>` as HAProxy's: the file holds the pid an operator signals (the master in
 // master-worker mode, the daemon itself after `-D`). It is removed on a clean exit when it still
 // names this process, so a stale file never points a `kill` at an unrelated process.
+import process from 'node:process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 
 export function writePidFile(path: string): void {

@@ -2,6 +2,7 @@
 // do: in master-worker mode a worker's services ask the master (over the cluster IPC channel)
 // for the statistics summed over every worker with the master's health view, and hand it the
 // page's admin actions, which the master validates and applies everywhere (runtime-api-ipc.ts).
+import process from 'node:process';
 import cluster, { type Worker } from 'node:cluster';
 import type { AdminAction } from '../runtime/admin-actions.js';
 import type { DaemonControl } from '../runtime/control.js';

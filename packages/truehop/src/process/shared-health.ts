@@ -4,6 +4,7 @@
 // and every transition afterwards over the IPC channel. A reload creates the new monitor with
 // the old states for servers that keep their name (a DOWN server stays DOWN until it passes
 // `rise` checks), then stops the old one.
+import process from 'node:process';
 import type { Worker } from 'node:cluster';
 import type { TruehopModel } from '../model/config-model.js';
 import type { ServerStatus, ServerStatusSource } from '../model/server-status.js';

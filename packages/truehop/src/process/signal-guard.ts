@@ -13,6 +13,7 @@
 // replaces the action with its meaning (soft stop, reload…) through `onOperatorSignal`.
 // SIGTERM and SIGINT are left to their default (exit) until the daemon is up, because before
 // that there is nothing to finish gracefully.
+import process from 'node:process';
 import inspector from 'node:inspector';
 
 export const OPERATOR_SIGNALS = ['SIGHUP', 'SIGUSR1', 'SIGUSR2', 'SIGQUIT', 'SIGTTIN', 'SIGTTOU'] as const;

@@ -7,6 +7,7 @@
 //   without a moment where nobody accepts, so the signal is logged and ignored; reloads need
 //   master-worker mode (-W).
 // - SIGQUIT, SIGTTIN, SIGTTOU: logged and ignored (signal-guard.ts).
+import process from 'node:process';
 import type { TruehopModel } from '../model/config-model.js';
 import { startDaemon } from '../runtime/run.js';
 import { localControl } from '../runtime/control.js';

@@ -9,6 +9,7 @@
 // Signals: SIGTERM, SIGINT, SIGUSR1 and the master's stop message are a graceful stop (stop
 // accepting, finish sessions within hard-stop-after, exit 0); the others are ignored here
 // because the master owns reloads (signal-guard.ts logs them).
+import process from 'node:process';
 import './signal-guard.js';
 import './memory-flags.js';
 import { loadConfig } from '../config/load-config.js';

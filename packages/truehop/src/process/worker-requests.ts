@@ -2,6 +2,7 @@
 // question carries an id, so several runtime-API clients asking at once each get their own
 // answer. Workers answer from their live data path (counters, statistics); admin actions go
 // the same way as one-way messages, applied by every worker.
+import process from 'node:process';
 import type { Worker } from 'node:cluster';
 
 /** How long the master waits for a worker's answer; a worker that does not answer in time is left out. */

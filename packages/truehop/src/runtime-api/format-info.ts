@@ -1,6 +1,7 @@
 // `show info`: HAProxy 2.6's keys in its order (src/stats.c, `enum info_field`), so scripts that
 // read a key find it. Values truehop has (pid, uptime, connections, rates, bytes) are filled in;
 // the others (SSL, pipes, pools, compression) are 0 because truehop has no such thing.
+import process from 'node:process';
 import type { StatsSnapshot } from '../observe/stats-snapshot.js';
 import { TRUEHOP_VERSION } from '../version.js';
 

@@ -3,6 +3,7 @@
 // the last rejected headers with a hex dump of their first bytes, because "why does my NLB
 // traffic fail" is answered by what the peer actually sent. `show errors` keeps HAProxy's
 // layout (a "Total events captured" line, then one block per event).
+import { Buffer } from 'node:buffer';
 import type { CapturedErrorSnapshot, FrontendSnapshot, StatsSnapshot } from '../observe/stats-snapshot.js';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];

@@ -3,6 +3,7 @@
 // a previous run is replaced, as HAProxy does) or a TCP address. Each listener caps its
 // concurrent connections (`stats maxconn`, default 10): one more is closed at once, so
 // thousands of idle clients cost a few file descriptors, never the daemon's memory.
+import process from 'node:process';
 import { chmodSync, renameSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import type { GlobalModel, StatsSocketModel } from '../model/config-model.js';

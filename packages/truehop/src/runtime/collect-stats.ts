@@ -2,6 +2,7 @@
 // counters the data path keeps (observe/proxy-stats.ts), the live values it holds (current
 // sessions, queue, weights, states) and, where this process runs the checks, the health
 // monitor's view. Runs only when asked (runtime API, stats page, exporter).
+import process from 'node:process';
 import type { RuntimeBackend } from '../datapath/runtime-backend.js';
 import type { RuntimeFrontend, SessionHandle } from '../datapath/frontend.js';
 import type { RuntimeServer } from '../datapath/runtime-server.js';

@@ -1,5 +1,6 @@
 // `npm start` / `truehop --demo`: truehop on loopback with the bundled configuration and two
 // demo app servers, nothing else to install. Prints how to try it; stops on SIGTERM/SIGINT.
+import process from 'node:process';
 import { loadConfigText } from '../config/load-config.js';
 import { formatDiagnostic } from '../text/diagnostics.js';
 import { demoConfig, type DemoPorts } from '../demo/demo-config.js';

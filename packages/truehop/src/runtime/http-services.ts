@@ -2,6 +2,7 @@
 // they show and do, from the daemon's control (runtime/control.ts): statistics summed over
 // the workers, and admin actions applied everywhere they belong. The data path only sees the
 // ServiceHandoff shape; the HTTP side never touches the data path.
+import process from 'node:process';
 import { performance } from 'node:perf_hooks';
 import type { TruehopModel } from '../model/config-model.js';
 import type { StatsSnapshot } from '../observe/stats-snapshot.js';

@@ -1,6 +1,7 @@
 // Starts the daemon for a frozen model: backends (servers, balancers, connectors, queues),
 // frontends (rules, use_backend, maxconn gates, logs), one listener per bind line; stops it
 // gracefully (stop accepting, let sessions finish within a grace period, then cut them).
+import process from 'node:process';
 import { BindTls } from '../datapath/bind-tls.js';
 import type { BackendModel, TruehopModel } from '../model/config-model.js';
 import type { ServerStatusSource } from '../model/server-status.js';

@@ -6,6 +6,8 @@
 // would lose that (UTF-8 decoding replaces invalid bytes). Text that comes from the
 // configuration (patterns, `str()` arguments, names) is UTF-8 encoded into a byte string once,
 // at load time; nothing is re-encoded per connection.
+import { Buffer } from 'node:buffer';
+
 
 /** A byte string (one char per byte) from UTF-8 text, e.g. a config word. */
 export function byteStringFromText(text: string): string {

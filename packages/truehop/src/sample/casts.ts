@@ -2,6 +2,7 @@
 // conversions exist between sample types, and how each is done. A missing entry means the
 // cast is impossible: at load time that is a diagnostic ("converter cannot be applied"), at
 // run time the sample is dropped. Every cast is total and never throws: bad input → undefined.
+import { Buffer } from 'node:buffer';
 import { byteStringFromBytes, bytesFromByteString } from './byte-string.js';
 import { embeddedIPv4, formatIPv4, formatIPv6, mappedIPv6, parseIPv4, parseIPv6 } from './ip-address.js';
 import type { Sample, SampleType, StaticType } from './types.js';

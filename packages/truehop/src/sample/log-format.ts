@@ -3,6 +3,8 @@
 // `log-format`, `unique-id-format`, `set-var-fmt` and `set-proxy-v2-tlv-fmt`. Compiled once into
 // a list of parts; rendering writes BYTES, so a binary TLV value forwarded with
 // `%[fc_pp_tlv(0xEE)]` keeps its NUL bytes (HAProxy cuts it at the first NUL, issue #3489, §4.7).
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
 import type { SourcePos, Word } from '../text/source.js';
 import type { Endpoint, Phase, SessionContext } from '../model/session.js';
 import { PHASE_ORDER } from '../model/session.js';

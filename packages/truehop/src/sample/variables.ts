@@ -1,6 +1,7 @@
 // Variables `<scope>.<name>` (HAProxy vars.c). Scopes: proc (process-wide), sess (this client
 // session), txn/req/res (one stream; truehop's TCP streams live as long as the session). The
 // data path owns the storage (SessionContext.vars / procVars); this module names and reaches it.
+import { Buffer } from 'node:buffer';
 import type { Phase, SessionContext } from '../model/session.js';
 import type { Sample } from './types.js';
 

@@ -4,6 +4,7 @@
 // ssl_c_i_dn print `/C=FR/CN=x` from the bytes, without RFC 2253 escaping). RFC 5280 §4.1.
 // A certificate Node accepted is well-formed DER; anything unexpected here yields undefined
 // rather than a throw, so a fetch gives no sample instead of failing the session.
+import { Buffer } from 'node:buffer';
 import type { X509Certificate } from 'node:crypto';
 
 /** OpenSSL short names (OBJ_nid2sn) of the object identifiers certificates carry. */

@@ -1,4 +1,5 @@
 // `stats auth <user>:<passwd>`: HTTP Basic authentication (RFC 7617) of the stats page.
+import { Buffer } from 'node:buffer';
 import { timingSafeEqual } from 'node:crypto';
 import type { StatsUser } from '../model/config-model.js';
 

@@ -1,6 +1,8 @@
 // HAProxy's built-in error responses (src/http.c http_err_msgs): the status line, the headers
 // and the small HTML body operators and their scripts know. The stats page and the exporter
 // answer with these, so a refused or broken request looks the same as in front of HAProxy.
+import { Buffer } from 'node:buffer';
+
 
 interface ErrorText {
   readonly reason: string;

@@ -4,6 +4,7 @@
 // `http-request use-service` rules first, then the stats URI, else HAProxy's 503. Every
 // failure is HAProxy's error page and, for an unparsable or stalled request, a closed
 // connection (http-errors.ts).
+import { Buffer } from 'node:buffer';
 import http from 'node:http';
 import type net from 'node:net';
 import type { FrontendModel, HttpServicesModel, StatsPageModel } from '../model/config-model.js';

@@ -3,6 +3,7 @@
 // against the path (with its query) when the prefix starts with '/', then the `;csv`,
 // `;norefresh` and `;st=<code>` flags anywhere after the prefix; and the POSTed action form
 // (`s=<server>&…&action=<ready|drain|maint>&b=<backend>`).
+import { Buffer } from 'node:buffer';
 import type http from 'node:http';
 
 /** HAProxy's `;st=` result codes of an action (stat_status_codes), with the page's text. */

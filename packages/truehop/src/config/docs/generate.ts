@@ -1,6 +1,7 @@
 // Writes docs/config-keywords.md from the registries: `node packages/truehop/dist/src/config/docs/generate.js`
 // (from the repository root or anywhere: the path is resolved from this file). With `--check`
 // it only compares and exits 1 when the committed document is stale.
+import process from 'node:process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { renderKeywordDoc } from './render.js';

@@ -3,6 +3,8 @@
 // null when this Node lacks one of them. These are Node internals, not a public API: what is
 // relied on, and the Node versions it was verified on, is written down in docs/transport.md,
 // and self-test.ts checks at start-up that each piece behaves before the raw transport is used.
+import process from 'node:process';
+
 
 /** Node's stream handle (LibuvStreamWrap + TCPWrap), as far as the raw transport uses it. */
 export interface TcpHandle {

@@ -17,6 +17,8 @@
 //    connection's time in a profile, and EventEmitter's per-object state costs memory on every
 //    idle session. on()/once() still work (the Conn contract, the self-test, tests) through a
 //    listener table made on first use; the data path never makes one.
+import process from 'node:process';
+import { Buffer } from 'node:buffer';
 import { getSystemErrorName } from 'node:util';
 import { PRIVATE_BUFFER_AFTER_READ_BYTES, SHARED_READ_BUFFER, type SocketReader } from '../reused-read-buffers.js';
 import type { Endpoint } from '../../model/session.js';

@@ -12,6 +12,8 @@
 //    never applies here: each write has its own WriteWrap;
 //  * any renegotiation (a second handshake start) is an error, as disableRenegotiation();
 //  * close = close the TCP handle, then destroySSL (as TLSWrap.prototype.close does).
+import { Buffer } from 'node:buffer';
+import process from 'node:process';
 import { EventEmitter } from 'node:events';
 import type tls from 'node:tls';
 import { X509Certificate } from 'node:crypto';

@@ -4,6 +4,7 @@
 // connection's own buffer handed back from onread, backpressure (pause/resume), EOF, shutdown
 // (half-close), close, and a refused connect named as Node names it. Any difference and the
 // daemon uses the net.Socket transport instead (transport.ts logs why, once).
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import type { SocketReader } from '../reused-read-buffers.js';

@@ -3,6 +3,7 @@
 // accepted libuv TCP handle (raw-tls.ts) so a TLS connection costs no net.Socket and no
 // TLSSocket. Like libuv.ts these are Node internals: typed views of exactly what raw-tls.ts
 // uses, checked for presence here and for behaviour by the start-up self-test (self-test.ts).
+import process from 'node:process';
 import type { TcpHandle, WriteReq, ShutdownReq } from './libuv.js';
 
 /** OpenSSL's cipher answer as TLSWrap gives it (the same object TLSSocket.getCipher returns). */

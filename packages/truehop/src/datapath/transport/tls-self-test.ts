@@ -6,6 +6,7 @@
 // and FIN both ways, and a clean close; then a TLSWrap that reads the ClientHello itself,
 // driven through its owner and reader as the data path drives it. Any difference and ssl
 // binds keep the TLSSocket path (transport.ts logs why, once).
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';

@@ -10,6 +10,7 @@
 // ssl binds follow the transport: on raw, OpenSSL's TLSWrap over the raw handle (raw-tls.ts)
 // when its own self-test passes (tls-self-test.ts), else tls.TLSSocket (logged once);
 // TRUEHOP_TLS=socket keeps tls.TLSSocket on the raw transport.
+import process from 'node:process';
 import net from 'node:net';
 import tls from 'node:tls';
 import { socketEndpoint } from '../../model/session-context.js';

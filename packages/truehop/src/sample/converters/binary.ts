@@ -1,5 +1,6 @@
 // Converters on bytes (HAProxy src/sample.c): slicing, hex, base64, fixed-size integers and
 // CRC32C. Results are views where possible (`bytes` slices, never copies: §4.12).
+import { Buffer } from 'node:buffer';
 import { crc32c } from '@truehop/proxy-protocol';
 import { registerConverters } from '../keyword.js';
 import type { ArgValue, CompileSite } from '../keyword.js';

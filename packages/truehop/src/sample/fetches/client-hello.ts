@@ -10,6 +10,8 @@
 // handshake message is reassembled from consecutive handshake records (RFC 8446 §5.1 lets a
 // client fragment it; TLS 1.3 clients with post-quantum key shares do). Reassembly copies,
 // and only then; a hello in one record is read in place (views, no copy).
+import { Buffer } from 'node:buffer';
+
 
 /** TLS record header: type(1) version(2) length(2). */
 const RECORD_HEADER_BYTES = 5;

@@ -1,5 +1,6 @@
 // Constants, names, time, ids, variables and connection errors (HAProxy src/sample.c,
 // src/vars.c, src/connection.c). None of them depends on the network, except fc_err*.
+import { Buffer } from 'node:buffer';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { byteStringFromText } from '../byte-string.js';
 import { formatIPv4, formatIPv6, parseIPv4, parseIPv6 } from '../ip-address.js';

@@ -2,6 +2,7 @@
 // negotiated protocol, cipher, SNI and ALPN (ssl_fc_*) and the client certificate (ssl_c_*).
 // They exist once the handshake completed, i.e. from `tcp-request session` on; on a plain
 // connection ssl_fc is false and the others give no sample, as HAProxy's.
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import type { SessionContext, TlsSession } from '../../model/session.js';
 import { registerFetches, simpleFetch } from '../keyword.js';

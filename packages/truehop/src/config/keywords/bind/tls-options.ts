@@ -2,6 +2,7 @@
 // what the line says, with the word of each file so a missing or broken file is reported at
 // its place. config/tls/bind-tls.ts merges them with the global ssl-default-bind-* settings
 // and builds the contexts.
+import { Buffer } from 'node:buffer';
 import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { SourcePos, Word } from '../../../text/source.js';
 import type { OptionKeywordDoc } from '../keyword.js';

@@ -2,6 +2,7 @@
 // `option tcp-check` and `tcp-check connect|send|send-binary|expect` (HAProxy manual §4.2,
 // src/tcpcheck.c). They fill BackendModel.checkKind, which the health checker runs; a
 // `tcp-check connect … send-proxy` step is how a check sends PROXY per connect rule (§4.8).
+import { Buffer } from 'node:buffer';
 import type { DiagnosticSink } from '../../../text/diagnostics.js';
 import type { Word } from '../../../text/source.js';
 import { BACKEND_SECTIONS } from '../keyword.js';
