@@ -142,51 +142,22 @@ type HandledSocket = net.Socket & { [kHandler]?: ConnHandler | undefined };
 // to its handler, so attaching one costs no closure. What a handler throws is an internal
 // error of its session (internal-error.ts): it goes back to that handler instead of out of
 // emit() to the event loop, which would end the process.
-function onSocketConnect(this: HandledSocket): void {
-  const h = this[kHandler];
-  if (h === undefined) return;
-  try {
-    h.onConnConnect(this);
-  } catch (err) {
-    h.onInternalError(err);
-  }
+function routed<A>(deliver: (h: ConnHandler, socket: HandledSocket, arg: A) => void): (this: HandledSocket, arg: A) => void {
+  return function (this: HandledSocket, arg: A): void {
+    const h = this[kHandler];
+    if (h === undefined) return;
+    try {
+      deliver(h, this, arg);
+    } catch (err) {
+      h.onInternalError(err);
+    }
+  };
 }
-function onSocketDrain(this: HandledSocket): void {
-  const h = this[kHandler];
-  if (h === undefined) return;
-  try {
-    h.onConnDrain(this);
-  } catch (err) {
-    h.onInternalError(err);
-  }
-}
-function onSocketEnd(this: HandledSocket): void {
-  const h = this[kHandler];
-  if (h === undefined) return;
-  try {
-    h.onConnEnd(this);
-  } catch (err) {
-    h.onInternalError(err);
-  }
-}
-function onSocketError(this: HandledSocket, e: Error): void {
-  const h = this[kHandler];
-  if (h === undefined) return;
-  try {
-    h.onConnError(this, e);
-  } catch (err) {
-    h.onInternalError(err);
-  }
-}
-function onSocketClose(this: HandledSocket, hadError: boolean): void {
-  const h = this[kHandler];
-  if (h === undefined) return;
-  try {
-    h.onConnClose(this, hadError);
-  } catch (err) {
-    h.onInternalError(err);
-  }
-}
+const onSocketConnect = routed<void>((h, s) => h.onConnConnect(s));
+const onSocketDrain = routed<void>((h, s) => h.onConnDrain(s));
+const onSocketEnd = routed<void>((h, s) => h.onConnEnd(s));
+const onSocketError = routed<Error>((h, s, e) => h.onConnError(s, e));
+const onSocketClose = routed<boolean>((h, s, hadError) => h.onConnClose(s, hadError));
 
 /**
  * Makes `handler` the one owner of `conn`'s events (conn.ts), replacing the previous one. A
