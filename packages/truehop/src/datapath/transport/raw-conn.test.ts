@@ -9,6 +9,7 @@ import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import process from 'node:process';
 import { PRIVATE_BUFFER_AFTER_READ_BYTES, type SocketReader } from '../reused-read-buffers.js';
 import { loadLibuvBindings } from './libuv.js';
 import { takeOverAccepts } from './raw-accept.js';
@@ -16,7 +17,7 @@ import { ConnRecorder } from '../../../test/support/conn-recorder.js';
 import { rawConnect, useBindings, type RawConn } from './raw-conn.js';
 import { attachHandler, detachHandler, handlerOf, peerEndpoint } from './transport.js';
 import { selfTestRawTransport } from './self-test.js';
-import { rethrow } from '../internal-error.js';
+import { isInternal, rethrow } from '../internal-error.js';
 import { resetConn } from './transport.js';
 
 interface Pair {
@@ -398,6 +399,29 @@ describe('raw transport', () => {
       await closing.wait('internal bug on close');
       assert.deepEqual(closing.events, ['close false', 'internal bug on close false']);
     } finally {
+      await close(p);
+    }
+  });
+
+  it('a connection nobody owns: a listener\'s exception closes it with an internal error, not the process', async () => {
+    const p = await pair();
+    let uncaught = 0;
+    const onUncaught = (): void => void uncaught++;
+    process.on('uncaughtException', onUncaught);
+    try {
+      p.accepted.on('end', () => { throw new Error('bug in a listener'); });
+      const errored = new Promise<Error>((r) => p.accepted.once('error', r));
+      const closed = new Promise<boolean>((r) => p.accepted.once('close', r));
+      p.accepted.resume();
+      p.client.end();
+      const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no error event within 5 s')), 5000).unref());
+      const err = await Promise.race([errored, timeout]);
+      assert.equal(err.message, 'bug in a listener');
+      assert.equal(isInternal(err), true);
+      assert.equal(await closed, true, 'close says hadError');
+      assert.equal(uncaught, 0);
+    } finally {
+      process.removeListener('uncaughtException', onUncaught);
       await close(p);
     }
   });

@@ -24,6 +24,7 @@ import { PRIVATE_BUFFER_AFTER_READ_BYTES, SHARED_READ_BUFFER, type SocketReader 
 import type { Endpoint } from '../../model/session.js';
 import type { Conn, ConnHandler } from './conn.js';
 import type { AddressOut, ConnectReq, LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
+import { markInternal } from '../internal-error.js';
 
 /** Queued bytes past which write() answers false (net.Socket's default highWaterMark). */
 export const WRITE_HIGH_WATER_BYTES = 16 * 1024;
@@ -140,7 +141,8 @@ function onConnectComplete(this: OwnedConnect, status: number): void {
   }
 }
 
-function emitError(conn: RawConn, e: Error): void {
+/** 'error' on the next tick (destroyWith), for either raw connection: a guarded entry from the event loop. */
+export function emitError(conn: { signalError(e: Error): void; fault(err: unknown): void }, e: Error): void {
   try {
     conn.signalError(e);
   } catch (err) {
@@ -223,7 +225,7 @@ export class RawConn implements Conn {
   /**
    * An exception escaped a call into this connection's owner (or this file's own code): the
    * owner ends its session (internal-error.ts). A connection nobody owns (only on() listeners:
-   * the self-test, tests) is closed and the exception goes on as before.
+   * the self-test, tests) closes with the error marked internal, as a raw TLS one does.
    */
   fault(err: unknown): void {
     const owner = this.handler ?? this.reader;
@@ -231,8 +233,7 @@ export class RawConn implements Conn {
       owner.onInternalError(err);
       return;
     }
-    this.destroy();
-    throw err;
+    this.destroyWith(markInternal(err));
   }
 
   signalError(err: Error): void {
@@ -505,7 +506,6 @@ export class RawConn implements Conn {
     this.local = local;
   }
 
-
   /**
    * Hands the open handle over (raw-tls.ts wraps it in OpenSSL's TLSWrap after the ClientHello
    * was read here): reading stops and this RawConn never calls anyone again; the new owner
@@ -524,12 +524,7 @@ export class RawConn implements Conn {
 
   destroy(): this {
     if ((this.state & DESTROYED) !== 0) return this;
-    this.state = (this.state | DESTROYED) & ~READING;
-    this.readBuffer = null;
-    this.handle[kConn] = undefined;
-    this.handle.close();
-    process.nextTick(signalClosed, this);
-    return this;
+    return this.closeHandle(false);
   }
 
   /**
@@ -538,12 +533,16 @@ export class RawConn implements Conn {
    */
   resetAndDestroy(): this {
     if ((this.state & DESTROYED) !== 0) return this;
-    const handle = this.handle;
-    if ((this.state & (WRITABLE_ENDED | SHUTDOWN_STARTED)) !== 0 || handle.reset === undefined) return this.destroy();
+    return this.closeHandle((this.state & (WRITABLE_ENDED | SHUTDOWN_STARTED)) === 0 && this.handle.reset !== undefined);
+  }
+
+  /** Closes the handle (with a reset when asked and possible); 'close' follows on the next tick. */
+  private closeHandle(reset: boolean): this {
     this.state = (this.state | DESTROYED) & ~READING;
     this.readBuffer = null;
+    const handle = this.handle;
     handle[kConn] = undefined;
-    if (handle.reset() !== 0) handle.close();
+    if (!reset || handle.reset?.() !== 0) handle.close();
     process.nextTick(signalClosed, this);
     return this;
   }

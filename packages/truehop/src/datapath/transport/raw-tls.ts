@@ -20,7 +20,7 @@ import { X509Certificate } from 'node:crypto';
 import type { SocketReader } from '../reused-read-buffers.js';
 import type { Conn, TlsConnHandler } from './conn.js';
 import type { LibuvBindings, ShutdownReq, TcpHandle, WriteReq } from './libuv.js';
-import { UV_EOF, uvError, WRITE_HIGH_WATER_BYTES } from './raw-conn.js';
+import { emitError, UV_EOF, uvError, WRITE_HIGH_WATER_BYTES } from './raw-conn.js';
 import type { TlsWrapBinding, TlsWrapHandle } from './tls-binding.js';
 import { markInternal } from '../internal-error.js';
 
@@ -150,14 +150,6 @@ function onShutdownComplete(this: TlsShutdownReq, status: number): void {
     this.conn.afterShutdown(status);
   } catch (err) {
     this.conn.fault(err);
-  }
-}
-
-function emitError(conn: RawTlsConn, e: Error): void {
-  try {
-    conn.signalError(e);
-  } catch (err) {
-    conn.fault(err);
   }
 }
 
@@ -471,21 +463,21 @@ export class RawTlsConn implements Conn {
    */
   resetAndDestroy(): this {
     if (this.destroyed) return this;
-    const tcp = this.tcp;
-    if (this.shutdownStarted || tcp.reset === undefined) return this.destroy();
-    this.destroyed = true;
-    this.reading = false;
-    this.queue = null;
-    if (tcp.reset(onTcpClosed) !== 0) tcp.close(onTcpClosed);
-    return this;
+    return this.closeTcp(!this.shutdownStarted && this.tcp.reset !== undefined);
   }
 
   destroy(): this {
     if (this.destroyed) return this;
+    return this.closeTcp(false);
+  }
+
+  /** Closes the TCP handle (with a reset when asked); afterClose follows from its callback. */
+  private closeTcp(reset: boolean): this {
     this.destroyed = true;
     this.reading = false;
     this.queue = null;
-    this.tcp.close(onTcpClosed);
+    const tcp = this.tcp;
+    if (!reset || tcp.reset?.(onTcpClosed) !== 0) tcp.close(onTcpClosed);
     return this;
   }
 
