@@ -522,15 +522,25 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     try {
       if (first) {
         this.frontend.stats.eint++;
-        const state = this.state;
-        const backend = state.kind === 'forwarding' || state.kind === 'queue' || state.kind === 'connect' || state.kind === 'closed' ? state.backend : null;
+        const { backend, server } = this.heldSlots();
         if (backend !== null) backend.stats.eint++;
-        const server = this.serverOf() ?? (state.kind === 'closed' ? state.server : null);
         if (server !== null) server.stats.eint++;
       }
       this.frontend.shared.reportInternalError(`a session of frontend ${this.ctx.frontendName} (phase ${phase})`, err);
     } catch {
       // Counting or logging failed too: nothing more can be said about it here.
+    }
+  }
+
+  /** The backend and the server slot the session holds in its current phase (what its end gives back). */
+  private heldSlots(): { backend: RuntimeBackend | null; server: RuntimeServer | null } {
+    const state = this.state;
+    switch (state.kind) {
+      case 'forwarding': return { backend: state.backend, server: state.serverSlot };
+      case 'queue':
+      case 'connect': return { backend: state.backend, server: state.heldServer };
+      case 'closed': return { backend: state.backend, server: state.server };
+      default: return { backend: null, server: null };
     }
   }
 
@@ -544,21 +554,11 @@ export class ClientSession implements SetupOwner, SessionHandle, SocketReader, S
     if (this.finished) return;
     this.finished = true;
     const state = this.state;
-    let backend: RuntimeBackend | null = null;
-    let server: RuntimeServer | null = null;
+    const { backend, server } = this.heldSlots();
     if (state.kind === 'forwarding') {
-      backend = state.backend;
-      server = state.serverSlot;
       quietly(() => state.server.destroy());
       quietly(() => state.release());
-    } else if (state.kind === 'queue' || state.kind === 'connect') {
-      backend = state.backend;
-      server = state.heldServer;
-      quietly(() => state.cancel());
-    } else if (state.kind === 'closed') {
-      backend = state.backend;
-      server = state.server;
-    } else if (state.kind === 'tls-handshake') quietly(() => state.cancel());
+    } else if (state.kind === 'queue' || state.kind === 'connect' || state.kind === 'tls-handshake') quietly(() => state.cancel());
     else if (state.kind === 'header' || state.kind === 'inspect') quietly(() => state.stopTimer());
     quietly(() => this.client.destroy());
     this.state = new ClosedPhase(backend, server);
