@@ -11,7 +11,6 @@
 // Operators have no use for it: it exists to prove that a bug ends one session, not the process.
 import process from 'node:process';
 
-
 export const FAULT_INJECT_ENV = 'TRUEHOP_FAULT_INJECT';
 
 export const FAULT_PHASES = ['request', 'connect', 'data', 'end'] as const;

@@ -8,7 +8,6 @@
 // at load time; nothing is re-encoded per connection.
 import { Buffer } from 'node:buffer';
 
-
 /** A byte string (one char per byte) from UTF-8 text, e.g. a config word. */
 export function byteStringFromText(text: string): string {
   // Fast path: ASCII text is already its own byte string.

@@ -3,7 +3,6 @@
 // answer with these, so a refused or broken request looks the same as in front of HAProxy.
 import { Buffer } from 'node:buffer';
 
-
 interface ErrorText {
   readonly reason: string;
   readonly message: string;

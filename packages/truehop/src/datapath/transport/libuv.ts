@@ -5,7 +5,6 @@
 // and self-test.ts checks at start-up that each piece behaves before the raw transport is used.
 import process from 'node:process';
 
-
 /** Node's stream handle (LibuvStreamWrap + TCPWrap), as far as the raw transport uses it. */
 export interface TcpHandle {
   /** Called by libuv for every read, EOF or read error; `this` is the handle. */

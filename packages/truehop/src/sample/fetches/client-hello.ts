@@ -12,7 +12,6 @@
 // and only then; a hello in one record is read in place (views, no copy).
 import { Buffer } from 'node:buffer';
 
-
 /** TLS record header: type(1) version(2) length(2). */
 const RECORD_HEADER_BYTES = 5;
 /** Handshake header: msg_type(1) length(3). */
